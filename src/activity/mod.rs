@@ -1,0 +1,71 @@
+//! Activity: the events a tenant's life produces, hour by hour.
+//!
+//! Each hour's records are a pure function of (tenant, seed, hour): the hour's
+//! own random streams never depend on other hours, so any two servers with the
+//! same seed and anchor produce the same records whatever way their clocks
+//! moved. Events may belong to chains that end in later hours (a PIM
+//! activation expires hours later); those records are returned as well and
+//! the store files them under the hour they fall in.
+
+mod audits;
+pub mod latency;
+mod pim;
+mod plan;
+mod provisioning;
+mod sign_ins;
+pub mod timeline;
+
+pub use plan::Plan;
+
+/// A blank audit record for injection (same defaults as generated ones).
+pub fn injected_audit(activity: u16, at: i64, key: u64, initiator: crate::store::records::Actor, targets: [crate::store::records::Target; 2]) -> crate::store::records::Audit {
+    audits::audit(activity, at, key, initiator, targets)
+}
+
+use crate::store::records::{Audit, Provisioning, SignIn};
+
+/// Everything that happened in (or was started in) one hour.
+#[derive(Debug, Default, Clone)]
+pub struct HourOutput {
+    pub sign_ins: Vec<SignIn>,
+    /// May include records of later hours (ends of chains).
+    pub audits: Vec<Audit>,
+    pub provisioning: Vec<Provisioning>,
+}
+
+/// Generates the records originating in `hour` (hours since the Unix epoch).
+pub fn generate_hour(plan: &Plan, hour: i64) -> HourOutput {
+    let mut out = HourOutput::default();
+    let mut seq = Sequencer::new(hour);
+    sign_ins::generate(plan, hour, &mut seq, &mut out);
+    audits::generate(plan, hour, &mut seq, &mut out);
+    pim::generate(plan, hour, &mut seq, &mut out);
+    provisioning::generate(plan, hour, &mut out);
+    out.sign_ins.sort_by_key(|r| (r.at, r.key));
+    out.audits.sort_by_key(|r| (r.at, r.key));
+    out.provisioning.sort_by_key(|r| (r.at, r.key));
+    out
+}
+
+/// Hands out record keys for one hour, one counter per log.
+pub(crate) struct Sequencer {
+    hour: i64,
+    sign_ins: u32,
+    audits: u32,
+}
+
+impl Sequencer {
+    fn new(hour: i64) -> Self {
+        Sequencer { hour, sign_ins: 0, audits: 0 }
+    }
+
+    fn sign_in(&mut self) -> u64 {
+        self.sign_ins += 1;
+        crate::store::records::make_key(self.hour, self.sign_ins)
+    }
+
+    fn audit(&mut self) -> u64 {
+        self.audits += 1;
+        crate::store::records::make_key(self.hour, self.audits)
+    }
+}

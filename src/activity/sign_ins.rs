@@ -1,0 +1,292 @@
+//! Sign-ins of all four kinds: interactive and non-interactive user sign-ins,
+//! service principals using their credentials, managed identities.
+
+use super::latency::Log;
+use super::plan::{Lifecycle, Plan};
+use super::timeline::{activity_share, office_hours};
+use super::{HourOutput, Sequencer};
+use crate::rng::{Rng, poisson};
+use crate::store::records::{NONE, SignIn, SignInKind, TICKS_PER_HOUR, TICKS_PER_SECOND, flags};
+use crate::tenant::{User, UserKind};
+use rand::RngExt;
+
+/// Appends the hour's sign-ins to `out`.
+pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut HourOutput) {
+    let mut rng = plan.tenant.seed.stream("sign-ins", hour as u64);
+    let start = hour * TICKS_PER_HOUR;
+    for index in 0..plan.tenant.users.len() as u32 {
+        users(plan, &mut rng, index, start, seq, out);
+    }
+    for &sp in &plan.workload_sps {
+        let mean = plan.preset.activity.service_principal_sign_ins_per_app_per_hour;
+        for _ in 0..poisson(&mut rng, mean) {
+            let at = start + rng.random_range(0..TICKS_PER_HOUR);
+            push(plan, out, service_principal(plan, &mut rng, sp, at, seq.sign_in()));
+        }
+    }
+    for mi in 0..plan.tenant.managed_identities.len() {
+        let mean = plan.preset.activity.managed_identity_sign_ins_per_identity_per_hour;
+        for _ in 0..poisson(&mut rng, mean) {
+            let at = start + rng.random_range(0..TICKS_PER_HOUR);
+            push(plan, out, managed_identity(plan, &mut rng, mi, at, seq.sign_in()));
+        }
+    }
+    registrations(plan, &mut rng, hour, seq, out);
+}
+
+fn push(plan: &Plan, out: &mut HourOutput, mut record: SignIn) {
+    record.delay_ms = plan.latency.delay_ms(plan.tenant.seed, Log::SignIns, record.key);
+    out.sign_ins.push(record);
+}
+
+fn users(plan: &Plan, rng: &mut Rng, index: u32, start: i64, seq: &mut Sequencer, out: &mut HourOutput) {
+    let user = plan.tenant.user(index);
+    let (from, to) = (crate::store::records::ticks(user.created), user.deleted.map_or(i64::MAX, crate::store::records::ticks));
+    if to <= start || from >= start + TICKS_PER_HOUR {
+        return;
+    }
+    let hour = start / TICKS_PER_HOUR;
+    let offset = plan.catalog.locations[user.home as usize].utc_offset_minutes;
+    let share = activity_share(hour, offset);
+    let rate = plan.preset.activity.interactive_per_user_per_workday * user_factor(user);
+    let interactive = if user.kind == UserKind::ServiceAccount { 0 } else { poisson(rng, rate * share) };
+    let background_mean = plan.preset.activity.non_interactive_per_interactive * rate * (0.75 * share + 0.25 / 24.0);
+    let background = poisson(rng, background_mean);
+    for _ in 0..interactive {
+        let at = (start + rng.random_range(0..TICKS_PER_HOUR)).clamp(from, to - 1);
+        interactive_sign_in(plan, rng, index, at, seq, out);
+    }
+    for _ in 0..background {
+        let at = (start + rng.random_range(0..TICKS_PER_HOUR)).clamp(from, to - 1);
+        let record = background_sign_in(plan, rng, index, at, seq.sign_in());
+        push(plan, out, record);
+    }
+}
+
+fn user_factor(user: &User) -> f64 {
+    match user.kind {
+        UserKind::Member => 1.0,
+        UserKind::Guest => 0.15,
+        UserKind::ServiceAccount => 0.6,
+    }
+}
+
+/// Where and on what a user signs in from: fills device, IP, location, flags.
+fn place(plan: &Plan, rng: &mut Rng, user: &User, at: i64, record: &mut SignIn) {
+    let home = &plan.catalog.locations[user.home as usize];
+    record.device = match user.devices.len() {
+        0 => NONE,
+        n => user.devices[rng.random_range(0..n)],
+    };
+    let activity = &plan.preset.activity;
+    if rng.random_bool(activity.travel_rate.clamp(0.0, 1.0)) {
+        let away = plan.locations.sample(rng) as u16;
+        let prefix = plan.catalog.locations[away as usize].ip_prefix;
+        record.location = away;
+        record.ip = [prefix[0], prefix[1], rng.random(), rng.random_range(1..255)];
+        record.flags |= flags::TRAVEL;
+    } else if rng.random_bool(activity.vpn_rate.clamp(0.0, 1.0)) {
+        record.location = plan.locations.sample(rng) as u16;
+        record.ip = [185, rng.random_range(100..220), rng.random(), rng.random_range(1..255)];
+        record.flags |= flags::VPN;
+    } else if office_hours(at, home.utc_offset_minutes) && user.kind == UserKind::Member && rng.random_bool(0.6) {
+        record.location = user.home;
+        record.ip = [home.ip_prefix[0], home.ip_prefix[1], 10 + (user.home % 200) as u8, 1 + (user.home % 3) as u8];
+        record.flags |= flags::OFFICE;
+    } else {
+        record.location = user.home;
+        record.ip = user.home_ip;
+    }
+    record.risk = risk(rng, record.flags);
+}
+
+fn risk(rng: &mut Rng, f: u8) -> u8 {
+    let p = if f & flags::VPN != 0 { 0.25 } else if f & flags::TRAVEL != 0 { 0.1 } else { 0.004 };
+    if rng.random_bool(p) { rng.random_range(1..=3) } else { 0 }
+}
+
+fn blank(kind: SignInKind, at: i64, key: u64, subject: u32) -> SignIn {
+    SignIn {
+        at,
+        key,
+        corr: key,
+        delay_ms: 0,
+        subject,
+        app: NONE,
+        resource: NONE,
+        device: NONE,
+        ip: [0; 4],
+        location: u16::MAX,
+        error: 0,
+        kind,
+        client_app: 0,
+        flags: 0,
+        risk: 0,
+    }
+}
+
+fn interactive_sign_in(plan: &Plan, rng: &mut Rng, index: u32, at: i64, seq: &mut Sequencer, out: &mut HourOutput) {
+    let user = plan.tenant.user(index);
+    let mut record = blank(SignInKind::Interactive, at, seq.sign_in(), index);
+    place(plan, rng, user, at, &mut record);
+    let (apps, table) = &plan.interactive_apps;
+    record.app = apps[table.sample(rng)];
+    record.resource = resource_for(plan, rng, record.app);
+    record.client_app = client_app(plan, rng, user, record.device);
+    if !plan.legacy_clients.0.contains(&record.client_app) && needs_mfa(plan, user) {
+        if rng.random_bool(0.08) && plan.error_code(50074) != 0 {
+            // Interrupted for MFA, then the same flow completes with MFA.
+            let mut interrupted = record;
+            interrupted.error = plan.error_code(50074);
+            push(plan, out, interrupted);
+            record.key = seq.sign_in();
+            record.at = at + rng.random_range(20..120) * TICKS_PER_SECOND;
+            record.flags |= flags::MFA;
+        } else if rng.random_bool(0.3) {
+            record.flags |= flags::MFA;
+        } else {
+            record.flags |= flags::MFA_CLAIM;
+        }
+    }
+    record.error = outcome(plan, rng, user, &record);
+    push(plan, out, record);
+}
+
+/// Whether an enabled Conditional Access policy asks this user for MFA.
+pub(crate) fn needs_mfa(plan: &Plan, user: &User) -> bool {
+    use crate::catalog::{CaAudience, CaState};
+    plan.catalog.ca_policies.iter().any(|p| {
+        p.state == CaState::Enabled
+            && p.grant_controls.iter().any(|c| c.eq_ignore_ascii_case("mfa"))
+            && match p.applies_to {
+                CaAudience::All => true,
+                CaAudience::Admins => user.is_admin,
+                CaAudience::Guests => user.kind == UserKind::Guest,
+                _ => false,
+            }
+    })
+}
+
+/// The error (1 + catalog index) of an interactive sign-in, or 0 for success.
+fn outcome(plan: &Plan, rng: &mut Rng, user: &User, record: &SignIn) -> u16 {
+    if !user.account_enabled {
+        return plan.error_code(50057);
+    }
+    if plan.legacy_clients.0.contains(&record.client_app) && blocks_legacy(plan) {
+        return plan.error_code(53003);
+    }
+    let rate = plan.preset.activity.failure_rate * if record.risk >= 2 { 4.0 } else { 1.0 };
+    if rng.random_bool(rate.clamp(0.0, 1.0)) && !plan.user_errors.0.is_empty() {
+        let (errors, table) = &plan.user_errors;
+        return errors[table.sample(rng)] + 1;
+    }
+    0
+}
+
+fn blocks_legacy(plan: &Plan) -> bool {
+    use crate::catalog::{CaAudience, CaState};
+    plan.catalog.ca_policies.iter().any(|p| p.state == CaState::Enabled && p.applies_to == CaAudience::Legacy && p.blocks)
+}
+
+fn client_app(plan: &Plan, rng: &mut Rng, user: &User, device: u32) -> u8 {
+    if user.kind == UserKind::ServiceAccount || rng.random_bool(0.015) {
+        let (clients, table) = &plan.legacy_clients;
+        if !clients.is_empty() {
+            return clients[table.sample(rng)];
+        }
+    }
+    let rich = device != NONE && {
+        let agent = &plan.catalog.user_agents[plan.tenant.devices[device as usize].user_agent as usize];
+        agent.browser.starts_with("Rich Client") || agent.mobile && rng.random_bool(0.5)
+    };
+    plan.client_app(if rich { "Mobile Apps and Desktop clients" } else { "Browser" })
+}
+
+/// The resource a client signs in to: itself for line-of-business apps, else a weighted first-party resource.
+fn resource_for(plan: &Plan, rng: &mut Rng, app: u32) -> u32 {
+    if matches!(plan.tenant.sp(app).origin, crate::tenant::SpOrigin::LineOfBusiness(_)) {
+        return app;
+    }
+    let (resources, table) = &plan.resources;
+    if resources.is_empty() { app } else { resources[table.sample(rng)] }
+}
+
+fn background_sign_in(plan: &Plan, rng: &mut Rng, index: u32, at: i64, key: u64) -> SignIn {
+    let user = plan.tenant.user(index);
+    let mut record = blank(SignInKind::NonInteractive, at, key, index);
+    place(plan, rng, user, at, &mut record);
+    let (apps, table) = &plan.background_apps;
+    record.app = if apps.is_empty() { plan.interactive_apps.0[0] } else { apps[table.sample(rng)] };
+    record.resource = resource_for(plan, rng, record.app);
+    record.client_app = if user.kind == UserKind::ServiceAccount {
+        client_app(plan, rng, user, record.device)
+    } else {
+        plan.client_app("Mobile Apps and Desktop clients")
+    };
+    if needs_mfa(plan, user) {
+        record.flags |= flags::MFA_CLAIM;
+    }
+    if rng.random_bool((plan.preset.activity.failure_rate / 3.0).clamp(0.0, 1.0)) && !plan.background_errors.0.is_empty() {
+        let (errors, table) = &plan.background_errors;
+        record.error = errors[table.sample(rng)] + 1;
+    }
+    record
+}
+
+fn service_principal(plan: &Plan, rng: &mut Rng, sp: u32, at: i64, key: u64) -> SignIn {
+    let mut record = blank(SignInKind::ServicePrincipal, at, key, sp);
+    record.app = sp;
+    let graph = plan.first_party("00000003-0000-0000-c000-000000000000");
+    record.resource = match graph {
+        Some(g) if rng.random_bool(0.8) => g,
+        _ => resource_for(plan, rng, plan.interactive_apps.0[0]),
+    };
+    let location = plan.locations.sample(rng) as u16;
+    record.location = location;
+    record.ip = [20, rng.random_range(30..200), rng.random(), rng.random_range(1..255)];
+    if let crate::tenant::SpOrigin::LineOfBusiness(app) = plan.tenant.sp(sp).origin {
+        let has_cert = !plan.tenant.applications[app as usize].certificates.is_empty();
+        if has_cert && rng.random_bool(0.7) {
+            record.flags |= flags::CERTIFICATE;
+        }
+    }
+    if rng.random_bool((plan.preset.activity.failure_rate / 2.0).clamp(0.0, 1.0)) && !plan.app_errors.0.is_empty() {
+        let (errors, table) = &plan.app_errors;
+        record.error = errors[table.sample(rng)] + 1;
+    }
+    record
+}
+
+fn managed_identity(plan: &Plan, rng: &mut Rng, mi: usize, at: i64, key: u64) -> SignIn {
+    let identity = &plan.tenant.managed_identities[mi];
+    let mut record = blank(SignInKind::ManagedIdentity, at, key, identity.service_principal);
+    record.app = identity.service_principal;
+    record.resource = match identity.resources.len() {
+        0 => plan.first_party("cfa8b339-82a2-471a-a3c9-0fc0be7a4093").unwrap_or(identity.service_principal),
+        n => identity.resources[rng.random_range(0..n)] as u32,
+    };
+    if rng.random_bool(0.004) {
+        record.error = plan.error_code(70011);
+    }
+    record
+}
+
+/// New users' first sign-in, in which they register security info.
+fn registrations(plan: &Plan, rng: &mut Rng, hour: i64, seq: &mut Sequencer, out: &mut HourOutput) {
+    let Some(events) = plan.lifecycle.get(&hour) else { return };
+    for &(at, event) in events {
+        let Lifecycle::Registered(index) = event else { continue };
+        let user = plan.tenant.user(index);
+        if !user.exists_at(crate::store::records::datetime(at)) {
+            continue;
+        }
+        let mut record = blank(SignInKind::Interactive, at, seq.sign_in(), index);
+        place(plan, rng, user, at, &mut record);
+        record.app = plan.first_party("4765445b-32c6-49b0-83e6-1d93765276ca").unwrap_or(plan.interactive_apps.0[0]);
+        record.resource = record.app;
+        record.client_app = plan.client_app("Browser");
+        record.flags |= flags::MFA | flags::REGISTRATION;
+        record.risk = 0;
+        push(plan, out, record);
+    }
+}

@@ -1,0 +1,166 @@
+//! Server state: settings, the clock, and the current snapshot of every
+//! tenant's directory and logs, with reset and injection.
+
+use crate::activity::Plan;
+use crate::activity::latency::LatencyModel;
+use crate::cli::{AuthMode, GraphMode, ServeArgs, Switch};
+use crate::clock::Clock;
+use crate::config::{ConfigError, LatencyMode, TenantSettings, TimeSettings};
+use crate::query::skiptoken::TokenKey;
+use crate::rng::Seed;
+use crate::store::World;
+use crate::store::records::ticks;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Validated settings of `entrasim serve`.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub host: String,
+    pub port: u16,
+    pub https_port: Option<u16>,
+    pub throttle: bool,
+    pub auth: AuthMode,
+    pub control: bool,
+    pub data_dir: Option<PathBuf>,
+    pub tls_san: Vec<String>,
+    pub tls_files: Option<(PathBuf, PathBuf)>,
+    pub tenant: TenantSettings,
+    pub time: TimeSettings,
+    /// Accept `$select` on sign-ins (Graph refuses it).
+    pub select_on_sign_ins: bool,
+}
+
+impl ServeSettings {
+    /// Validates the flags of `serve`.
+    pub fn from_args(args: &ServeArgs) -> Result<ServeSettings, ConfigError> {
+        Ok(ServeSettings {
+            host: args.host.clone(),
+            port: args.port,
+            https_port: args.https_port,
+            throttle: args.throttle == GraphMode::Graph,
+            auth: args.auth,
+            control: args.control == Switch::On,
+            data_dir: args.data_dir.clone(),
+            tls_san: args.tls_san.clone(),
+            tls_files: args.tls_cert.clone().zip(args.tls_key.clone()),
+            tenant: TenantSettings::from_args(&args.tenant)?,
+            time: TimeSettings::from_args(&args.clock)?,
+            select_on_sign_ins: false,
+        })
+    }
+}
+
+/// Everything a request handler needs.
+pub struct AppState {
+    pub settings: ServeSettings,
+    pub clock: Clock,
+    pub throttle: crate::throttle::Throttler,
+    pub faults: crate::throttle::faults::Faults,
+    pub verdicts: crate::throttle::verdicts::Verdicts,
+    world: RwLock<Arc<World>>,
+    resets: AtomicU64,
+    seed: RwLock<Seed>,
+    requests: AtomicU64,
+}
+
+/// Builds the plans (tenant + tables) of every tenant, anchored at `now`.
+pub fn plans(tenant: &TenantSettings, latency: LatencyMode, now: DateTime<Utc>) -> Vec<Arc<Plan>> {
+    let model = LatencyModel { enabled: latency == LatencyMode::Graph };
+    (0..tenant.tenants)
+        .map(|i| {
+            let generated = Arc::new(crate::tenant::generate(tenant, i, now));
+            Arc::new(Plan::new(generated, tenant.preset.clone(), model))
+        })
+        .collect()
+}
+
+impl AppState {
+    /// Generates the tenants and their history up to the clock's reading.
+    pub fn new(settings: ServeSettings) -> AppState {
+        let clock = Clock::new(settings.time.clock, settings.time.speed);
+        let now = clock.now();
+        let seed = settings.tenant.seed;
+        let world = World::new(epoch(seed, now, 0), plans(&settings.tenant, settings.time.latency, now), ticks(now));
+        let throttle = crate::throttle::Throttler::new(settings.throttle);
+        AppState {
+            settings,
+            clock,
+            throttle,
+            faults: Default::default(),
+            verdicts: Default::default(),
+            world: RwLock::new(Arc::new(world)), resets: AtomicU64::new(0),
+            seed: RwLock::new(seed),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    /// The current snapshot, generated up to the clock's current hour.
+    pub fn world(&self) -> Arc<World> {
+        let now = ticks(self.clock.now());
+        {
+            let world = self.world.read().expect("world lock");
+            if !world.needs(now) {
+                return world.clone();
+            }
+        }
+        let mut world = self.world.write().expect("world lock");
+        if world.needs(now) {
+            let mut next = (**world).clone();
+            next.advance(now);
+            *world = Arc::new(next);
+        }
+        world.clone()
+    }
+
+    /// Replaces the snapshot after a change (injection).
+    pub fn update(&self, change: impl FnOnce(&mut World)) -> Arc<World> {
+        let _ = self.world();
+        let mut world = self.world.write().expect("world lock");
+        let mut next = (**world).clone();
+        change(&mut next);
+        *world = Arc::new(next);
+        world.clone()
+    }
+
+    /// Rebuilds tenants and logs, optionally with a new seed, at the current time.
+    pub fn reset(&self, seed: Option<u64>) -> Arc<World> {
+        let now = self.clock.now();
+        let resets = self.resets.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut tenant = self.settings.tenant.clone();
+        let mut current = self.seed.write().expect("seed lock");
+        if let Some(seed) = seed {
+            *current = Seed(seed);
+        }
+        tenant.seed = *current;
+        let world = World::new(epoch(tenant.seed, now, resets), plans(&tenant, self.settings.time.latency, now), ticks(now));
+        let world = Arc::new(world);
+        *self.world.write().expect("world lock") = world.clone();
+        self.verdicts.clear();
+        world
+    }
+
+    /// The seed currently served.
+    pub fn seed(&self) -> Seed {
+        *self.seed.read().expect("seed lock")
+    }
+
+    /// The skip-token key of the current seed.
+    pub fn token_key(&self) -> TokenKey {
+        TokenKey::new(self.seed())
+    }
+
+    /// A fresh request id (deterministic for a given order of requests).
+    pub fn next_request_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        crate::rng::guid_for(self.seed(), 0x7265_7175, n, 0)
+    }
+}
+
+/// The epoch of a build: skip tokens from other epochs are refused.
+fn epoch(seed: Seed, now: DateTime<Utc>, resets: u64) -> u64 {
+    let anchor = now.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp() as u64;
+    seed.mix(0x6570_6f63, anchor, resets)
+}

@@ -1,0 +1,171 @@
+//! The command line: flags as clap sees them, before validation.
+//!
+//! Every flag can also be set through an `ENTRASIM_*` environment variable.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// entrasim: a local emulator of Microsoft Graph's Entra activity logs.
+#[derive(Debug, Parser)]
+#[command(name = "entrasim", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Flags of `serve`, the default command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the Graph, identity and control surfaces (the default).
+    Serve(ServeArgs),
+    /// Write the directory and the three logs to files.
+    Generate(GenerateArgs),
+    /// Print a summary of the generated tenant (or all of it with --json).
+    Tenant(TenantCommandArgs),
+    /// Print the local certificate authority used for HTTPS.
+    Ca(CaArgs),
+}
+
+/// Which tenant to generate.
+#[derive(Debug, Clone, Args)]
+pub struct TenantArgs {
+    /// Seed of the tenant and its activity.
+    #[arg(long, env = "ENTRASIM_SEED", default_value_t = 42)]
+    pub seed: u64,
+    /// Size and rhythm of the tenant: small, default, enterprise, loadtest.
+    #[arg(long, env = "ENTRASIM_PRESET", default_value = "default")]
+    pub preset: String,
+    /// Licence tier: p2, p1 or free.
+    #[arg(long, env = "ENTRASIM_LICENSE", default_value = "p2")]
+    pub license: String,
+    /// Number of tenants (each with its own seed: seed, seed+1, ...).
+    #[arg(long, env = "ENTRASIM_TENANTS", default_value_t = 1)]
+    pub tenants: u32,
+}
+
+/// How time runs.
+#[derive(Debug, Clone, Args)]
+pub struct ClockArgs {
+    /// `system`, or `fixed:<RFC 3339 instant>` for a frozen clock.
+    #[arg(long, env = "ENTRASIM_CLOCK", default_value = "system")]
+    pub clock: String,
+    /// Simulated seconds per wall-clock second.
+    #[arg(long, env = "ENTRASIM_CLOCK_SPEED", default_value_t = 1.0)]
+    pub clock_speed: f64,
+    /// Delay before a record becomes visible: `graph` (Graph's documented latency) or `off`.
+    #[arg(long, env = "ENTRASIM_LATENCY", default_value = "graph")]
+    pub latency: GraphMode,
+}
+
+/// `graph` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphMode {
+    Graph,
+    Off,
+}
+
+/// Flags of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ENTRASIM_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// HTTP port; 0 picks a free one.
+    #[arg(long, env = "ENTRASIM_PORT", default_value_t = 8400)]
+    pub port: u16,
+    /// Also serve HTTPS on this port (0 picks a free one).
+    #[arg(long, env = "ENTRASIM_HTTPS_PORT")]
+    pub https_port: Option<u16>,
+    /// Simulate Graph's throttling: `graph` or `off`.
+    #[arg(long, env = "ENTRASIM_THROTTLE", default_value = "graph")]
+    pub throttle: GraphMode,
+    /// Bearer-token checks: lenient, strict or off.
+    #[arg(long, env = "ENTRASIM_AUTH", default_value = "lenient")]
+    pub auth: AuthMode,
+    /// The /_entrasim control surface: on or off.
+    #[arg(long, env = "ENTRASIM_CONTROL", default_value = "on")]
+    pub control: Switch,
+    /// Where the local CA and server certificate live.
+    #[arg(long, env = "ENTRASIM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Extra names (DNS or IP) for the server certificate.
+    #[arg(long = "tls-san", env = "ENTRASIM_TLS_SAN", value_delimiter = ',')]
+    pub tls_san: Vec<String>,
+    /// Serve HTTPS with this certificate chain (PEM) instead of the local CA's.
+    #[arg(long, env = "ENTRASIM_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) for --tls-cert.
+    #[arg(long, env = "ENTRASIM_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+/// `lenient`, `strict` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// No token means the tenant's default client; a token, if sent, is checked.
+    Lenient,
+    /// A valid token is required.
+    Strict,
+    /// Tokens are ignored.
+    Off,
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+/// Flags of `generate`.
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// Directory to write into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// ndjson (one Graph object per line), json (Graph collection pages) or csv (portal download columns).
+    #[arg(long, default_value = "ndjson")]
+    pub format: Format,
+    /// API version whose shapes to write.
+    #[arg(long = "api-version", default_value = "v1.0")]
+    pub api_version: String,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+/// Output format of `generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Ndjson,
+    Json,
+    Csv,
+}
+
+/// Flags of `tenant`.
+#[derive(Debug, Clone, Args)]
+pub struct TenantCommandArgs {
+    /// Print the whole directory as JSON instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+/// Flags of `ca`.
+#[derive(Debug, Clone, Args)]
+pub struct CaArgs {
+    /// Where the local CA lives.
+    #[arg(long, env = "ENTRASIM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}

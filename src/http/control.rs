@@ -1,0 +1,202 @@
+//! The control surface under `/_entrasim/`: health, tenant facts and test
+//! credentials, the clock, reset. (Injection lives in `inject`.)
+
+use super::error::GraphError;
+use super::middleware::JSON;
+use crate::app::AppState;
+use crate::store::records::ticks;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+/// Registers the control routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/_entrasim")
+            .route("/health", web::get().to(health))
+            .route("/tenant", web::get().to(tenant))
+            .route("/clock", web::get().to(clock))
+            .route("/clock", web::post().to(set_clock))
+            .route("/reset", web::post().to(reset))
+            .route("/signIns", web::post().to(super::inject::sign_in))
+            .route("/directoryAudits", web::post().to(super::inject::audit))
+            .route("/provisioning", web::post().to(super::inject::provisioning))
+            .route("/throttling", web::get().to(super::pressure::get_throttling))
+            .route("/throttling", web::put().to(super::pressure::put_throttling))
+            .route("/faults", web::get().to(super::pressure::get_faults))
+            .route("/faults", web::put().to(super::pressure::put_faults))
+            .route("/clients", web::get().to(super::pressure::clients)),
+    );
+}
+
+fn ok(value: Value) -> HttpResponse {
+    HttpResponse::Ok().content_type(JSON).body(value.to_string())
+}
+
+async fn health(state: web::Data<AppState>) -> HttpResponse {
+    let world = state.world();
+    ok(json!({"status": "ok", "now": time(state.clock.now()), "records": world.tenants.iter().map(|t| t.len()).sum::<usize>()}))
+}
+
+fn time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+async fn tenant(state: web::Data<AppState>) -> HttpResponse {
+    let world = state.world();
+    let tenants: Vec<Value> = world.tenants.iter().map(|logs| tenant_json(logs)).collect();
+    let mut first = tenants[0].clone();
+    first["tenants"] = Value::Array(tenants);
+    ok(first)
+}
+
+fn tenant_json(logs: &crate::store::TenantLogs) -> Value {
+    let t = &logs.plan.tenant;
+    let counts = |log: fn(&crate::store::Hour) -> usize| logs.hours.values().map(|h| log(h)).sum::<usize>();
+    json!({
+        "tenantId": t.id,
+        "organization": t.organization,
+        "domain": t.default_domain(),
+        "initialDomain": t.initial_domain,
+        "license": t.license.as_str(),
+        "seed": t.seed.0,
+        "preset": logs.plan.preset.name,
+        "anchor": time(t.anchor),
+        "counts": {
+            "users": t.users.len(), "groups": t.groups.len(), "applications": t.applications.len(),
+            "servicePrincipals": t.service_principals.len(), "managedIdentities": t.managed_identities.len(),
+            "devices": t.devices.len(), "roleDefinitions": t.role_definitions.len(), "roleAssignments": t.role_assignments.len(),
+            "roleEligibilitySchedules": t.eligibility_schedules.len(), "conditionalAccessPolicies": t.ca_policies.len(),
+            "provisioningJobs": t.provisioning_jobs.len(),
+        },
+        "records": {
+            "signIns": counts(|h| h.sign_ins.len()), "directoryAudits": counts(|h| h.audits.len()), "provisioning": counts(|h| h.provisioning.len()),
+        },
+        "clients": t.test_clients.iter().map(|c| client_json(t, c)).collect::<Vec<_>>(),
+    })
+}
+
+fn client_json(t: &crate::tenant::Tenant, client: &crate::tenant::TestClient) -> Value {
+    let app = &t.applications[client.application as usize];
+    let secret = &app.passwords[0];
+    json!({
+        "name": client.name,
+        "clientId": app.app_id,
+        "clientSecret": secret.secret,
+        "objectId": app.id,
+        "servicePrincipalId": t.sp(app.service_principal).id,
+        "permissions": app.graph_permissions,
+        "certificate": super::identity::certificate_json(t, client),
+    })
+}
+
+async fn clock(state: web::Data<AppState>) -> HttpResponse {
+    ok(clock_json(&state))
+}
+
+fn clock_json(state: &AppState) -> Value {
+    let status = state.clock.status();
+    json!({"now": time(status.now), "frozen": status.frozen, "speed": status.speed})
+}
+
+async fn set_clock(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, GraphError> {
+    let body = object(&body)?;
+    for key in body.keys() {
+        if !["now", "advance", "frozen"].contains(&key.as_str()) {
+            return Err(GraphError::bad_request(format!("Unknown field '{key}': expected now, advance or frozen.")));
+        }
+    }
+    if let Some(now) = body.get("now") {
+        let at = now.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).ok_or_else(|| GraphError::bad_request("'now' must be an RFC 3339 date-time."))?;
+        state.clock.set(at.to_utc()).map_err(|e| GraphError::bad_request(e.to_string()))?;
+    }
+    if let Some(advance) = body.get("advance") {
+        let by = duration(advance).ok_or_else(|| GraphError::bad_request("'advance' must be an ISO 8601 duration (PT10M) or a number of seconds."))?;
+        state.clock.advance(by).map_err(|e| GraphError::bad_request(e.to_string()))?;
+    }
+    if let Some(frozen) = body.get("frozen") {
+        state.clock.set_frozen(frozen.as_bool().ok_or_else(|| GraphError::bad_request("'frozen' must be true or false."))?);
+    }
+    state.world();
+    Ok(ok(clock_json(&state)))
+}
+
+/// Parses a JSON object body, or answers 400.
+pub fn object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(GraphError::bad_request("The body must be a JSON object.")),
+        Err(e) => Err(GraphError::bad_request(format!("The body is not valid JSON: {e}."))),
+    }
+}
+
+/// An ISO 8601 duration (`PT10M`, `P1DT2H`, `PT0.5S`) or a number of seconds.
+pub fn duration(value: &Value) -> Option<Duration> {
+    if let Some(seconds) = value.as_f64() {
+        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::milliseconds((seconds * 1000.0) as i64));
+    }
+    parse_iso_duration(value.as_str()?)
+}
+
+fn parse_iso_duration(text: &str) -> Option<Duration> {
+    let rest = text.strip_prefix('P').or_else(|| text.strip_prefix('p'))?;
+    let (mut total, mut in_time, mut number) = (0f64, false, String::new());
+    for c in rest.chars() {
+        match c.to_ascii_uppercase() {
+            'T' if number.is_empty() => in_time = true,
+            '0'..='9' | '.' => number.push(c),
+            unit => {
+                let n: f64 = number.parse().ok()?;
+                number.clear();
+                total += n * match (unit, in_time) {
+                    ('W', false) => 604_800.0,
+                    ('D', false) => 86_400.0,
+                    ('H', true) => 3600.0,
+                    ('M', true) => 60.0,
+                    ('S', true) => 1.0,
+                    _ => return None,
+                };
+            }
+        }
+    }
+    (number.is_empty() && rest.len() > 1).then(|| Duration::milliseconds((total * 1000.0) as i64))
+}
+
+async fn reset(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, GraphError> {
+    let body = object(&body)?;
+    if let Some(key) = body.keys().find(|k| k.as_str() != "seed") {
+        return Err(GraphError::bad_request(format!("Unknown field '{key}': expected seed.")));
+    }
+    let seed = match body.get("seed") {
+        None => None,
+        Some(v) => Some(v.as_u64().ok_or_else(|| GraphError::bad_request("'seed' must be a non-negative integer."))?),
+    };
+    let world = state.reset(seed);
+    let _ = ticks(state.clock.now());
+    Ok(ok(json!({"seed": state.seed().0, "epoch": world.epoch.to_string(), "tenantId": world.tenants[0].plan.tenant.id})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_durations_parse() {
+        assert_eq!(parse_iso_duration("PT10M"), Some(Duration::minutes(10)));
+        assert_eq!(parse_iso_duration("P1DT2H"), Some(Duration::hours(26)));
+        assert_eq!(parse_iso_duration("PT0.5S"), Some(Duration::milliseconds(500)));
+        assert_eq!(parse_iso_duration("PT0S"), Some(Duration::zero()));
+        for bad in ["10M", "P", "PT", "PT5X", "P5M5", "PTM"] {
+            assert_eq!(parse_iso_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn seconds_work_as_durations_but_negatives_do_not() {
+        assert_eq!(duration(&json!(600)), Some(Duration::minutes(10)));
+        assert_eq!(duration(&json!(-1)), None);
+    }
+}

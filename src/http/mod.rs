@@ -1,0 +1,86 @@
+//! The HTTP layer: one route table for the Graph, identity and control
+//! surfaces, the error envelope, and the listeners.
+
+pub mod caller;
+pub mod control;
+pub mod directory;
+pub mod error;
+pub mod graph;
+pub mod identity;
+pub mod inject;
+pub mod links;
+pub mod logs;
+pub mod middleware;
+pub mod permissions;
+pub mod pressure;
+
+use crate::app::{AppState, ServeSettings};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use std::net::TcpListener;
+
+/// Why the server could not start; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: String, source: std::io::Error },
+    #[error("{0}")]
+    Tls(String),
+}
+
+/// Registers every route on an app (used by the server and by tests).
+pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
+    if control {
+        control::configure(cfg);
+    }
+    identity::configure(cfg);
+    cfg.route("/openapi.yaml", web::get().to(openapi));
+    cfg.default_service(web::to(graph::dispatch));
+}
+
+async fn openapi() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().content_type("application/yaml").body(include_str!("../../openapi.yaml"))
+}
+
+/// A running server and the addresses it listens on.
+pub struct Running {
+    pub server: actix_web::dev::Server,
+    pub urls: Vec<String>,
+}
+
+/// Binds the listeners and builds the server (call inside an actix system).
+pub fn start(settings: ServeSettings) -> Result<Running, StartError> {
+    let host = settings.host.clone();
+    let http = bind(&host, settings.port)?;
+    let mut urls = vec![format!("http://{}", display(&http))];
+    let control = settings.control;
+    let tls = identity::tls_listener(&settings)?;
+    let state = web::Data::new(AppState::new(settings));
+    let app_state = state.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(app_state.clone())
+            .app_data(web::PayloadConfig::new(1 << 20))
+            .wrap(from_fn(middleware::envelope_layer))
+            .configure(|cfg| configure(cfg, control))
+    })
+    .workers(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
+    .listen(http)
+    .map_err(|source| StartError::Bind { address: host.clone(), source })?;
+    if let Some((listener, config)) = tls {
+        urls.push(format!("https://{}", display(&listener)));
+        server = server.listen_rustls_0_23(listener, config).map_err(|source| StartError::Bind { address: host.clone(), source })?;
+    }
+    drop(state);
+    Ok(Running { server: server.run(), urls })
+}
+
+/// Binds one TCP listener (port 0 picks a free port).
+pub fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
+    let address = if host.contains(':') && !host.starts_with('[') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+    TcpListener::bind(&address).map_err(|source| StartError::Bind { address, source })
+}
+
+fn display(listener: &TcpListener) -> String {
+    listener.local_addr().map(|a| a.to_string()).unwrap_or_default()
+}

@@ -1,0 +1,40 @@
+//! entrasim: a local emulator of the Microsoft Graph activity-log API for
+//! Microsoft Entra ID.
+//!
+//! It generates a realistic tenant from a seed, lets simulated time run over
+//! it, and serves what that tenant's sign-in, audit and provisioning logs would
+//! show, through Graph's URLs, OData query options, paging, errors, throttling
+//! and record delays.
+//!
+//! # Layout
+//! - [`cli`], [`config`]: flags and presets become validated settings.
+//! - [`clock`]: the only reader of wall time; [`rng`]: seeds and named streams.
+//! - [`catalog`]: the data under `seed/`, embedded and parsed.
+//! - [`tenant`]: the directory and its generator.
+//! - [`activity`]: the events of each hour (sign-ins, audits, provisioning).
+//! - [`store`]: compact hourly logs, generated as time reaches them.
+//! - [`model`]: Graph JSON shapes, written when served.
+//! - [`query`]: OData options, `$filter`, skip tokens, paging.
+//! - [`throttle`]: Graph's limits, scripted throttling and faults.
+//! - [`auth`], [`tls`]: tokens, discovery, keys, the local CA.
+//! - [`http`]: routes, the error envelope, the control surface.
+//! - [`app`]: server state and startup; [`export`]: `entrasim generate`.
+
+pub mod activity;
+pub mod app;
+// pub mod auth;
+pub mod catalog;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod export;
+mod export_csv;
+pub mod http;
+pub mod model;
+pub mod query;
+pub mod rng;
+pub mod store;
+pub mod tenant;
+pub mod throttle;
+// pub mod tls;

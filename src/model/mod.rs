@@ -1,0 +1,10 @@
+//! Graph resources as JSON: the wire contract. Records are compact in the
+//! store and become these shapes only when served.
+
+mod audit_props;
+pub mod audit;
+pub mod ca;
+pub mod directory;
+pub mod ids;
+pub mod provisioning;
+pub mod sign_in;

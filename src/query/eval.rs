@@ -1,0 +1,315 @@
+//! Compiles a validated `$filter` into a predicate over compact records.
+//!
+//! Property paths are resolved once, at compile time, to accessor functions of
+//! the resource ([`Fields`]); evaluation then costs one call per referenced
+//! field. String comparison is case-insensitive except where Graph documents
+//! case-sensitive filters (provisioning).
+
+use super::filter::{CmpOp, Expr, Literal, Operand, Quantifier, StrFunc};
+use super::value::Value;
+use crate::activity::Plan;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+/// Reads one field of a record (a plain function).
+pub type Accessor<R> = for<'a> fn(&'a Plan, &'a R) -> Value<'a>;
+/// Reads one field of a record (any closure).
+pub type Getter<R> = Box<dyn for<'a> Fn(&'a Plan, &'a R) -> Value<'a> + Send + Sync>;
+
+/// A resource whose records can be filtered.
+pub trait Fields: Sized + 'static {
+    /// The reader of a property path (already validated against capabilities).
+    fn getter(path: &str) -> Option<Getter<Self>>;
+    /// Whether string comparisons are case-sensitive on this resource.
+    const CASE_SENSITIVE: bool = false;
+}
+
+/// A compiled filter.
+pub type Predicate<R> = Box<dyn Fn(&Plan, &R) -> bool + Send + Sync>;
+type LeafTest = Box<dyn Fn(&Value<'_>) -> bool + Send + Sync>;
+type ItemPredicate = Box<dyn Fn(Item<'_, '_>) -> bool + Send + Sync>;
+
+/// One element of a collection a lambda ranges over.
+#[derive(Clone, Copy)]
+enum Item<'a, 'v> {
+    Primitive(&'a Value<'v>),
+    Object(&'a [(&'static str, Value<'v>)]),
+}
+
+/// Why a filter could not be compiled (a property this resource cannot read).
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("property '{0}' cannot be filtered on this resource")]
+pub struct CompileError(pub String);
+
+/// Compiles `expr` for records of type `R`.
+pub fn compile<R: Fields>(expr: &Expr) -> Result<Predicate<R>, CompileError> {
+    let sensitive = R::CASE_SENSITIVE;
+    Ok(match expr {
+        Expr::Or(a, b) => {
+            let (a, b) = (compile::<R>(a)?, compile::<R>(b)?);
+            Box::new(move |p, r| a(p, r) || b(p, r))
+        }
+        Expr::And(a, b) => {
+            let (a, b) = (compile::<R>(a)?, compile::<R>(b)?);
+            Box::new(move |p, r| a(p, r) && b(p, r))
+        }
+        Expr::Not(a) => {
+            let a = compile::<R>(a)?;
+            Box::new(move |p, r| !a(p, r))
+        }
+        Expr::Lambda { collection, quantifier, var, body } => {
+            let get = accessor::<R>(&collection.as_string())?;
+            let body = match (var, body) {
+                (Some(var), Some(body)) => Some(compile_item(body, var, sensitive)?),
+                _ => None,
+            };
+            let quantifier = *quantifier;
+            Box::new(move |p, r| lambda(&get(p, r), quantifier, body.as_ref()))
+        }
+        other => {
+            let test = leaf(other, sensitive)?;
+            match leaf_path(other).flatten() {
+                None => {
+                    let constant = test(&Value::Null);
+                    Box::new(move |_, _| constant)
+                }
+                Some(path) => {
+                    let get = accessor::<R>(&path)?;
+                    Box::new(move |p, r| test(&get(p, r)))
+                }
+            }
+        }
+    })
+}
+
+/// The reader of a path, or a compile error naming it.
+fn accessor<R: Fields>(path: &str) -> Result<Getter<R>, CompileError> {
+    R::getter(path).ok_or_else(|| CompileError(path.to_string()))
+}
+
+/// The single property path a comparison or call reads (None for constant tests).
+fn leaf_path(expr: &Expr) -> Option<Option<String>> {
+    let operands: Vec<&Operand> = match expr {
+        Expr::Compare { left, right, .. } => vec![left, right],
+        Expr::In { left, .. } => vec![left],
+        Expr::Call { target, arg, .. } => vec![target, arg],
+        Expr::Bool(o) => vec![o],
+        _ => return None,
+    };
+    Some(operands.into_iter().find_map(path_of))
+}
+
+fn path_of(operand: &Operand) -> Option<String> {
+    match operand {
+        Operand::Path(p) => Some(p.as_string()),
+        Operand::ToLower(o) | Operand::ToUpper(o) => path_of(o),
+        Operand::Literal(_) => None,
+    }
+}
+
+/// Compiles a comparison or call into a test of the value of its one path.
+fn leaf(expr: &Expr, sensitive: bool) -> Result<LeafTest, CompileError> {
+    Ok(match expr {
+        Expr::Compare { left, op, right } => {
+            let (field_left, lit, op) = match (literal_of(left), literal_of(right)) {
+                (None, Some(lit)) => (left.clone(), lit, *op),
+                (Some(lit), None) => (right.clone(), lit, flip(*op)),
+                (Some(a), Some(b)) => {
+                    let result = compare(&literal_value(&a), &literal_value(&b), sensitive).is_some_and(|o| holds(*op, o));
+                    return Ok(Box::new(move |_| result));
+                }
+                (None, None) => return Err(CompileError("comparison of two properties".into())),
+            };
+            let lit = literal_value(&lit).into_owned_static();
+            Box::new(move |v| {
+                let v = transform(&field_left, v);
+                match (op, &v, &lit) {
+                    (CmpOp::Eq, Value::Null, Value::Null) => true,
+                    (CmpOp::Ne, Value::Null, Value::Null) => false,
+                    (CmpOp::Ne, _, _) => compare(&v, &lit, sensitive) != Some(Ordering::Equal),
+                    _ => compare(&v, &lit, sensitive).is_some_and(|o| holds(op, o)),
+                }
+            })
+        }
+        Expr::In { left, values } => {
+            let left = left.clone();
+            let values: Vec<Value<'static>> = values.iter().map(|l| literal_value(l).into_owned_static()).collect();
+            Box::new(move |v| {
+                let v = transform(&left, v);
+                values.iter().any(|lit| compare(&v, lit, sensitive) == Some(Ordering::Equal))
+            })
+        }
+        Expr::Call { func, target, arg } => {
+            let Some(needle) = literal_of(arg) else { return Err(CompileError("function argument must be a literal".into())) };
+            let needle = text(&literal_value(&needle)).unwrap_or_default().into_owned();
+            let (func, target) = (*func, target.clone());
+            Box::new(move |v| {
+                let v = transform(&target, v);
+                text(&v).is_some_and(|hay| string_test(func, &hay, &needle, sensitive))
+            })
+        }
+        Expr::Bool(o) => {
+            let o = o.clone();
+            Box::new(move |v| matches!(transform(&o, v), Value::Bool(true)))
+        }
+        _ => return Err(CompileError("unexpected expression".into())),
+    })
+}
+
+/// Applies tolower/toupper around a path, or evaluates a literal operand.
+fn transform<'v>(operand: &Operand, value: &Value<'v>) -> Value<'v> {
+    match operand {
+        Operand::Path(_) => value.clone(),
+        Operand::Literal(l) => literal_value(l).into_owned_static(),
+        Operand::ToLower(inner) => map_text(transform(inner, value), |t| t.to_lowercase()),
+        Operand::ToUpper(inner) => map_text(transform(inner, value), |t| t.to_uppercase()),
+    }
+}
+
+fn map_text<'v>(value: Value<'v>, f: impl Fn(&str) -> String) -> Value<'v> {
+    match value {
+        Value::Str(s) => Value::Str(Cow::Owned(f(&s))),
+        other => other,
+    }
+}
+
+fn literal_of(operand: &Operand) -> Option<Literal> {
+    match operand {
+        Operand::Literal(l) => Some(l.clone()),
+        _ => None,
+    }
+}
+
+/// The value of a literal.
+pub fn literal_value(literal: &Literal) -> Value<'_> {
+    match literal {
+        Literal::Null => Value::Null,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Float(f) => Value::Int(*f as i64),
+        Literal::String(s) | Literal::Guid(s) => Value::Str(Cow::Borrowed(s)),
+        Literal::DateTime(at) => Value::Time(crate::store::records::ticks(*at)),
+        Literal::Date(d) => Value::Time(crate::store::records::ticks(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())),
+    }
+}
+
+impl Value<'_> {
+    /// Copies borrowed strings so the value outlives its source.
+    pub fn into_owned_static(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::Time(t) => Value::Time(t),
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::List(l) => Value::List(l.into_iter().map(Value::into_owned_static).collect()),
+            Value::Objects(o) => Value::Objects(
+                o.into_iter().map(|item| item.into_iter().map(|(n, v)| (n, v.into_owned_static())).collect()).collect(),
+            ),
+        }
+    }
+}
+
+fn text<'v>(value: &Value<'v>) -> Option<Cow<'v, str>> {
+    match value {
+        Value::Str(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn string_test(func: StrFunc, hay: &str, needle: &str, sensitive: bool) -> bool {
+    let (hay, needle) = if sensitive { (Cow::Borrowed(hay), Cow::Borrowed(needle)) } else { (Cow::Owned(hay.to_lowercase()), Cow::Owned(needle.to_lowercase())) };
+    match func {
+        StrFunc::StartsWith => hay.starts_with(needle.as_ref()),
+        StrFunc::EndsWith => hay.ends_with(needle.as_ref()),
+        StrFunc::Contains => hay.contains(needle.as_ref()),
+    }
+}
+
+/// Orders two values of compatible types (None when incomparable).
+pub fn compare(a: &Value<'_>, b: &Value<'_>, sensitive: bool) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) if sensitive => Some(x.as_ref().cmp(y.as_ref())),
+        (Value::Str(x), Value::Str(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
+        (Value::Int(x), Value::Str(y)) => y.parse::<i64>().ok().map(|y| x.cmp(&y)),
+        _ => None,
+    }
+}
+
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        other => other,
+    }
+}
+
+fn holds(op: CmpOp, order: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => order == Ordering::Equal,
+        CmpOp::Ne => order != Ordering::Equal,
+        CmpOp::Gt => order == Ordering::Greater,
+        CmpOp::Ge => order != Ordering::Less,
+        CmpOp::Lt => order == Ordering::Less,
+        CmpOp::Le => order != Ordering::Greater,
+    }
+}
+
+/// Compiles a lambda body over one item bound to `var`.
+fn compile_item(expr: &Expr, var: &str, sensitive: bool) -> Result<ItemPredicate, CompileError> {
+    Ok(match expr {
+        Expr::Or(a, b) => {
+            let (a, b) = (compile_item(a, var, sensitive)?, compile_item(b, var, sensitive)?);
+            Box::new(move |v| a(v) || b(v))
+        }
+        Expr::And(a, b) => {
+            let (a, b) = (compile_item(a, var, sensitive)?, compile_item(b, var, sensitive)?);
+            Box::new(move |v| a(v) && b(v))
+        }
+        Expr::Not(a) => {
+            let a = compile_item(a, var, sensitive)?;
+            Box::new(move |v| !a(v))
+        }
+        Expr::Lambda { .. } => return Err(CompileError("nested lambda".into())),
+        other => {
+            let test = leaf(other, sensitive)?;
+            let field = match leaf_path(other).flatten() {
+                Some(path) => item_field(&path, var)?,
+                None => None,
+            };
+            Box::new(move |item| match (item, &field) {
+                (Item::Primitive(v), None) => test(v),
+                (Item::Object(o), Some(name)) => test(&Value::field(o, name)),
+                _ => test(&Value::Null),
+            })
+        }
+    })
+}
+
+/// `t` → None (the item itself); `t/id` → Some("id").
+fn item_field(path: &str, var: &str) -> Result<Option<String>, CompileError> {
+    let mut parts = path.splitn(2, '/');
+    if parts.next() != Some(var) {
+        return Err(CompileError(path.to_string()));
+    }
+    Ok(parts.next().map(str::to_string))
+}
+
+fn lambda(collection: &Value<'_>, quantifier: Quantifier, body: Option<&ItemPredicate>) -> bool {
+    let items: Vec<Item<'_, '_>> = match collection {
+        Value::List(items) => items.iter().map(Item::Primitive).collect(),
+        Value::Objects(objects) => objects.iter().map(|o| Item::Object(o)).collect(),
+        _ => Vec::new(),
+    };
+    match (quantifier, body) {
+        (Quantifier::Any, None) => !items.is_empty(),
+        (Quantifier::All, None) => true,
+        (Quantifier::Any, Some(body)) => items.iter().any(|&i| body(i)),
+        (Quantifier::All, Some(body)) => items.iter().all(|&i| body(i)),
+    }
+}

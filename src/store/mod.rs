@@ -1,0 +1,208 @@
+//! The log store: compact records in hourly buckets, generated as the clock
+//! reaches them and dropped when they leave retention.
+//!
+//! A [`World`] is an immutable snapshot (tenants, their hours, an epoch).
+//! Advancing time or injecting a record builds a new snapshot that shares the
+//! untouched hours, so a request in flight keeps a consistent view.
+
+pub mod records;
+
+use crate::activity::{Plan, generate_hour};
+use records::{Audit, Provisioning, Record, SignIn, TICKS_PER_HOUR, Ticks, hour_of, ticks};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Records of one hour, each log sorted by (event time, key).
+#[derive(Debug, Default, Clone)]
+pub struct Hour {
+    pub sign_ins: Vec<SignIn>,
+    pub audits: Vec<Audit>,
+    pub provisioning: Vec<Provisioning>,
+}
+
+impl Hour {
+    fn sort(&mut self) {
+        self.sign_ins.sort_by_key(|r| r.order());
+        self.audits.sort_by_key(|r| r.order());
+        self.provisioning.sort_by_key(|r| r.order());
+    }
+
+    /// Records held, all logs.
+    pub fn len(&self) -> usize {
+        self.sign_ins.len() + self.audits.len() + self.provisioning.len()
+    }
+
+    /// True when the hour holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Which of a tenant's three logs.
+pub trait LogOf: Record {
+    fn log(hour: &Hour) -> &[Self];
+    fn log_mut(hour: &mut Hour) -> &mut Vec<Self>;
+}
+
+impl LogOf for SignIn {
+    fn log(hour: &Hour) -> &[Self] {
+        &hour.sign_ins
+    }
+    fn log_mut(hour: &mut Hour) -> &mut Vec<Self> {
+        &mut hour.sign_ins
+    }
+}
+
+impl LogOf for Audit {
+    fn log(hour: &Hour) -> &[Self] {
+        &hour.audits
+    }
+    fn log_mut(hour: &mut Hour) -> &mut Vec<Self> {
+        &mut hour.audits
+    }
+}
+
+impl LogOf for Provisioning {
+    fn log(hour: &Hour) -> &[Self] {
+        &hour.provisioning
+    }
+    fn log_mut(hour: &mut Hour) -> &mut Vec<Self> {
+        &mut hour.provisioning
+    }
+}
+
+/// One tenant's logs.
+#[derive(Clone)]
+pub struct TenantLogs {
+    pub plan: Arc<Plan>,
+    /// Finished hours, by hour index.
+    pub hours: BTreeMap<i64, Arc<Hour>>,
+    /// Records that fall in hours not generated yet.
+    spill: BTreeMap<i64, Hour>,
+    /// First hour not generated yet.
+    next_hour: i64,
+    /// Records injected so far (for their keys).
+    pub injected: u32,
+}
+
+/// Hour index reserved for the keys of injected records.
+pub const INJECTED_HOUR: i64 = 1 << 39;
+
+impl TenantLogs {
+    fn new(plan: Arc<Plan>) -> TenantLogs {
+        let next_hour = hour_of(ticks(plan.tenant.window_start));
+        TenantLogs { plan, hours: BTreeMap::new(), spill: BTreeMap::new(), next_hour, injected: 0 }
+    }
+
+    /// Generates every hour up to and including the one containing `now`, in
+    /// order, then drops hours older than `keep_from`.
+    fn advance(&mut self, now: Ticks, keep_from: Ticks) {
+        let last = hour_of(now);
+        let todo: Vec<i64> = (self.next_hour..=last).collect();
+        for (hour, out) in todo.iter().zip(generate_parallel(&self.plan, &todo)) {
+            let mut bucket = self.spill.remove(hour).unwrap_or_default();
+            file(&mut bucket, &mut self.spill, *hour, out);
+            bucket.sort();
+            self.hours.insert(*hour, Arc::new(bucket));
+        }
+        self.next_hour = self.next_hour.max(last + 1);
+        let oldest = hour_of(keep_from);
+        self.hours = self.hours.split_off(&oldest);
+    }
+
+    /// Adds one record to the hour it falls in (copying that hour).
+    pub fn insert<R: LogOf>(&mut self, record: R) {
+        let hour = hour_of(record.at());
+        if hour >= self.next_hour {
+            R::log_mut(self.spill.entry(hour).or_default()).push(record);
+            return;
+        }
+        let mut bucket = self.hours.get(&hour).map(|h| (**h).clone()).unwrap_or_default();
+        let log = R::log_mut(&mut bucket);
+        let at = log.partition_point(|r| r.order() < record.order());
+        log.insert(at, record);
+        self.hours.insert(hour, Arc::new(bucket));
+    }
+
+    /// Number of records held, all logs.
+    pub fn len(&self) -> usize {
+        self.hours.values().map(|h| h.len()).sum()
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Puts an hour's output in its bucket, and later records in the spill.
+fn file(bucket: &mut Hour, spill: &mut BTreeMap<i64, Hour>, hour: i64, out: crate::activity::HourOutput) {
+    bucket.sign_ins.extend(out.sign_ins);
+    bucket.provisioning.extend(out.provisioning.iter().filter(|r| hour_of(r.at) <= hour));
+    for r in out.provisioning.into_iter().filter(|r| hour_of(r.at) > hour) {
+        spill.entry(hour_of(r.at)).or_default().provisioning.push(r);
+    }
+    for r in out.audits {
+        match hour_of(r.at) {
+            h if h > hour => spill.entry(h).or_default().audits.push(r),
+            _ => bucket.audits.push(r),
+        }
+    }
+}
+
+/// Generates hours on all cores; the result is in input order.
+fn generate_parallel(plan: &Plan, hours: &[i64]) -> Vec<crate::activity::HourOutput> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if hours.len() < 8 || threads == 1 {
+        return hours.iter().map(|&h| generate_hour(plan, h)).collect();
+    }
+    let chunk = hours.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = hours
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|&h| generate_hour(plan, h)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("generator thread")).collect()
+    })
+}
+
+/// An immutable snapshot of every tenant's logs.
+#[derive(Clone)]
+pub struct World {
+    /// Changes on every reset; skip tokens carry it.
+    pub epoch: u64,
+    pub tenants: Vec<TenantLogs>,
+    /// The clock reading this snapshot is complete for.
+    pub now: Ticks,
+}
+
+impl World {
+    /// Builds the logs of these tenants up to `now`.
+    pub fn new(epoch: u64, plans: Vec<Arc<Plan>>, now: Ticks) -> World {
+        let mut world = World { epoch, tenants: plans.into_iter().map(TenantLogs::new).collect(), now: i64::MIN };
+        world.advance(now);
+        world
+    }
+
+    /// Generates up to `now` and drops what left retention (a no-op if `now` is not later).
+    pub fn advance(&mut self, now: Ticks) {
+        if now <= self.now {
+            return;
+        }
+        for logs in &mut self.tenants {
+            let keep = retention_ticks(&logs.plan).max(logs.plan.preset.days as i64 * 24 * TICKS_PER_HOUR);
+            logs.advance(now, now - keep - 24 * TICKS_PER_HOUR);
+        }
+        self.now = now;
+    }
+
+    /// True when `now` lies in an hour not generated yet.
+    pub fn needs(&self, now: Ticks) -> bool {
+        self.tenants.iter().any(|t| hour_of(now) >= t.next_hour)
+    }
+}
+
+/// How far back queries see, by licence.
+pub fn retention_ticks(plan: &Plan) -> Ticks {
+    plan.tenant.license.retention_days() * 24 * TICKS_PER_HOUR
+}

@@ -1,0 +1,100 @@
+//! Groups: per-department security groups (dynamic), Microsoft 365 teams,
+//! role-assignable admin groups and nested groups.
+
+use super::generate::Draft;
+use super::{Group, UserKind};
+use crate::rng::guid;
+use chrono::Duration;
+use rand::RngExt;
+
+const TEAMS: [&str; 16] = [
+    "Project Phoenix", "Quarterly Planning", "Product Launch", "Customer Success",
+    "Data Platform", "Mobile App", "Brand Refresh", "Cloud Migration", "Onboarding",
+    "Leadership Forum", "Innovation Lab", "Security Champions", "Partner Program",
+    "Social Committee", "Field Sales", "Compliance Review",
+];
+
+/// All groups of the tenant, up to the preset's count.
+pub(super) fn groups(draft: &mut Draft) {
+    let wanted = draft.preset.tenant.groups as usize;
+    department_groups(draft);
+    role_assignable_group(draft);
+    all_staff_group(draft);
+    let mut n = 0;
+    while draft.tenant.groups.len() < wanted {
+        let name = match TEAMS.get(n) {
+            Some(t) => t.to_string(),
+            None => format!("{} {}", TEAMS[n % TEAMS.len()], n / TEAMS.len() + 1),
+        };
+        team_group(draft, &name);
+        n += 1;
+    }
+    draft.tenant.groups.truncate(wanted.max(3));
+}
+
+fn department_groups(draft: &mut Draft) {
+    for department in &draft.catalog.departments {
+        let members: Vec<u32> = members_where(draft, |u| u.department.as_deref() == Some(department.name.as_str()));
+        let rule = format!("(user.department -eq \"{}\")", department.name);
+        let mut group = base(draft, &format!("SG-{}", department.name), &format!("All members of {}", department.name));
+        group.membership_rule = Some(rule);
+        group.members = members;
+        draft.tenant.groups.push(group);
+    }
+}
+
+fn role_assignable_group(draft: &mut Draft) {
+    let admins = members_where(draft, |u| u.is_admin);
+    let mut group = base(draft, "Privileged Access Admins", "Role-assignable group for directory administrators");
+    group.is_assignable_to_role = true;
+    group.owners = admins.iter().take(2).copied().collect();
+    group.members = admins;
+    draft.tenant.groups.push(group);
+}
+
+fn all_staff_group(draft: &mut Draft) {
+    let departments: Vec<u32> = (0..draft.tenant.groups.len() as u32)
+        .filter(|&g| draft.tenant.groups[g as usize].membership_rule.is_some())
+        .collect();
+    let mut group = base(draft, "All Staff", "Everyone, through the department groups");
+    group.member_groups = departments;
+    draft.tenant.groups.push(group);
+}
+
+fn team_group(draft: &mut Draft, name: &str) {
+    let people = members_where(draft, |u| u.kind != UserKind::ServiceAccount);
+    let size = draft.rng.random_range(3..=people.len().clamp(3, 25));
+    let mut members: Vec<u32> = (0..size)
+        .map(|_| people[draft.rng.random_range(0..people.len())])
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    let mut group = base(draft, name, &format!("{name} team"));
+    group.unified = true;
+    group.security_enabled = false;
+    group.owners = members.iter().take(2).copied().collect();
+    group.members = members;
+    draft.tenant.groups.push(group);
+}
+
+fn base(draft: &mut Draft, name: &str, description: &str) -> Group {
+    let rng = &mut draft.rng;
+    Group {
+        id: guid(rng),
+        display_name: name.to_string(),
+        description: description.to_string(),
+        mail_nickname: super::people::slug(&name.replace(' ', "")),
+        unified: false,
+        security_enabled: true,
+        is_assignable_to_role: false,
+        membership_rule: None,
+        created: draft.tenant.anchor - Duration::days(rng.random_range(40..1500)),
+        owners: Vec::new(),
+        members: Vec::new(),
+        member_groups: Vec::new(),
+    }
+}
+
+fn members_where(draft: &Draft, keep: impl Fn(&super::User) -> bool) -> Vec<u32> {
+    draft.tenant.users.iter().enumerate().filter(|(_, u)| keep(u)).map(|(i, _)| i as u32).collect()
+}
