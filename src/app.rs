@@ -13,7 +13,8 @@ use crate::store::records::ticks;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Validated settings of `entrasim serve`.
 #[derive(Debug, Clone)]
@@ -64,6 +65,9 @@ pub struct AppState {
     resets: AtomicU64,
     seed: RwLock<Seed>,
     requests: AtomicU64,
+    /// Signing keys and test-client certificates, made on first use (RSA is slow).
+    keys: Mutex<BTreeMap<u64, Arc<crate::auth::SigningKey>>>,
+    certificates: Mutex<BTreeMap<(u64, &'static str), Arc<crate::auth::ClientCertificate>>>,
 }
 
 /// Builds the plans (tenant + tables) of every tenant, anchored at `now`.
@@ -94,6 +98,8 @@ impl AppState {
             world: RwLock::new(Arc::new(world)), resets: AtomicU64::new(0),
             seed: RwLock::new(seed),
             requests: AtomicU64::new(0),
+            keys: Mutex::default(),
+            certificates: Mutex::default(),
         }
     }
 
@@ -150,6 +156,18 @@ impl AppState {
     /// The skip-token key of the current seed.
     pub fn token_key(&self) -> TokenKey {
         TokenKey::new(self.seed())
+    }
+
+    /// The token-signing key of the tenant with this seed.
+    pub fn signing_key(&self, seed: u64) -> Arc<crate::auth::SigningKey> {
+        let mut keys = self.keys.lock().expect("keys lock");
+        keys.entry(seed).or_insert_with(|| Arc::new(crate::auth::SigningKey::from_seed(seed))).clone()
+    }
+
+    /// The certificate of a test client of the tenant with this seed.
+    pub fn client_certificate(&self, seed: u64, name: &'static str) -> Arc<crate::auth::ClientCertificate> {
+        let mut certificates = self.certificates.lock().expect("certificates lock");
+        certificates.entry((seed, name)).or_insert_with(|| Arc::new(crate::auth::client_certificate(seed, name))).clone()
     }
 
     /// A fresh request id (deterministic for a given order of requests).

@@ -170,7 +170,11 @@ fn write_lines(dir: &Path, name: &str, format: Format, version: ApiVersion, line
 
 /// `entrasim ca`: the local CA's path and PEM.
 pub fn print_ca(data_dir: Option<&Path>) -> Result<(), CommandError> {
-    let _ = data_dir;
-    Err(CommandError::Other("the local CA is not available in this build".into()))
+    let dir = data_dir.map_or_else(crate::tls::default_data_dir, Path::to_path_buf);
+    let material = crate::tls::load_or_create(&dir, &[], crate::clock::wall_now()).map_err(|e| CommandError::Other(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", material.ca_cert_path.display())?;
+    write!(out, "{}", material.ca_pem)?;
+    Ok(())
 }
 

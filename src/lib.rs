@@ -22,7 +22,7 @@
 
 pub mod activity;
 pub mod app;
-// pub mod auth;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
@@ -37,4 +37,4 @@ pub mod rng;
 pub mod store;
 pub mod tenant;
 pub mod throttle;
-// pub mod tls;
+pub mod tls;

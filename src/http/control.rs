@@ -44,13 +44,13 @@ fn time(at: DateTime<Utc>) -> String {
 
 async fn tenant(state: web::Data<AppState>) -> HttpResponse {
     let world = state.world();
-    let tenants: Vec<Value> = world.tenants.iter().map(|logs| tenant_json(logs)).collect();
+    let tenants: Vec<Value> = world.tenants.iter().map(|logs| tenant_json(&state, logs)).collect();
     let mut first = tenants[0].clone();
     first["tenants"] = Value::Array(tenants);
     ok(first)
 }
 
-fn tenant_json(logs: &crate::store::TenantLogs) -> Value {
+fn tenant_json(state: &AppState, logs: &crate::store::TenantLogs) -> Value {
     let t = &logs.plan.tenant;
     let counts = |log: fn(&crate::store::Hour) -> usize| logs.hours.values().map(|h| log(h)).sum::<usize>();
     json!({
@@ -72,11 +72,11 @@ fn tenant_json(logs: &crate::store::TenantLogs) -> Value {
         "records": {
             "signIns": counts(|h| h.sign_ins.len()), "directoryAudits": counts(|h| h.audits.len()), "provisioning": counts(|h| h.provisioning.len()),
         },
-        "clients": t.test_clients.iter().map(|c| client_json(t, c)).collect::<Vec<_>>(),
+        "clients": t.test_clients.iter().map(|c| client_json(state, t, c)).collect::<Vec<_>>(),
     })
 }
 
-fn client_json(t: &crate::tenant::Tenant, client: &crate::tenant::TestClient) -> Value {
+fn client_json(state: &AppState, t: &crate::tenant::Tenant, client: &crate::tenant::TestClient) -> Value {
     let app = &t.applications[client.application as usize];
     let secret = &app.passwords[0];
     json!({
@@ -86,7 +86,7 @@ fn client_json(t: &crate::tenant::Tenant, client: &crate::tenant::TestClient) ->
         "objectId": app.id,
         "servicePrincipalId": t.sp(app.service_principal).id,
         "permissions": app.graph_permissions,
-        "certificate": super::identity::certificate_json(t, client),
+        "certificate": super::identity::certificate_json(state, t, client),
     })
 }
 

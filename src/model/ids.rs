@@ -29,7 +29,8 @@ pub fn id2(seed: Seed, purpose: Purpose, key: u64, extra: u64) -> String {
 
 /// Graph-style time with seven fractional digits: `2026-06-01T12:00:00.1234567Z`.
 pub fn time7(at: i64) -> String {
-    crate::store::records::datetime(at).format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string()
+    let fraction = at.rem_euclid(crate::store::records::TICKS_PER_SECOND);
+    format!("{}.{fraction:07}Z", crate::store::records::datetime(at).format("%Y-%m-%dT%H:%M:%S"))
 }
 
 /// Whole-second time: `2026-06-01T12:00:00Z`.

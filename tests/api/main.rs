@@ -1,0 +1,9 @@
+//! Integration tests against the real server on port 0: one test binary.
+
+mod bad_input;
+mod directory;
+mod helpers;
+mod logs;
+mod paging;
+mod throttling;
+mod time;
