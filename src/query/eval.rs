@@ -186,7 +186,7 @@ pub fn literal_value(literal: &Literal) -> Value<'_> {
         Literal::Null => Value::Null,
         Literal::Bool(b) => Value::Bool(*b),
         Literal::Int(i) => Value::Int(*i),
-        Literal::Float(f) => Value::Int(*f as i64),
+        Literal::Float(f) => Value::Float(*f),
         Literal::String(s) | Literal::Guid(s) => Value::Str(Cow::Borrowed(s)),
         Literal::DateTime(at) => Value::Time(crate::store::records::ticks(*at)),
         Literal::Date(d) => Value::Time(crate::store::records::ticks(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())),
@@ -200,6 +200,7 @@ impl Value<'_> {
             Value::Null => Value::Null,
             Value::Bool(b) => Value::Bool(b),
             Value::Int(i) => Value::Int(i),
+            Value::Float(f) => Value::Float(f),
             Value::Time(t) => Value::Time(t),
             Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
             Value::List(l) => Value::List(l.into_iter().map(Value::into_owned_static).collect()),
@@ -230,6 +231,9 @@ fn string_test(func: StrFunc, hay: &str, needle: &str, sensitive: bool) -> bool 
 pub fn compare(a: &Value<'_>, b: &Value<'_>, sensitive: bool) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Int(x), Value::Float(y)) => (*x as f64).partial_cmp(y),
+        (Value::Float(x), Value::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
         (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) if sensitive => Some(x.as_ref().cmp(y.as_ref())),

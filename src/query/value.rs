@@ -8,6 +8,7 @@ pub enum Value<'a> {
     Null,
     Bool(bool),
     Int(i64),
+    Float(f64),
     Str(Cow<'a, str>),
     /// 100-ns ticks since the Unix epoch.
     Time(i64),

@@ -3,6 +3,7 @@
 mod bad_input;
 mod directory;
 mod helpers;
+mod identity;
 mod logs;
 mod paging;
 mod throttling;
