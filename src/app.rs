@@ -11,9 +11,9 @@ use crate::rng::Seed;
 use crate::store::World;
 use crate::store::records::ticks;
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 /// Validated settings of `entrasim serve`.
@@ -72,7 +72,9 @@ pub struct AppState {
 
 /// Builds the plans (tenant + tables) of every tenant, anchored at `now`.
 pub fn plans(tenant: &TenantSettings, latency: LatencyMode, now: DateTime<Utc>) -> Vec<Arc<Plan>> {
-    let model = LatencyModel { enabled: latency == LatencyMode::Graph };
+    let model = LatencyModel {
+        enabled: latency == LatencyMode::Graph,
+    };
     (0..tenant.tenants)
         .map(|i| {
             let generated = Arc::new(crate::tenant::generate(tenant, i, now));
@@ -87,7 +89,11 @@ impl AppState {
         let clock = Clock::new(settings.time.clock, settings.time.speed);
         let now = clock.now();
         let seed = settings.tenant.seed;
-        let world = World::new(epoch(seed, now, 0), plans(&settings.tenant, settings.time.latency, now), ticks(now));
+        let world = World::new(
+            epoch(seed, now, 0),
+            plans(&settings.tenant, settings.time.latency, now),
+            ticks(now),
+        );
         let throttle = crate::throttle::Throttler::new(settings.throttle);
         AppState {
             settings,
@@ -95,7 +101,8 @@ impl AppState {
             throttle,
             faults: Default::default(),
             verdicts: Default::default(),
-            world: RwLock::new(Arc::new(world)), resets: AtomicU64::new(0),
+            world: RwLock::new(Arc::new(world)),
+            resets: AtomicU64::new(0),
             seed: RwLock::new(seed),
             requests: AtomicU64::new(0),
             keys: Mutex::default(),
@@ -141,7 +148,11 @@ impl AppState {
             *current = Seed(seed);
         }
         tenant.seed = *current;
-        let world = World::new(epoch(tenant.seed, now, resets), plans(&tenant, self.settings.time.latency, now), ticks(now));
+        let world = World::new(
+            epoch(tenant.seed, now, resets),
+            plans(&tenant, self.settings.time.latency, now),
+            ticks(now),
+        );
         let world = Arc::new(world);
         *self.world.write().expect("world lock") = world.clone();
         self.verdicts.clear();
@@ -161,13 +172,22 @@ impl AppState {
     /// The token-signing key of the tenant with this seed.
     pub fn signing_key(&self, seed: u64) -> Arc<crate::auth::SigningKey> {
         let mut keys = self.keys.lock().expect("keys lock");
-        keys.entry(seed).or_insert_with(|| Arc::new(crate::auth::SigningKey::from_seed(seed))).clone()
+        keys.entry(seed)
+            .or_insert_with(|| Arc::new(crate::auth::SigningKey::from_seed(seed)))
+            .clone()
     }
 
     /// The certificate of a test client of the tenant with this seed.
-    pub fn client_certificate(&self, seed: u64, name: &'static str) -> Arc<crate::auth::ClientCertificate> {
+    pub fn client_certificate(
+        &self,
+        seed: u64,
+        name: &'static str,
+    ) -> Arc<crate::auth::ClientCertificate> {
         let mut certificates = self.certificates.lock().expect("certificates lock");
-        certificates.entry((seed, name)).or_insert_with(|| Arc::new(crate::auth::client_certificate(seed, name))).clone()
+        certificates
+            .entry((seed, name))
+            .or_insert_with(|| Arc::new(crate::auth::client_certificate(seed, name)))
+            .clone()
     }
 
     /// A fresh request id (deterministic for a given order of requests).
@@ -179,6 +199,11 @@ impl AppState {
 
 /// The epoch of a build: skip tokens from other epochs are refused.
 fn epoch(seed: Seed, now: DateTime<Utc>, resets: u64) -> u64 {
-    let anchor = now.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp() as u64;
+    let anchor = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp() as u64;
     seed.mix(0x6570_6f63, anchor, resets)
 }

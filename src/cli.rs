@@ -7,7 +7,12 @@ use std::path::PathBuf;
 
 /// entrasim: a local emulator of Microsoft Graph's Entra activity logs.
 #[derive(Debug, Parser)]
-#[command(name = "entrasim", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "entrasim",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

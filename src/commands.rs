@@ -46,8 +46,12 @@ fn serve(settings: ServeSettings) -> Result<(), CommandError> {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ENTRASIM_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ENTRASIM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn tenant(args: &TenantCommandArgs) -> Result<(), CommandError> {
@@ -58,7 +62,8 @@ fn tenant(args: &TenantCommandArgs) -> Result<(), CommandError> {
     for index in 0..settings.tenants {
         let tenant = crate::tenant::generate(&settings, index, now);
         if args.json {
-            serde_json::to_writer(&mut out, &crate::export::tenant_json(&tenant, now)).map_err(|e| CommandError::Other(e.to_string()))?;
+            serde_json::to_writer(&mut out, &crate::export::tenant_json(&tenant, now))
+                .map_err(|e| CommandError::Other(e.to_string()))?;
             writeln!(out)?;
         } else {
             write!(out, "{}", crate::export::tenant_summary(&tenant))?;

@@ -24,9 +24,24 @@ pub fn write(out: &mut impl Write, lines: &[Vec<u8>]) -> std::io::Result<()> {
             }
         }
     }
-    writeln!(out, "{}", columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","))?;
+    writeln!(
+        out,
+        "{}",
+        columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    )?;
     for row in &rows {
-        let cells: Vec<String> = columns.iter().map(|c| row.iter().find(|(n, _)| n == c).map_or(String::new(), |(_, v)| quote(v))).collect();
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                row.iter()
+                    .find(|(n, _)| n == c)
+                    .map_or(String::new(), |(_, v)| quote(v))
+            })
+            .collect();
         writeln!(out, "{}", cells.join(","))?;
     }
     Ok(())
@@ -36,7 +51,11 @@ fn flatten(prefix: &str, value: &Value, cells: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map {
-                let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                let name = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
                 flatten(&name, inner, cells);
             }
         }

@@ -12,7 +12,11 @@ fn main() -> std::process::ExitCode {
         }
         Err(e) => {
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
             eprintln!("entrasim: {first}");
             return std::process::ExitCode::from(2);
         }

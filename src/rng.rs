@@ -156,7 +156,10 @@ mod tests {
     #[test]
     fn streams_are_stable_across_releases() {
         // Guards the derivation itself: changing it changes every tenant.
-        assert_eq!(Seed(42).stream("golden", 0).next_u64(), 0x6d3a_3a35_2f9b_73e4);
+        assert_eq!(
+            Seed(42).stream("golden", 0).next_u64(),
+            0x6d3a_3a35_2f9b_73e4
+        );
     }
 
     #[test]
@@ -185,7 +188,10 @@ mod tests {
         for mean in [0.5, 4.0, 80.0] {
             let total: u64 = (0..20_000).map(|_| poisson(&mut rng, mean) as u64).sum();
             let observed = total as f64 / 20_000.0;
-            assert!((observed - mean).abs() < mean * 0.05 + 0.02, "{mean} {observed}");
+            assert!(
+                (observed - mean).abs() < mean * 0.05 + 0.02,
+                "{mean} {observed}"
+            );
         }
     }
 }

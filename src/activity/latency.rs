@@ -18,9 +18,22 @@ pub enum Log {
 pub type Knots = &'static [(f64, f64)];
 
 /// Graph-like sign-in delays: median 45 s, P95 2 min, P99 5 min, max 2 h.
-pub const SIGN_IN_KNOTS: Knots = &[(0.0, 8.0), (0.5, 45.0), (0.95, 120.0), (0.99, 300.0), (0.999, 1800.0), (1.0, 7200.0)];
+pub const SIGN_IN_KNOTS: Knots = &[
+    (0.0, 8.0),
+    (0.5, 45.0),
+    (0.95, 120.0),
+    (0.99, 300.0),
+    (0.999, 1800.0),
+    (1.0, 7200.0),
+];
 /// Graph-like audit delays: median 40 s, P95 2 min, P99 5 min, max 15 min.
-pub const AUDIT_KNOTS: Knots = &[(0.0, 5.0), (0.5, 40.0), (0.95, 120.0), (0.99, 300.0), (1.0, 900.0)];
+pub const AUDIT_KNOTS: Knots = &[
+    (0.0, 5.0),
+    (0.5, 40.0),
+    (0.95, 120.0),
+    (0.99, 300.0),
+    (1.0, 900.0),
+];
 
 /// The latency settings of a server.
 #[derive(Debug, Clone, Copy)]
@@ -46,7 +59,9 @@ impl LatencyModel {
 /// The delay (seconds) at quantile `u` of a knot table.
 pub fn quantile(knots: Knots, u: f64) -> f64 {
     let u = u.clamp(0.0, 1.0);
-    let i = knots.partition_point(|k| k.0 <= u).clamp(1, knots.len() - 1);
+    let i = knots
+        .partition_point(|k| k.0 <= u)
+        .clamp(1, knots.len() - 1);
     let ((q0, d0), (q1, d1)) = (knots[i - 1], knots[i]);
     if q1 <= q0 {
         return d1;
@@ -68,7 +83,9 @@ mod tests {
     #[test]
     fn drawn_delays_have_graphs_p95_and_p99() {
         let model = LatencyModel { enabled: true };
-        let mut delays: Vec<u32> = (0..100_000u64).map(|k| model.delay_ms(Seed(1), Log::SignIns, k)).collect();
+        let mut delays: Vec<u32> = (0..100_000u64)
+            .map(|k| model.delay_ms(Seed(1), Log::SignIns, k))
+            .collect();
         delays.sort_unstable();
         let p95 = delays[95_000] as f64 / 1000.0;
         let p99 = delays[99_000] as f64 / 1000.0;
@@ -78,6 +95,9 @@ mod tests {
 
     #[test]
     fn latency_off_means_no_delay() {
-        assert_eq!(LatencyModel { enabled: false }.delay_ms(Seed(1), Log::Audits, 9), 0);
+        assert_eq!(
+            LatencyModel { enabled: false }.delay_ms(Seed(1), Log::Audits, 9),
+            0
+        );
     }
 }

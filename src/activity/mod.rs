@@ -18,7 +18,13 @@ pub mod timeline;
 pub use plan::Plan;
 
 /// A blank audit record for injection (same defaults as generated ones).
-pub fn injected_audit(activity: u16, at: i64, key: u64, initiator: crate::store::records::Actor, targets: [crate::store::records::Target; 2]) -> crate::store::records::Audit {
+pub fn injected_audit(
+    activity: u16,
+    at: i64,
+    key: u64,
+    initiator: crate::store::records::Actor,
+    targets: [crate::store::records::Target; 2],
+) -> crate::store::records::Audit {
     audits::audit(activity, at, key, initiator, targets)
 }
 
@@ -56,7 +62,11 @@ pub(crate) struct Sequencer {
 
 impl Sequencer {
     fn new(hour: i64) -> Self {
-        Sequencer { hour, sign_ins: 0, audits: 0 }
+        Sequencer {
+            hour,
+            sign_ins: 0,
+            audits: 0,
+        }
     }
 
     fn sign_in(&mut self) -> u64 {

@@ -1,11 +1,11 @@
 //! Per-tenant tables the generators draw from, built once.
 
+use super::latency::LatencyModel;
 use crate::catalog::{Catalog, ErrorKind, ErrorScope};
 use crate::config::Preset;
 use crate::rng::WeightedIndex;
 use crate::store::records::{hour_of, ticks};
 use crate::tenant::{SpOrigin, Tenant, UserKind};
-use super::latency::LatencyModel;
 use std::collections::BTreeMap;
 
 /// A user lifecycle event that the logs must show at its exact time.
@@ -53,7 +53,9 @@ impl Plan {
     /// Builds the tables for a tenant.
     pub fn new(tenant: std::sync::Arc<Tenant>, preset: Preset, latency: LatencyModel) -> Plan {
         let catalog = Catalog::embedded();
-        let fp = |f: fn(&crate::catalog::FirstPartyApp) -> u32| weighted(tenant_first_party(&tenant, catalog, f));
+        let fp = |f: fn(&crate::catalog::FirstPartyApp) -> u32| {
+            weighted(tenant_first_party(&tenant, catalog, f))
+        };
         let interactive = {
             let mut apps = tenant_first_party(&tenant, catalog, |a| a.client_weight);
             let lob: Vec<u32> = lob_sps(&tenant);
@@ -66,20 +68,31 @@ impl Plan {
             background_apps: fp(|a| a.non_interactive_weight),
             resources: fp(|a| a.resource_weight),
             user_errors: errors(catalog, |e| e.applies_to != ErrorScope::App),
-            background_errors: errors(catalog, |e| e.applies_to != ErrorScope::App && e.kind == ErrorKind::Failure),
+            background_errors: errors(catalog, |e| {
+                e.applies_to != ErrorScope::App && e.kind == ErrorKind::Failure
+            }),
             app_errors: errors(catalog, |e| e.applies_to == ErrorScope::App),
             legacy_clients: {
-                let list: Vec<(u8, u64)> =
-                    catalog.client_apps.iter().enumerate().filter(|(_, c)| !c.modern).map(|(i, c)| (i as u8, c.weight as u64)).collect();
+                let list: Vec<(u8, u64)> = catalog
+                    .client_apps
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| !c.modern)
+                    .map(|(i, c)| (i as u8, c.weight as u64))
+                    .collect();
                 weighted(list)
             },
             locations: WeightedIndex::new(catalog.locations.iter().map(|l| l.weight as u64)),
-            audit_activities: WeightedIndex::new(catalog.audit_activities.iter().map(|a| a.weight as u64)),
+            audit_activities: WeightedIndex::new(
+                catalog.audit_activities.iter().map(|a| a.weight as u64),
+            ),
             workload_sps: tenant
                 .service_principals
                 .iter()
                 .enumerate()
-                .filter(|(_, sp)| matches!(sp.origin, SpOrigin::LineOfBusiness(_) | SpOrigin::Agent))
+                .filter(|(_, sp)| {
+                    matches!(sp.origin, SpOrigin::LineOfBusiness(_) | SpOrigin::Agent)
+                })
                 .map(|(i, _)| i as u32)
                 .collect(),
             lifecycle: lifecycle(&tenant),
@@ -92,12 +105,20 @@ impl Plan {
 
     /// Catalog index of the client app with this name (0 if absent).
     pub fn client_app(&self, name: &str) -> u8 {
-        self.catalog.client_apps.iter().position(|c| c.name.eq_ignore_ascii_case(name)).unwrap_or(0) as u8
+        self.catalog
+            .client_apps
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+            .unwrap_or(0) as u8
     }
 
     /// Catalog error index + 1 for an AADSTS code, or 0 if the catalog lacks it.
     pub fn error_code(&self, code: i32) -> u16 {
-        self.catalog.sign_in_errors.iter().position(|e| e.code == code).map_or(0, |i| i as u16 + 1)
+        self.catalog
+            .sign_in_errors
+            .iter()
+            .position(|e| e.code == code)
+            .map_or(0, |i| i as u16 + 1)
     }
 
     /// Catalog audit-activity index by (service, activity name).
@@ -115,13 +136,20 @@ impl Plan {
     }
 }
 
-fn tenant_first_party(tenant: &Tenant, catalog: &Catalog, weight: fn(&crate::catalog::FirstPartyApp) -> u32) -> Vec<(u32, u64)> {
+fn tenant_first_party(
+    tenant: &Tenant,
+    catalog: &Catalog,
+    weight: fn(&crate::catalog::FirstPartyApp) -> u32,
+) -> Vec<(u32, u64)> {
     tenant
         .service_principals
         .iter()
         .enumerate()
         .filter_map(|(i, sp)| match sp.origin {
-            SpOrigin::FirstParty(c) => Some((i as u32, weight(&catalog.first_party_apps[c as usize]) as u64)),
+            SpOrigin::FirstParty(c) => Some((
+                i as u32,
+                weight(&catalog.first_party_apps[c as usize]) as u64,
+            )),
             _ => None,
         })
         .filter(|(_, w)| *w > 0)
@@ -134,7 +162,9 @@ fn lob_sps(tenant: &Tenant) -> Vec<u32> {
         .service_principals
         .iter()
         .enumerate()
-        .filter(|(_, sp)| matches!(sp.origin, SpOrigin::LineOfBusiness(a) if !test_apps.contains(&a)))
+        .filter(
+            |(_, sp)| matches!(sp.origin, SpOrigin::LineOfBusiness(a) if !test_apps.contains(&a)),
+        )
         .map(|(i, _)| i as u32)
         .collect()
 }
@@ -144,16 +174,25 @@ fn weighted<T: Copy>(items: Vec<(T, u64)>) -> (Vec<T>, WeightedIndex) {
     (items.into_iter().map(|i| i.0).collect(), table)
 }
 
-fn errors(catalog: &Catalog, keep: impl Fn(&crate::catalog::SignInError) -> bool) -> (Vec<u16>, WeightedIndex) {
-    let list: Vec<(u16, u64)> =
-        catalog.sign_in_errors.iter().enumerate().filter(|(_, e)| keep(e)).map(|(i, e)| (i as u16, e.weight as u64)).collect();
+fn errors(
+    catalog: &Catalog,
+    keep: impl Fn(&crate::catalog::SignInError) -> bool,
+) -> (Vec<u16>, WeightedIndex) {
+    let list: Vec<(u16, u64)> = catalog
+        .sign_in_errors
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| keep(e))
+        .map(|(i, e)| (i as u16, e.weight as u64))
+        .collect();
     weighted(list)
 }
 
 /// Creation, deletion and first sign-in of users inside the window, by hour.
 fn lifecycle(tenant: &Tenant) -> BTreeMap<i64, Vec<(i64, Lifecycle)>> {
     let mut by_hour: BTreeMap<i64, Vec<(i64, Lifecycle)>> = BTreeMap::new();
-    let mut add = |at: i64, event: Lifecycle| by_hour.entry(hour_of(at)).or_default().push((at, event));
+    let mut add =
+        |at: i64, event: Lifecycle| by_hour.entry(hour_of(at)).or_default().push((at, event));
     for (i, user) in tenant.users.iter().enumerate() {
         let i = i as u32;
         if user.created >= tenant.window_start {

@@ -3,8 +3,8 @@
 //! Users the Workday job created appear as `create` changes at the moment the
 //! directory says they were created.
 
-use super::plan::{Lifecycle, Plan};
 use super::HourOutput;
+use super::plan::{Lifecycle, Plan};
 use crate::catalog::Direction;
 use crate::rng::{Rng, WeightedIndex, poisson};
 use crate::store::records::{Provisioning, TICKS_PER_HOUR, TICKS_PER_SECOND, make_key};
@@ -22,18 +22,32 @@ const LIFECYCLE_SEQ: u32 = 1 << 23;
 pub(super) fn generate(plan: &Plan, hour: i64, out: &mut HourOutput) {
     let mut rng = plan.tenant.seed.stream("provisioning", hour as u64);
     let cycle = plan.preset.activity.provisioning_cycle_minutes as i64 * 60 * TICKS_PER_SECOND;
-    let (actions, results) = (WeightedIndex::new(ACTION_WEIGHTS), WeightedIndex::new(RESULT_WEIGHTS));
+    let (actions, results) = (
+        WeightedIndex::new(ACTION_WEIGHTS),
+        WeightedIndex::new(RESULT_WEIGHTS),
+    );
     let mut seq = 0u32;
     let start = hour * TICKS_PER_HOUR;
     for job in 0..plan.tenant.provisioning_jobs.len() {
         let offset = (crate::rng::mix64(job as u64 ^ plan.tenant.seed.0) % cycle as u64) as i64;
-        let first = (start - offset).div_euclid(cycle) + i64::from((start - offset).rem_euclid(cycle) != 0);
+        let first =
+            (start - offset).div_euclid(cycle) + i64::from((start - offset).rem_euclid(cycle) != 0);
         let mut number = first;
         while number * cycle + offset < start + TICKS_PER_HOUR {
             let cycle_start = number * cycle + offset;
-            for _ in 0..poisson(&mut rng, plan.preset.activity.provisioning_changes_per_cycle) {
+            for _ in 0..poisson(
+                &mut rng,
+                plan.preset.activity.provisioning_changes_per_cycle,
+            ) {
                 seq += 1;
-                let change = change(plan, &mut rng, (&actions, &results), job, (number, cycle_start, cycle), make_key(hour, seq));
+                let change = change(
+                    plan,
+                    &mut rng,
+                    (&actions, &results),
+                    job,
+                    (number, cycle_start, cycle),
+                    make_key(hour, seq),
+                );
                 out.provisioning.extend(change);
             }
             number += 1;
@@ -42,7 +56,14 @@ pub(super) fn generate(plan: &Plan, hour: i64, out: &mut HourOutput) {
     workday_creates(plan, &mut rng, hour, cycle, out);
 }
 
-fn change(plan: &Plan, rng: &mut Rng, tables: (&WeightedIndex, &WeightedIndex), job: usize, cycle: (i64, i64, i64), key: u64) -> Option<Provisioning> {
+fn change(
+    plan: &Plan,
+    rng: &mut Rng,
+    tables: (&WeightedIndex, &WeightedIndex),
+    job: usize,
+    cycle: (i64, i64, i64),
+    key: u64,
+) -> Option<Provisioning> {
     let (number, cycle_start, length) = cycle;
     let spec = &plan.tenant.provisioning_jobs[job];
     let at = cycle_start + rng.random_range(0..length / 2);
@@ -52,7 +73,11 @@ fn change(plan: &Plan, rng: &mut Rng, tables: (&WeightedIndex, &WeightedIndex), 
     } else {
         let users = &spec.users;
         let pick = *users.get(rng.random_range(0..users.len().max(1)))?;
-        if !plan.tenant.user(pick).exists_at(crate::store::records::datetime(at)) {
+        if !plan
+            .tenant
+            .user(pick)
+            .exists_at(crate::store::records::datetime(at))
+        {
             return None;
         }
         pick
@@ -74,17 +99,18 @@ fn change(plan: &Plan, rng: &mut Rng, tables: (&WeightedIndex, &WeightedIndex), 
 }
 
 fn workday_creates(plan: &Plan, rng: &mut Rng, hour: i64, cycle: i64, out: &mut HourOutput) {
-    let Some(job) = plan
-        .tenant
-        .provisioning_jobs
-        .iter()
-        .position(|j| plan.catalog.provisioning_apps[j.app as usize].direction == Direction::Inbound)
-    else {
+    let Some(job) = plan.tenant.provisioning_jobs.iter().position(|j| {
+        plan.catalog.provisioning_apps[j.app as usize].direction == Direction::Inbound
+    }) else {
         return;
     };
-    let Some(events) = plan.lifecycle.get(&hour) else { return };
+    let Some(events) = plan.lifecycle.get(&hour) else {
+        return;
+    };
     for (n, &(at, event)) in events.iter().enumerate() {
-        let Lifecycle::Created(u) = event else { continue };
+        let Lifecycle::Created(u) = event else {
+            continue;
+        };
         if plan.tenant.user(u).source != UserSource::Workday {
             continue;
         }

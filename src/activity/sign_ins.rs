@@ -18,30 +18,56 @@ pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut Ho
         users(plan, &mut rng, index, start, seq, out);
     }
     for &sp in &plan.workload_sps {
-        let mean = plan.preset.activity.service_principal_sign_ins_per_app_per_hour;
+        let mean = plan
+            .preset
+            .activity
+            .service_principal_sign_ins_per_app_per_hour;
         for _ in 0..poisson(&mut rng, mean) {
             let at = start + rng.random_range(0..TICKS_PER_HOUR);
-            push(plan, out, service_principal(plan, &mut rng, sp, at, seq.sign_in()));
+            push(
+                plan,
+                out,
+                service_principal(plan, &mut rng, sp, at, seq.sign_in()),
+            );
         }
     }
     for mi in 0..plan.tenant.managed_identities.len() {
-        let mean = plan.preset.activity.managed_identity_sign_ins_per_identity_per_hour;
+        let mean = plan
+            .preset
+            .activity
+            .managed_identity_sign_ins_per_identity_per_hour;
         for _ in 0..poisson(&mut rng, mean) {
             let at = start + rng.random_range(0..TICKS_PER_HOUR);
-            push(plan, out, managed_identity(plan, &mut rng, mi, at, seq.sign_in()));
+            push(
+                plan,
+                out,
+                managed_identity(plan, &mut rng, mi, at, seq.sign_in()),
+            );
         }
     }
     registrations(plan, &mut rng, hour, seq, out);
 }
 
 fn push(plan: &Plan, out: &mut HourOutput, mut record: SignIn) {
-    record.delay_ms = plan.latency.delay_ms(plan.tenant.seed, Log::SignIns, record.key);
+    record.delay_ms = plan
+        .latency
+        .delay_ms(plan.tenant.seed, Log::SignIns, record.key);
     out.sign_ins.push(record);
 }
 
-fn users(plan: &Plan, rng: &mut Rng, index: u32, start: i64, seq: &mut Sequencer, out: &mut HourOutput) {
+fn users(
+    plan: &Plan,
+    rng: &mut Rng,
+    index: u32,
+    start: i64,
+    seq: &mut Sequencer,
+    out: &mut HourOutput,
+) {
     let user = plan.tenant.user(index);
-    let (from, to) = (crate::store::records::ticks(user.created), user.deleted.map_or(i64::MAX, crate::store::records::ticks));
+    let (from, to) = (
+        crate::store::records::ticks(user.created),
+        user.deleted.map_or(i64::MAX, crate::store::records::ticks),
+    );
     if to <= start || from >= start + TICKS_PER_HOUR {
         return;
     }
@@ -49,8 +75,13 @@ fn users(plan: &Plan, rng: &mut Rng, index: u32, start: i64, seq: &mut Sequencer
     let offset = plan.catalog.locations[user.home as usize].utc_offset_minutes;
     let share = activity_share(hour, offset);
     let rate = plan.preset.activity.interactive_per_user_per_workday * user_factor(user);
-    let interactive = if user.kind == UserKind::ServiceAccount { 0 } else { poisson(rng, rate * share) };
-    let background_mean = plan.preset.activity.non_interactive_per_interactive * rate * (0.75 * share + 0.25 / 24.0);
+    let interactive = if user.kind == UserKind::ServiceAccount {
+        0
+    } else {
+        poisson(rng, rate * share)
+    };
+    let background_mean =
+        plan.preset.activity.non_interactive_per_interactive * rate * (0.75 * share + 0.25 / 24.0);
     let background = poisson(rng, background_mean);
     for _ in 0..interactive {
         let at = (start + rng.random_range(0..TICKS_PER_HOUR)).clamp(from, to - 1);
@@ -87,11 +118,24 @@ fn place(plan: &Plan, rng: &mut Rng, user: &User, at: i64, record: &mut SignIn) 
         record.flags |= flags::TRAVEL;
     } else if rng.random_bool(activity.vpn_rate.clamp(0.0, 1.0)) {
         record.location = plan.locations.sample(rng) as u16;
-        record.ip = [185, rng.random_range(100..220), rng.random(), rng.random_range(1..255)];
+        record.ip = [
+            185,
+            rng.random_range(100..220),
+            rng.random(),
+            rng.random_range(1..255),
+        ];
         record.flags |= flags::VPN;
-    } else if office_hours(at, home.utc_offset_minutes) && user.kind == UserKind::Member && rng.random_bool(0.6) {
+    } else if office_hours(at, home.utc_offset_minutes)
+        && user.kind == UserKind::Member
+        && rng.random_bool(0.6)
+    {
         record.location = user.home;
-        record.ip = [home.ip_prefix[0], home.ip_prefix[1], 10 + (user.home % 200) as u8, 1 + (user.home % 3) as u8];
+        record.ip = [
+            home.ip_prefix[0],
+            home.ip_prefix[1],
+            10 + (user.home % 200) as u8,
+            1 + (user.home % 3) as u8,
+        ];
         record.flags |= flags::OFFICE;
     } else {
         record.location = user.home;
@@ -101,8 +145,18 @@ fn place(plan: &Plan, rng: &mut Rng, user: &User, at: i64, record: &mut SignIn) 
 }
 
 fn risk(rng: &mut Rng, f: u8) -> u8 {
-    let p = if f & flags::VPN != 0 { 0.25 } else if f & flags::TRAVEL != 0 { 0.1 } else { 0.004 };
-    if rng.random_bool(p) { rng.random_range(1..=3) } else { 0 }
+    let p = if f & flags::VPN != 0 {
+        0.25
+    } else if f & flags::TRAVEL != 0 {
+        0.1
+    } else {
+        0.004
+    };
+    if rng.random_bool(p) {
+        rng.random_range(1..=3)
+    } else {
+        0
+    }
 }
 
 fn blank(kind: SignInKind, at: i64, key: u64, subject: u32) -> SignIn {
@@ -125,7 +179,14 @@ fn blank(kind: SignInKind, at: i64, key: u64, subject: u32) -> SignIn {
     }
 }
 
-fn interactive_sign_in(plan: &Plan, rng: &mut Rng, index: u32, at: i64, seq: &mut Sequencer, out: &mut HourOutput) {
+fn interactive_sign_in(
+    plan: &Plan,
+    rng: &mut Rng,
+    index: u32,
+    at: i64,
+    seq: &mut Sequencer,
+    out: &mut HourOutput,
+) {
     let user = plan.tenant.user(index);
     let mut record = blank(SignInKind::Interactive, at, seq.sign_in(), index);
     place(plan, rng, user, at, &mut record);
@@ -134,7 +195,7 @@ fn interactive_sign_in(plan: &Plan, rng: &mut Rng, index: u32, at: i64, seq: &mu
     record.resource = resource_for(plan, rng, record.app);
     record.client_app = client_app(plan, rng, user, record.device);
     if !plan.legacy_clients.0.contains(&record.client_app) && needs_mfa(plan, user) {
-        if rng.random_bool(0.08) && plan.error_code(50074) != 0 {
+        if rng.random_bool(0.03) && plan.error_code(50074) != 0 {
             // Interrupted for MFA, then the same flow completes with MFA.
             let mut interrupted = record;
             interrupted.error = plan.error_code(50074);
@@ -157,7 +218,9 @@ pub(crate) fn needs_mfa(plan: &Plan, user: &User) -> bool {
     use crate::catalog::{CaAudience, CaState};
     plan.catalog.ca_policies.iter().any(|p| {
         p.state == CaState::Enabled
-            && p.grant_controls.iter().any(|c| c.eq_ignore_ascii_case("mfa"))
+            && p.grant_controls
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case("mfa"))
             && match p.applies_to {
                 CaAudience::All => true,
                 CaAudience::Admins => user.is_admin,
@@ -185,7 +248,10 @@ fn outcome(plan: &Plan, rng: &mut Rng, user: &User, record: &SignIn) -> u16 {
 
 fn blocks_legacy(plan: &Plan) -> bool {
     use crate::catalog::{CaAudience, CaState};
-    plan.catalog.ca_policies.iter().any(|p| p.state == CaState::Enabled && p.applies_to == CaAudience::Legacy && p.blocks)
+    plan.catalog
+        .ca_policies
+        .iter()
+        .any(|p| p.state == CaState::Enabled && p.applies_to == CaAudience::Legacy && p.blocks)
 }
 
 fn client_app(plan: &Plan, rng: &mut Rng, user: &User, device: u32) -> u8 {
@@ -196,19 +262,31 @@ fn client_app(plan: &Plan, rng: &mut Rng, user: &User, device: u32) -> u8 {
         }
     }
     let rich = device != NONE && {
-        let agent = &plan.catalog.user_agents[plan.tenant.devices[device as usize].user_agent as usize];
+        let agent =
+            &plan.catalog.user_agents[plan.tenant.devices[device as usize].user_agent as usize];
         agent.browser.starts_with("Rich Client") || agent.mobile && rng.random_bool(0.5)
     };
-    plan.client_app(if rich { "Mobile Apps and Desktop clients" } else { "Browser" })
+    plan.client_app(if rich {
+        "Mobile Apps and Desktop clients"
+    } else {
+        "Browser"
+    })
 }
 
 /// The resource a client signs in to: itself for line-of-business apps, else a weighted first-party resource.
 fn resource_for(plan: &Plan, rng: &mut Rng, app: u32) -> u32 {
-    if matches!(plan.tenant.sp(app).origin, crate::tenant::SpOrigin::LineOfBusiness(_)) {
+    if matches!(
+        plan.tenant.sp(app).origin,
+        crate::tenant::SpOrigin::LineOfBusiness(_)
+    ) {
         return app;
     }
     let (resources, table) = &plan.resources;
-    if resources.is_empty() { app } else { resources[table.sample(rng)] }
+    if resources.is_empty() {
+        app
+    } else {
+        resources[table.sample(rng)]
+    }
 }
 
 fn background_sign_in(plan: &Plan, rng: &mut Rng, index: u32, at: i64, key: u64) -> SignIn {
@@ -216,7 +294,11 @@ fn background_sign_in(plan: &Plan, rng: &mut Rng, index: u32, at: i64, key: u64)
     let mut record = blank(SignInKind::NonInteractive, at, key, index);
     place(plan, rng, user, at, &mut record);
     let (apps, table) = &plan.background_apps;
-    record.app = if apps.is_empty() { plan.interactive_apps.0[0] } else { apps[table.sample(rng)] };
+    record.app = if apps.is_empty() {
+        plan.interactive_apps.0[0]
+    } else {
+        apps[table.sample(rng)]
+    };
     record.resource = resource_for(plan, rng, record.app);
     record.client_app = if user.kind == UserKind::ServiceAccount {
         client_app(plan, rng, user, record.device)
@@ -226,7 +308,9 @@ fn background_sign_in(plan: &Plan, rng: &mut Rng, index: u32, at: i64, key: u64)
     if needs_mfa(plan, user) {
         record.flags |= flags::MFA_CLAIM;
     }
-    if rng.random_bool((plan.preset.activity.failure_rate / 3.0).clamp(0.0, 1.0)) && !plan.background_errors.0.is_empty() {
+    if rng.random_bool((plan.preset.activity.failure_rate / 3.0).clamp(0.0, 1.0))
+        && !plan.background_errors.0.is_empty()
+    {
         let (errors, table) = &plan.background_errors;
         record.error = errors[table.sample(rng)] + 1;
     }
@@ -243,14 +327,23 @@ fn service_principal(plan: &Plan, rng: &mut Rng, sp: u32, at: i64, key: u64) -> 
     };
     let location = plan.locations.sample(rng) as u16;
     record.location = location;
-    record.ip = [20, rng.random_range(30..200), rng.random(), rng.random_range(1..255)];
+    record.ip = [
+        20,
+        rng.random_range(30..200),
+        rng.random(),
+        rng.random_range(1..255),
+    ];
     if let crate::tenant::SpOrigin::LineOfBusiness(app) = plan.tenant.sp(sp).origin {
-        let has_cert = !plan.tenant.applications[app as usize].certificates.is_empty();
+        let has_cert = !plan.tenant.applications[app as usize]
+            .certificates
+            .is_empty();
         if has_cert && rng.random_bool(0.7) {
             record.flags |= flags::CERTIFICATE;
         }
     }
-    if rng.random_bool((plan.preset.activity.failure_rate / 2.0).clamp(0.0, 1.0)) && !plan.app_errors.0.is_empty() {
+    if rng.random_bool((plan.preset.activity.failure_rate / 2.0).clamp(0.0, 1.0))
+        && !plan.app_errors.0.is_empty()
+    {
         let (errors, table) = &plan.app_errors;
         record.error = errors[table.sample(rng)] + 1;
     }
@@ -259,10 +352,17 @@ fn service_principal(plan: &Plan, rng: &mut Rng, sp: u32, at: i64, key: u64) -> 
 
 fn managed_identity(plan: &Plan, rng: &mut Rng, mi: usize, at: i64, key: u64) -> SignIn {
     let identity = &plan.tenant.managed_identities[mi];
-    let mut record = blank(SignInKind::ManagedIdentity, at, key, identity.service_principal);
+    let mut record = blank(
+        SignInKind::ManagedIdentity,
+        at,
+        key,
+        identity.service_principal,
+    );
     record.app = identity.service_principal;
     record.resource = match identity.resources.len() {
-        0 => plan.first_party("cfa8b339-82a2-471a-a3c9-0fc0be7a4093").unwrap_or(identity.service_principal),
+        0 => plan
+            .first_party("cfa8b339-82a2-471a-a3c9-0fc0be7a4093")
+            .unwrap_or(identity.service_principal),
         n => identity.resources[rng.random_range(0..n)] as u32,
     };
     if rng.random_bool(0.004) {
@@ -273,16 +373,22 @@ fn managed_identity(plan: &Plan, rng: &mut Rng, mi: usize, at: i64, key: u64) ->
 
 /// New users' first sign-in, in which they register security info.
 fn registrations(plan: &Plan, rng: &mut Rng, hour: i64, seq: &mut Sequencer, out: &mut HourOutput) {
-    let Some(events) = plan.lifecycle.get(&hour) else { return };
+    let Some(events) = plan.lifecycle.get(&hour) else {
+        return;
+    };
     for &(at, event) in events {
-        let Lifecycle::Registered(index) = event else { continue };
+        let Lifecycle::Registered(index) = event else {
+            continue;
+        };
         let user = plan.tenant.user(index);
         if !user.exists_at(crate::store::records::datetime(at)) {
             continue;
         }
         let mut record = blank(SignInKind::Interactive, at, seq.sign_in(), index);
         place(plan, rng, user, at, &mut record);
-        record.app = plan.first_party("4765445b-32c6-49b0-83e6-1d93765276ca").unwrap_or(plan.interactive_apps.0[0]);
+        record.app = plan
+            .first_party("4765445b-32c6-49b0-83e6-1d93765276ca")
+            .unwrap_or(plan.interactive_apps.0[0]);
         record.resource = record.app;
         record.client_app = plan.client_app("Browser");
         record.flags |= flags::MFA | flags::REGISTRATION;

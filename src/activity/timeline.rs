@@ -14,7 +14,9 @@ const WEEKEND: f64 = 0.07;
 /// Fraction of a working day's activity that happens in `hour` for someone
 /// whose clock is `utc_offset_minutes` from UTC.
 pub fn activity_share(hour: i64, utc_offset_minutes: i32) -> f64 {
-    let local = crate::store::records::datetime(hour * TICKS_PER_HOUR + utc_offset_minutes as i64 * 60 * 10_000_000);
+    let local = crate::store::records::datetime(
+        hour * TICKS_PER_HOUR + utc_offset_minutes as i64 * 60 * 10_000_000,
+    );
     let share = WORKDAY[local.hour() as usize] / WORKDAY.iter().sum::<f64>();
     match local.weekday() {
         Weekday::Sat | Weekday::Sun => share * WEEKEND,
@@ -47,13 +49,22 @@ mod tests {
 
     #[test]
     fn mornings_are_busier_than_nights_and_weekends_are_quiet() {
-        assert!(activity_share(hour("2026-06-01T09:00:00Z"), 0) > 10.0 * activity_share(hour("2026-06-01T03:00:00Z"), 0));
-        assert!(activity_share(hour("2026-06-06T09:00:00Z"), 0) < activity_share(hour("2026-06-01T09:00:00Z"), 0) / 5.0);
+        assert!(
+            activity_share(hour("2026-06-01T09:00:00Z"), 0)
+                > 10.0 * activity_share(hour("2026-06-01T03:00:00Z"), 0)
+        );
+        assert!(
+            activity_share(hour("2026-06-06T09:00:00Z"), 0)
+                < activity_share(hour("2026-06-01T09:00:00Z"), 0) / 5.0
+        );
     }
 
     #[test]
     fn time_zones_shift_the_working_day() {
         // 09:00 in Tokyo (UTC+9) is midnight UTC.
-        assert_eq!(activity_share(hour("2026-06-01T00:00:00Z"), 540), activity_share(hour("2026-06-01T09:00:00Z"), 0));
+        assert_eq!(
+            activity_share(hour("2026-06-01T00:00:00Z"), 540),
+            activity_share(hour("2026-06-01T09:00:00Z"), 0)
+        );
     }
 }

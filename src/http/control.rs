@@ -21,8 +21,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/signIns", web::post().to(super::inject::sign_in))
             .route("/directoryAudits", web::post().to(super::inject::audit))
             .route("/provisioning", web::post().to(super::inject::provisioning))
-            .route("/throttling", web::get().to(super::pressure::get_throttling))
-            .route("/throttling", web::put().to(super::pressure::put_throttling))
+            .route(
+                "/throttling",
+                web::get().to(super::pressure::get_throttling),
+            )
+            .route(
+                "/throttling",
+                web::put().to(super::pressure::put_throttling),
+            )
             .route("/faults", web::get().to(super::pressure::get_faults))
             .route("/faults", web::put().to(super::pressure::put_faults))
             .route("/clients", web::get().to(super::pressure::clients)),
@@ -30,12 +36,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn ok(value: Value) -> HttpResponse {
-    HttpResponse::Ok().content_type(JSON).body(value.to_string())
+    HttpResponse::Ok()
+        .content_type(JSON)
+        .body(value.to_string())
 }
 
 async fn health(state: web::Data<AppState>) -> HttpResponse {
     let world = state.world();
-    ok(json!({"status": "ok", "now": time(state.clock.now()), "records": world.tenants.iter().map(|t| t.len()).sum::<usize>()}))
+    ok(
+        json!({"status": "ok", "now": time(state.clock.now()), "records": world.tenants.iter().map(|t| t.len()).sum::<usize>()}),
+    )
 }
 
 fn time(at: DateTime<Utc>) -> String {
@@ -44,7 +54,11 @@ fn time(at: DateTime<Utc>) -> String {
 
 async fn tenant(state: web::Data<AppState>) -> HttpResponse {
     let world = state.world();
-    let tenants: Vec<Value> = world.tenants.iter().map(|logs| tenant_json(&state, logs)).collect();
+    let tenants: Vec<Value> = world
+        .tenants
+        .iter()
+        .map(|logs| tenant_json(&state, logs))
+        .collect();
     let mut first = tenants[0].clone();
     first["tenants"] = Value::Array(tenants);
     ok(first)
@@ -52,7 +66,8 @@ async fn tenant(state: web::Data<AppState>) -> HttpResponse {
 
 fn tenant_json(state: &AppState, logs: &crate::store::TenantLogs) -> Value {
     let t = &logs.plan.tenant;
-    let counts = |log: fn(&crate::store::Hour) -> usize| logs.hours.values().map(|h| log(h)).sum::<usize>();
+    let counts =
+        |log: fn(&crate::store::Hour) -> usize| logs.hours.values().map(|h| log(h)).sum::<usize>();
     json!({
         "tenantId": t.id,
         "organization": t.organization,
@@ -76,7 +91,11 @@ fn tenant_json(state: &AppState, logs: &crate::store::TenantLogs) -> Value {
     })
 }
 
-fn client_json(state: &AppState, t: &crate::tenant::Tenant, client: &crate::tenant::TestClient) -> Value {
+fn client_json(
+    state: &AppState,
+    t: &crate::tenant::Tenant,
+    client: &crate::tenant::TestClient,
+) -> Value {
     let app = &t.applications[client.application as usize];
     let secret = &app.passwords[0];
     json!({
@@ -99,23 +118,45 @@ fn clock_json(state: &AppState) -> Value {
     json!({"now": time(status.now), "frozen": status.frozen, "speed": status.speed})
 }
 
-async fn set_clock(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, GraphError> {
+async fn set_clock(
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
     let body = object(&body)?;
     for key in body.keys() {
         if !["now", "advance", "frozen"].contains(&key.as_str()) {
-            return Err(GraphError::bad_request(format!("Unknown field '{key}': expected now, advance or frozen.")));
+            return Err(GraphError::bad_request(format!(
+                "Unknown field '{key}': expected now, advance or frozen."
+            )));
         }
     }
     if let Some(now) = body.get("now") {
-        let at = now.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).ok_or_else(|| GraphError::bad_request("'now' must be an RFC 3339 date-time."))?;
-        state.clock.set(at.to_utc()).map_err(|e| GraphError::bad_request(e.to_string()))?;
+        let at = now
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .ok_or_else(|| GraphError::bad_request("'now' must be an RFC 3339 date-time."))?;
+        state
+            .clock
+            .set(at.to_utc())
+            .map_err(|e| GraphError::bad_request(e.to_string()))?;
     }
     if let Some(advance) = body.get("advance") {
-        let by = duration(advance).ok_or_else(|| GraphError::bad_request("'advance' must be an ISO 8601 duration (PT10M) or a number of seconds."))?;
-        state.clock.advance(by).map_err(|e| GraphError::bad_request(e.to_string()))?;
+        let by = duration(advance).ok_or_else(|| {
+            GraphError::bad_request(
+                "'advance' must be an ISO 8601 duration (PT10M) or a number of seconds.",
+            )
+        })?;
+        state
+            .clock
+            .advance(by)
+            .map_err(|e| GraphError::bad_request(e.to_string()))?;
     }
     if let Some(frozen) = body.get("frozen") {
-        state.clock.set_frozen(frozen.as_bool().ok_or_else(|| GraphError::bad_request("'frozen' must be true or false."))?);
+        state.clock.set_frozen(
+            frozen
+                .as_bool()
+                .ok_or_else(|| GraphError::bad_request("'frozen' must be true or false."))?,
+        );
     }
     state.world();
     Ok(ok(clock_json(&state)))
@@ -129,14 +170,17 @@ pub fn object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(GraphError::bad_request("The body must be a JSON object.")),
-        Err(e) => Err(GraphError::bad_request(format!("The body is not valid JSON: {e}."))),
+        Err(e) => Err(GraphError::bad_request(format!(
+            "The body is not valid JSON: {e}."
+        ))),
     }
 }
 
 /// An ISO 8601 duration (`PT10M`, `P1DT2H`, `PT0.5S`) or a number of seconds.
 pub fn duration(value: &Value) -> Option<Duration> {
     if let Some(seconds) = value.as_f64() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::milliseconds((seconds * 1000.0) as i64));
+        return (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::milliseconds((seconds * 1000.0) as i64));
     }
     parse_iso_duration(value.as_str()?)
 }
@@ -168,15 +212,22 @@ fn parse_iso_duration(text: &str) -> Option<Duration> {
 async fn reset(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, GraphError> {
     let body = object(&body)?;
     if let Some(key) = body.keys().find(|k| k.as_str() != "seed") {
-        return Err(GraphError::bad_request(format!("Unknown field '{key}': expected seed.")));
+        return Err(GraphError::bad_request(format!(
+            "Unknown field '{key}': expected seed."
+        )));
     }
     let seed = match body.get("seed") {
         None => None,
-        Some(v) => Some(v.as_u64().ok_or_else(|| GraphError::bad_request("'seed' must be a non-negative integer."))?),
+        Some(v) => Some(
+            v.as_u64()
+                .ok_or_else(|| GraphError::bad_request("'seed' must be a non-negative integer."))?,
+        ),
     };
     let world = state.reset(seed);
     let _ = ticks(state.clock.now());
-    Ok(ok(json!({"seed": state.seed().0, "epoch": world.epoch.to_string(), "tenantId": world.tenants[0].plan.tenant.id})))
+    Ok(ok(
+        json!({"seed": state.seed().0, "epoch": world.epoch.to_string(), "tenantId": world.tenants[0].plan.tenant.id}),
+    ))
 }
 
 #[cfg(test)]
@@ -187,7 +238,10 @@ mod tests {
     fn iso_durations_parse() {
         assert_eq!(parse_iso_duration("PT10M"), Some(Duration::minutes(10)));
         assert_eq!(parse_iso_duration("P1DT2H"), Some(Duration::hours(26)));
-        assert_eq!(parse_iso_duration("PT0.5S"), Some(Duration::milliseconds(500)));
+        assert_eq!(
+            parse_iso_duration("PT0.5S"),
+            Some(Duration::milliseconds(500))
+        );
         assert_eq!(parse_iso_duration("PT0S"), Some(Duration::zero()));
         for bad in ["10M", "P", "PT", "PT5X", "P5M5", "PTM"] {
             assert_eq!(parse_iso_duration(bad), None, "{bad}");

@@ -26,7 +26,13 @@ pub struct GraphError {
 impl GraphError {
     /// Any status, code and message.
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> GraphError {
-        GraphError { status, code: code.into(), message: message.into(), detail: None, retry_after: None }
+        GraphError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            detail: None,
+            retry_after: None,
+        }
     }
 
     /// Adds our explanation.
@@ -47,13 +53,25 @@ impl GraphError {
 
     /// 404 for an id that names nothing.
     pub fn not_found(id: &str) -> GraphError {
-        GraphError::new(404, "Request_ResourceNotFound", format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."))
+        GraphError::new(
+            404,
+            "Request_ResourceNotFound",
+            format!(
+                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+            ),
+        )
     }
 }
 
 impl From<QueryError> for GraphError {
     fn from(e: QueryError) -> GraphError {
-        GraphError { status: e.status, code: e.code.into(), message: e.message, detail: e.detail, retry_after: None }
+        GraphError {
+            status: e.status,
+            code: e.code.into(),
+            message: e.message,
+            detail: e.detail,
+            retry_after: None,
+        }
     }
 }
 
@@ -90,7 +108,8 @@ pub fn envelope(error: &GraphError, meta: &RequestMeta) -> serde_json::Value {
         inner["message"] = json!("Please retry after");
         inner["status"] = json!("429");
     }
-    let mut body = json!({"error": {"code": error.code, "message": error.message, "innerError": inner}});
+    let mut body =
+        json!({"error": {"code": error.code, "message": error.message, "innerError": inner}});
     if let Some(detail) = &error.detail {
         body["error"]["details"] = json!([{"code": "entrasim", "message": detail, "target": null}]);
     }

@@ -13,31 +13,56 @@ use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// Serves any path not matched by another route.
-pub async fn dispatch(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, GraphError> {
+pub async fn dispatch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, GraphError> {
     let path = req.path().to_string();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let version = match segments.first().map(|s| s.to_ascii_lowercase()).as_deref() {
         Some("v1.0") => ApiVersion::V1,
         Some("beta") => ApiVersion::Beta,
-        Some(other) => return Err(GraphError::new(400, "BadRequest", format!("Invalid version: {other}"))),
-        None => return Err(GraphError::new(404, "NotFound", "No resource at the root. Try /v1.0/auditLogs/signIns.")),
+        Some(other) => {
+            return Err(GraphError::new(
+                400,
+                "BadRequest",
+                format!("Invalid version: {other}"),
+            ));
+        }
+        None => {
+            return Err(GraphError::new(
+                404,
+                "NotFound",
+                "No resource at the root. Try /v1.0/auditLogs/signIns.",
+            ));
+        }
     };
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return Err(GraphError::new(405, "Request_BadRequest", format!("The HTTP method '{}' is not supported for this resource.", req.method())));
+        return Err(GraphError::new(
+            405,
+            "Request_BadRequest",
+            format!(
+                "The HTTP method '{}' is not supported for this resource.",
+                req.method()
+            ),
+        ));
     }
     let caller = identify(&req, &state)?;
     let rest: Vec<String> = segments[1..].iter().map(|s| s.to_string()).collect();
-    if let Some(log) = audit_log(&rest) {
-        if let Some(reply) = super::pressure::apply(&req, &state, &caller, log).await? {
-            return Ok(reply);
-        }
+    if let Some(log) = audit_log(&rest)
+        && let Some(reply) = super::pressure::apply(&req, &state, &caller, log).await?
+    {
+        return Ok(reply);
     }
     route(&req, &state, &caller, version, &rest)
 }
 
 /// The audit-log collection a path addresses (`signIns`, `directoryAudits`, `provisioning`).
 fn audit_log(rest: &[String]) -> Option<&'static str> {
-    if !rest.first().is_some_and(|s| s.eq_ignore_ascii_case("auditLogs")) {
+    if !rest
+        .first()
+        .is_some_and(|s| s.eq_ignore_ascii_case("auditLogs"))
+    {
         return None;
     }
     match rest.get(1).map(|s| s.to_ascii_lowercase()).as_deref() {
@@ -48,19 +73,59 @@ fn audit_log(rest: &[String]) -> Option<&'static str> {
     }
 }
 
-fn route(req: &HttpRequest, state: &AppState, caller: &Caller, version: ApiVersion, rest: &[String]) -> Result<HttpResponse, GraphError> {
+fn route(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    version: ApiVersion,
+    rest: &[String],
+) -> Result<HttpResponse, GraphError> {
     let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     super::permissions::require(caller, &lower)?;
     match lower.as_slice() {
         ["auditlogs", log] => list_log(log, req, state, caller, version),
         ["auditlogs", log, _] => get_log(log, &rest[2], state, caller, version),
-        ["auditlogs", other, ..] => Err(GraphError::no_segment(&rest[1..].iter().find(|s| !s.is_empty()).cloned().unwrap_or_else(|| other.to_string()))),
-        [name] => directory::list(collection(name).ok_or_else(|| GraphError::no_segment(&rest[0]))?, req, state, caller, version),
-        [name, _] => directory::get(collection(name).ok_or_else(|| GraphError::no_segment(&rest[0]))?, &rest[1], state, caller, version),
-        ["rolemanagement", "directory", name] => directory::list(role_collection(name).ok_or_else(|| GraphError::no_segment(&rest[2]))?, req, state, caller, version),
-        ["rolemanagement", "directory", name, _] => directory::get(role_collection(name).ok_or_else(|| GraphError::no_segment(&rest[2]))?, &rest[3], state, caller, version),
-        [] => Err(GraphError::new(404, "NotFound", "No resource at the version root.")),
+        ["auditlogs", other, ..] => Err(GraphError::no_segment(
+            &rest[1..]
+                .iter()
+                .find(|s| !s.is_empty())
+                .cloned()
+                .unwrap_or_else(|| other.to_string()),
+        )),
+        [name] => directory::list(
+            collection(name).ok_or_else(|| GraphError::no_segment(&rest[0]))?,
+            req,
+            state,
+            caller,
+            version,
+        ),
+        [name, _] => directory::get(
+            collection(name).ok_or_else(|| GraphError::no_segment(&rest[0]))?,
+            &rest[1],
+            state,
+            caller,
+            version,
+        ),
+        ["rolemanagement", "directory", name] => directory::list(
+            role_collection(name).ok_or_else(|| GraphError::no_segment(&rest[2]))?,
+            req,
+            state,
+            caller,
+            version,
+        ),
+        ["rolemanagement", "directory", name, _] => directory::get(
+            role_collection(name).ok_or_else(|| GraphError::no_segment(&rest[2]))?,
+            &rest[3],
+            state,
+            caller,
+            version,
+        ),
+        [] => Err(GraphError::new(
+            404,
+            "NotFound",
+            "No resource at the version root.",
+        )),
         _ => Err(GraphError::no_segment(&rest[0])),
     }
 }
@@ -69,20 +134,52 @@ fn is_provisioning(log: &str, version: ApiVersion) -> bool {
     log == "provisioning" || (log == "directoryprovisioning" && version == ApiVersion::Beta)
 }
 
-fn list_log(log: &str, req: &HttpRequest, state: &AppState, caller: &Caller, version: ApiVersion) -> Result<HttpResponse, GraphError> {
+fn list_log(
+    log: &str,
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    version: ApiVersion,
+) -> Result<HttpResponse, GraphError> {
     match log {
         "signins" => logs::list(&logs::SIGN_INS, req, state, caller, version),
         "directoryaudits" => logs::list(&logs::AUDITS, req, state, caller, version),
-        l if is_provisioning(l, version) => logs::list(&logs::PROVISIONING, req, state, caller, version),
+        l if is_provisioning(l, version) => {
+            logs::list(&logs::PROVISIONING, req, state, caller, version)
+        }
         other => Err(GraphError::no_segment(other)),
     }
 }
 
-fn get_log(log: &str, id: &str, state: &AppState, caller: &Caller, version: ApiVersion) -> Result<HttpResponse, GraphError> {
+fn get_log(
+    log: &str,
+    id: &str,
+    state: &AppState,
+    caller: &Caller,
+    version: ApiVersion,
+) -> Result<HttpResponse, GraphError> {
     match log {
-        "signins" => logs::get(&logs::SIGN_INS, id, state, caller, version, |p, r: &SignIn| ids::id(p.tenant.seed, ids::Purpose::SignIn, r.key)),
-        "directoryaudits" => logs::get(&logs::AUDITS, id, state, caller, version, |p, r: &Audit| audit::audit_id(p, r)),
-        l if is_provisioning(l, version) => logs::get(&logs::PROVISIONING, id, state, caller, version, |p, r: &Provisioning| ids::id(p.tenant.seed, ids::Purpose::Provisioning, r.key)),
+        "signins" => logs::get(
+            &logs::SIGN_INS,
+            id,
+            state,
+            caller,
+            version,
+            |p, r: &SignIn| ids::id(p.tenant.seed, ids::Purpose::SignIn, r.key),
+        ),
+        "directoryaudits" => {
+            logs::get(&logs::AUDITS, id, state, caller, version, |p, r: &Audit| {
+                audit::audit_id(p, r)
+            })
+        }
+        l if is_provisioning(l, version) => logs::get(
+            &logs::PROVISIONING,
+            id,
+            state,
+            caller,
+            version,
+            |p, r: &Provisioning| ids::id(p.tenant.seed, ids::Purpose::Provisioning, r.key),
+        ),
         other => Err(GraphError::no_segment(other)),
     }
 }

@@ -18,7 +18,10 @@ pub const TOKEN_LIFETIME_SECS: u64 = 3599;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/common/discovery/instance", web::get().to(instance))
         .route("/{tenant}/oauth2/v2.0/token", web::post().to(token))
-        .route("/{tenant}/v2.0/.well-known/openid-configuration", web::get().to(openid))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            web::get().to(openid),
+        )
         .route("/{tenant}/discovery/v2.0/keys", web::get().to(keys))
         .route("/{tenant}/discovery/keys", web::get().to(keys));
 }
@@ -30,7 +33,10 @@ fn tenant_index(state: &AppState, segment: &str) -> Option<usize> {
         let tenant = &t.plan.tenant;
         tenant.id.eq_ignore_ascii_case(segment)
             || tenant.initial_domain.eq_ignore_ascii_case(segment)
-            || tenant.custom_domains.iter().any(|d| d.eq_ignore_ascii_case(segment))
+            || tenant
+                .custom_domains
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(segment))
     })
 }
 
@@ -38,26 +44,49 @@ fn aad_error(state: &AppState, error: &AadError) -> HttpResponse {
     let trace = state.next_request_id();
     let correlation = state.next_request_id();
     let body = error.body(state.clock.now(), &trace, &correlation);
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(error.status).unwrap_or(actix_web::http::StatusCode::BAD_REQUEST))
-        .content_type("application/json; charset=utf-8")
-        .body(body.to_string())
+    HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(error.status)
+            .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST),
+    )
+    .content_type("application/json; charset=utf-8")
+    .body(body.to_string())
 }
 
-async fn token(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, body: web::Bytes) -> HttpResponse {
+async fn token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
     let Some(index) = tenant_index(&state, &path) else {
         return aad_error(&state, &AadError::tenant_not_found(&path));
     };
-    let authorization = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
     let request = match TokenRequest::parse(&body, authorization) {
         Ok(request) => request,
         Err(e) => return aad_error(&state, &e),
     };
     let world = state.world();
     let tenant = &world.tenants[index].plan.tenant;
-    let client = request.client_id.as_deref().and_then(|id| client_record(&state, tenant, id));
+    let client = request
+        .client_id
+        .as_deref()
+        .and_then(|id| client_record(&state, tenant, id));
     let key = state.signing_key(tenant.seed.0);
-    match auth::issue(&request, &tenant.id, client.as_ref(), &key, state.clock.now(), TOKEN_LIFETIME_SECS) {
-        Ok(response) => HttpResponse::Ok().content_type("application/json; charset=utf-8").body(serde_json::to_vec(&response).expect("json")),
+    match auth::issue(
+        &request,
+        &tenant.id,
+        client.as_ref(),
+        &key,
+        state.clock.now(),
+        TOKEN_LIFETIME_SECS,
+    ) {
+        Ok(response) => HttpResponse::Ok()
+            .content_type("application/json; charset=utf-8")
+            .body(serde_json::to_vec(&response).expect("json")),
         Err(e) => aad_error(&state, &e),
     }
 }
@@ -65,24 +94,43 @@ async fn token(req: HttpRequest, state: web::Data<AppState>, path: web::Path<Str
 /// The credentials the token endpoint checks for an application of the tenant.
 fn client_record(state: &AppState, tenant: &Tenant, client_id: &str) -> Option<ClientRecord> {
     let app = &tenant.applications[tenant.application_by_app_id(client_id)? as usize];
-    let test_client = tenant.test_clients.iter().find(|c| tenant.applications[c.application as usize].app_id == app.app_id);
-    let certificates = test_client.map(|c| vec![state.client_certificate(tenant.seed.0, c.name).credential()]).unwrap_or_default();
+    let test_client = tenant
+        .test_clients
+        .iter()
+        .find(|c| tenant.applications[c.application as usize].app_id == app.app_id);
+    let certificates = test_client
+        .map(|c| vec![state.client_certificate(tenant.seed.0, c.name).credential()])
+        .unwrap_or_default();
     Some(ClientRecord {
         app_id: app.app_id.clone(),
         service_principal_id: tenant.sp(app.service_principal).id.clone(),
         display_name: app.display_name.clone(),
-        secrets: app.passwords.iter().map(|p| SecretCredential { key_id: p.key_id.clone(), secret: p.secret.clone(), end: p.end }).collect(),
+        secrets: app
+            .passwords
+            .iter()
+            .map(|p| SecretCredential {
+                key_id: p.key_id.clone(),
+                secret: p.secret.clone(),
+                end: p.end,
+            })
+            .collect(),
         certificates,
         roles: app.graph_permissions.clone(),
     })
 }
 
-async fn openid(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+async fn openid(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
     let Some(index) = tenant_index(&state, &path) else {
         return aad_error(&state, &AadError::tenant_not_found(&path));
     };
     let id = state.world().tenants[index].plan.tenant.id.clone();
-    HttpResponse::Ok().content_type(JSON).body(auth::openid_configuration(&origin(&req), &path, &id).to_string())
+    HttpResponse::Ok()
+        .content_type(JSON)
+        .body(auth::openid_configuration(&origin(&req), &path, &id).to_string())
 }
 
 async fn keys(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
@@ -90,30 +138,51 @@ async fn keys(state: web::Data<AppState>, path: web::Path<String>) -> HttpRespon
         return aad_error(&state, &AadError::tenant_not_found(&path));
     };
     let seed = state.world().tenants[index].plan.tenant.seed.0;
-    HttpResponse::Ok().content_type(JSON).body(state.signing_key(seed).jwks().to_string())
+    HttpResponse::Ok()
+        .content_type(JSON)
+        .body(state.signing_key(seed).jwks().to_string())
 }
 
 async fn instance(req: HttpRequest) -> HttpResponse {
-    let endpoint = form_urlencoded::parse(req.query_string().as_bytes()).find(|(k, _)| k == "authorization_endpoint").map(|(_, v)| v.into_owned());
+    let endpoint = form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "authorization_endpoint")
+        .map(|(_, v)| v.into_owned());
     let host = origin(&req);
-    HttpResponse::Ok().content_type(JSON).body(auth::instance_discovery(&host, endpoint.as_deref()).to_string())
+    HttpResponse::Ok()
+        .content_type(JSON)
+        .body(auth::instance_discovery(&host, endpoint.as_deref()).to_string())
 }
 
 /// The HTTPS listener and its TLS configuration, when `--https-port` is set.
-pub fn tls_listener(settings: &ServeSettings) -> Result<Option<(TcpListener, rustls::ServerConfig)>, StartError> {
-    let Some(port) = settings.https_port else { return Ok(None) };
+pub fn tls_listener(
+    settings: &ServeSettings,
+) -> Result<Option<(TcpListener, rustls::ServerConfig)>, StartError> {
+    let Some(port) = settings.https_port else {
+        return Ok(None);
+    };
     let config = match &settings.tls_files {
-        Some((cert, key)) => crate::tls::from_files(cert, key).map_err(|e| StartError::Tls(e.to_string()))?,
+        Some((cert, key)) => {
+            crate::tls::from_files(cert, key).map_err(|e| StartError::Tls(e.to_string()))?
+        }
         None => {
-            let dir = settings.data_dir.clone().unwrap_or_else(crate::tls::default_data_dir);
-            crate::tls::load_or_create(&dir, &settings.tls_san, crate::clock::wall_now()).map_err(|e| StartError::Tls(e.to_string()))?.server_config
+            let dir = settings
+                .data_dir
+                .clone()
+                .unwrap_or_else(crate::tls::default_data_dir);
+            crate::tls::load_or_create(&dir, &settings.tls_san, crate::clock::wall_now())
+                .map_err(|e| StartError::Tls(e.to_string()))?
+                .server_config
         }
     };
     Ok(Some((super::bind(&settings.host, port)?, config)))
 }
 
 /// The published certificate of a test client: PEMs, thumbprint and key id.
-pub fn certificate_json(state: &AppState, tenant: &Tenant, client: &crate::tenant::TestClient) -> Value {
+pub fn certificate_json(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &crate::tenant::TestClient,
+) -> Value {
     let cert = state.client_certificate(tenant.seed.0, client.name);
     json!({
         "keyId": cert.key_id,

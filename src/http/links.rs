@@ -5,11 +5,21 @@ use actix_web::HttpRequest;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Characters left as they are in query keys and values.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'$');
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'$');
 
 /// `scheme://host[:port]` of the request as the client addressed it.
 pub fn origin(req: &HttpRequest) -> String {
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or(v).trim().to_string());
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or(v).trim().to_string())
+    };
     let info = req.connection_info();
     let scheme = header("x-forwarded-proto").unwrap_or_else(|| info.scheme().to_string());
     let host = header("x-forwarded-host").unwrap_or_else(|| info.host().to_string());
@@ -21,7 +31,10 @@ pub fn next_link(req: &HttpRequest, options: &[(String, String)], token: &str) -
     let mut link = origin(req);
     link.push_str(&collapse(req.path()));
     let mut separator = '?';
-    let pairs = options.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain([("$skiptoken", token)]);
+    let pairs = options
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain([("$skiptoken", token)]);
     for (key, value) in pairs {
         link.push(separator);
         link.extend(utf8_percent_encode(key, QUERY));

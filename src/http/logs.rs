@@ -58,24 +58,43 @@ pub const PROVISIONING: LogSpec<Provisioning> = LogSpec {
 
 /// v1.0 serves interactive sign-ins only; beta too unless the filter names `signInEventTypes`.
 fn interactive_unless_asked(options: &Options, version: ApiVersion) -> Option<Predicate<SignIn>> {
-    let asked = options.filter.as_ref().is_some_and(|(_, e)| mentions(e, "signInEventTypes"));
-    (version == ApiVersion::V1 || !asked).then(|| Box::new(|_: &Plan, r: &SignIn| r.kind == SignInKind::Interactive) as Predicate<SignIn>)
+    let asked = options
+        .filter
+        .as_ref()
+        .is_some_and(|(_, e)| mentions(e, "signInEventTypes"));
+    (version == ApiVersion::V1 || !asked).then(|| {
+        Box::new(|_: &Plan, r: &SignIn| r.kind == SignInKind::Interactive) as Predicate<SignIn>
+    })
 }
 
 fn context_url(version: ApiVersion, fragment: &str) -> String {
-    let v = if version == ApiVersion::V1 { "v1.0" } else { "beta" };
+    let v = if version == ApiVersion::V1 {
+        "v1.0"
+    } else {
+        "beta"
+    };
     format!("https://graph.microsoft.com/{v}/$metadata#{fragment}")
 }
 
 fn licensed(spec_resource: Resource, plan: &Plan) -> Result<(), GraphError> {
     if spec_resource == Resource::SignIns && plan.tenant.license == License::Free {
-        return Err(GraphError::new(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant", "Neither tenant is B2C or tenant doesn't have premium license"));
+        return Err(GraphError::new(
+            403,
+            "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+            "Neither tenant is B2C or tenant doesn't have premium license",
+        ));
     }
     Ok(())
 }
 
 /// `GET /{version}/auditLogs/{log}`.
-pub fn list<R: LogOf + Fields + Copy>(spec: &LogSpec<R>, req: &HttpRequest, state: &AppState, caller: &Caller, version: ApiVersion) -> Result<HttpResponse, GraphError> {
+pub fn list<R: LogOf + Fields + Copy>(
+    spec: &LogSpec<R>,
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    version: ApiVersion,
+) -> Result<HttpResponse, GraphError> {
     let rules = options::rules(spec.resource, state.settings.select_on_sign_ins);
     let options = options::parse(req.query_string(), spec.resource, version, rules)?;
     let now = state.clock.now();
@@ -83,19 +102,32 @@ pub fn list<R: LogOf + Fields + Copy>(spec: &LogSpec<R>, req: &HttpRequest, stat
         capability::check(expr, spec.resource, version, now).map_err(QueryError::filter)?;
     }
     let world = state.world();
-    let logs = world.tenants.get(caller.tenant).ok_or_else(|| GraphError::bad_request("Unknown tenant."))?;
+    let logs = world
+        .tenants
+        .get(caller.tenant)
+        .ok_or_else(|| GraphError::bad_request("Unknown tenant."))?;
     licensed(spec.resource, &logs.plan)?;
     let hash = hash_of(spec, version, &options, caller.tenant);
     let key = state.token_key();
     let cursor = match &options.skiptoken {
-        Some(token) => Some(check_cursor(key.decode(token)?, hash, world.epoch, caller.tenant)?),
+        Some(token) => Some(check_cursor(
+            key.decode(token)?,
+            hash,
+            world.epoch,
+            caller.tenant,
+        )?),
         None => None,
     };
     let as_of = cursor.map_or(ticks(now), |c| c.as_of);
     let retention = as_of - crate::store::retention_ticks(&logs.plan);
     let expr = options.filter.as_ref().map(|(_, e)| e);
     let (lo, hi) = time_bounds(expr, spec.time_property);
-    let predicate = combine(expr.map(compile::<R>).transpose().map_err(QueryError::filter)?, (spec.restrict)(&options, version));
+    let predicate = combine(
+        expr.map(compile::<R>)
+            .transpose()
+            .map_err(QueryError::filter)?,
+        (spec.restrict)(&options, version),
+    );
     let query = LogQuery {
         predicate,
         direction: options.direction,
@@ -108,8 +140,18 @@ pub fn list<R: LogOf + Fields + Copy>(spec: &LogSpec<R>, req: &HttpRequest, stat
     let next = (more && !records.is_empty()).then(|| {
         let last = records.last().expect("non-empty");
         let page = cursor.map_or(1, |c| c.page + 1);
-        let token = key.encode(&Cursor { as_of, last_at: last.at(), last_key: last.key(), query: hash, epoch: world.epoch, page, tenant: caller.tenant as u32 });
-        state.verdicts.issued(&caller.app_id, &token, state.clock.window_ms());
+        let token = key.encode(&Cursor {
+            as_of,
+            last_at: last.at(),
+            last_key: last.key(),
+            query: hash,
+            epoch: world.epoch,
+            page,
+            tenant: caller.tenant as u32,
+        });
+        state
+            .verdicts
+            .issued(&caller.app_id, &token, state.clock.window_ms());
         next_link(req, &options.passthrough, &token)
     });
     let body = page_body(spec, &logs.plan, version, &options, &records, next)?;
@@ -124,30 +166,69 @@ fn combine<R: 'static>(a: Option<Predicate<R>>, b: Option<Predicate<R>>) -> Opti
 }
 
 fn hash_of<R>(spec: &LogSpec<R>, version: ApiVersion, options: &Options, tenant: usize) -> u64 {
-    let filter = options.filter.as_ref().map_or("", |(text, _)| text.as_str());
+    let filter = options
+        .filter
+        .as_ref()
+        .map_or("", |(text, _)| text.as_str());
     let top = options.top.to_string();
-    let select = options.select.as_ref().map(|s| s.join(",")).unwrap_or_default();
-    let direction = if options.direction == Direction::Asc { "asc" } else { "desc" };
+    let select = options
+        .select
+        .as_ref()
+        .map(|s| s.join(","))
+        .unwrap_or_default();
+    let direction = if options.direction == Direction::Asc {
+        "asc"
+    } else {
+        "desc"
+    };
     let tenant = tenant.to_string();
-    query_hash(&[spec.context, version_name(version), filter, &top, direction, &select, &tenant])
+    query_hash(&[
+        spec.context,
+        version_name(version),
+        filter,
+        &top,
+        direction,
+        &select,
+        &tenant,
+    ])
 }
 
 fn version_name(version: ApiVersion) -> &'static str {
-    if version == ApiVersion::V1 { "v1.0" } else { "beta" }
+    if version == ApiVersion::V1 {
+        "v1.0"
+    } else {
+        "beta"
+    }
 }
 
 /// Checks a decoded cursor belongs to this query, epoch and tenant.
-pub fn check_cursor(cursor: Cursor, hash: u64, epoch: u64, tenant: usize) -> Result<Cursor, QueryError> {
+pub fn check_cursor(
+    cursor: Cursor,
+    hash: u64,
+    epoch: u64,
+    tenant: usize,
+) -> Result<Cursor, QueryError> {
     if cursor.epoch != epoch {
-        return Err(QueryError::skip_token("the skip token was issued before the emulator was reset"));
+        return Err(QueryError::skip_token(
+            "the skip token was issued before the emulator was reset",
+        ));
     }
     if cursor.query != hash || cursor.tenant as usize != tenant {
-        return Err(QueryError::skip_token("the skip token belongs to a different query: resend the nextLink exactly as received"));
+        return Err(QueryError::skip_token(
+            "the skip token belongs to a different query: resend the nextLink exactly as received",
+        ));
     }
     Ok(cursor)
 }
 
-fn page_body<R>(spec: &LogSpec<R>, plan: &Plan, version: ApiVersion, options: &Options, records: &[R], next: Option<String>) -> Result<Vec<u8>, GraphError> {
+fn page_body<R>(
+    spec: &LogSpec<R>,
+    plan: &Plan,
+    version: ApiVersion,
+    options: &Options,
+    records: &[R],
+    next: Option<String>,
+) -> Result<Vec<u8>, GraphError> {
     let mut context = spec.context.to_string();
     if let Some(select) = &options.select {
         context = format!("{context}({})", select.join(","));
@@ -176,15 +257,26 @@ fn page_body<R>(spec: &LogSpec<R>, plan: &Plan, version: ApiVersion, options: &O
     Ok(out)
 }
 
-fn write_selected<R>(spec: &LogSpec<R>, plan: &Plan, record: &R, version: ApiVersion, select: &[String], out: &mut Vec<u8>) -> Result<(), GraphError> {
+fn write_selected<R>(
+    spec: &LogSpec<R>,
+    plan: &Plan,
+    record: &R,
+    version: ApiVersion,
+    select: &[String],
+    out: &mut Vec<u8>,
+) -> Result<(), GraphError> {
     let mut full = Vec::new();
     (spec.write)(&mut full, plan, record, version);
-    let full: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&full).expect("own json");
+    let full: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&full).expect("own json");
     let mut picked = serde_json::Map::new();
     for name in select {
         let value = full.get(name).ok_or_else(|| {
             let kind = spec.context.rsplit('/').next().unwrap_or_default();
-            GraphError::bad_request(format!("Could not find a property named '{name}' on type 'microsoft.graph.{}'.", type_name(kind)))
+            GraphError::bad_request(format!(
+                "Could not find a property named '{name}' on type 'microsoft.graph.{}'.",
+                type_name(kind)
+            ))
         })?;
         picked.insert(name.clone(), value.clone());
     }
@@ -201,12 +293,24 @@ fn type_name(collection: &str) -> &'static str {
 }
 
 /// `GET /{version}/auditLogs/{log}/{id}`.
-pub fn get<R: LogOf + Copy>(spec: &LogSpec<R>, id: &str, state: &AppState, caller: &Caller, version: ApiVersion, id_of: fn(&Plan, &R) -> String) -> Result<HttpResponse, GraphError> {
+pub fn get<R: LogOf + Copy>(
+    spec: &LogSpec<R>,
+    id: &str,
+    state: &AppState,
+    caller: &Caller,
+    version: ApiVersion,
+    id_of: fn(&Plan, &R) -> String,
+) -> Result<HttpResponse, GraphError> {
     if spec.resource != Resource::DirectoryAudits && uuid::Uuid::parse_str(id).is_err() {
-        return Err(GraphError::bad_request(format!("Invalid object identifier '{id}'.")));
+        return Err(GraphError::bad_request(format!(
+            "Invalid object identifier '{id}'."
+        )));
     }
     let world = state.world();
-    let logs = world.tenants.get(caller.tenant).ok_or_else(|| GraphError::not_found(id))?;
+    let logs = world
+        .tenants
+        .get(caller.tenant)
+        .ok_or_else(|| GraphError::not_found(id))?;
     licensed(spec.resource, &logs.plan)?;
     let now = ticks(state.clock.now());
     let from = now - crate::store::retention_ticks(&logs.plan);
@@ -215,7 +319,11 @@ pub fn get<R: LogOf + Copy>(spec: &LogSpec<R>, id: &str, state: &AppState, calle
         .hours
         .values()
         .flat_map(|h| R::log(h).iter())
-        .find(|r| r.at() >= from && r.visible_at() <= now && id_of(&logs.plan, r).eq_ignore_ascii_case(&wanted));
+        .find(|r| {
+            r.at() >= from
+                && r.visible_at() <= now
+                && id_of(&logs.plan, r).eq_ignore_ascii_case(&wanted)
+        });
     let record = found.ok_or_else(|| GraphError::not_found(id))?;
     let mut out = Vec::with_capacity(2048);
     let context = context_url(version, &format!("{}/$entity", spec.context));

@@ -19,19 +19,27 @@ pub async fn envelope_layer(
     let meta = meta(&req);
     req.extensions_mut().insert(meta.clone());
     let response = next.call(req).await?;
-    let error = response.response().extensions().get::<GraphError>().cloned();
+    let error = response
+        .response()
+        .extensions()
+        .get::<GraphError>()
+        .cloned();
     let mut response = match error {
         Some(error) => {
             let body = serde_json::to_vec(&envelope(&error, &meta)).expect("json");
             response.map_body(|head, _| {
-                head.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
+                head.headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
                 EitherBody::right(BoxBody::new(body))
             })
         }
         None => response.map_body(|_, body| EitherBody::left(body.boxed())),
     };
     let headers = response.headers_mut();
-    for (name, value) in [("request-id", &meta.request_id), ("client-request-id", &meta.client_request_id)] {
+    for (name, value) in [
+        ("request-id", &meta.request_id),
+        ("client-request-id", &meta.client_request_id),
+    ] {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(HeaderName::from_static(name), value);
         }
@@ -41,7 +49,9 @@ pub async fn envelope_layer(
 }
 
 fn meta(req: &ServiceRequest) -> RequestMeta {
-    let state = req.app_data::<web::Data<AppState>>().expect("state is registered");
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("state is registered");
     let request_id = state.next_request_id();
     let client = req
         .headers()
@@ -50,5 +60,9 @@ fn meta(req: &ServiceRequest) -> RequestMeta {
         .filter(|v| !v.is_empty() && v.len() <= 128)
         .map_or_else(|| request_id.clone(), str::to_string);
     let date = state.clock.now().format("%Y-%m-%dT%H:%M:%S").to_string();
-    RequestMeta { request_id, client_request_id: client, date }
+    RequestMeta {
+        request_id,
+        client_request_id: client,
+        date,
+    }
 }

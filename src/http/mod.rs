@@ -23,7 +23,10 @@ use std::net::TcpListener;
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: std::io::Error },
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Tls(String),
 }
@@ -39,7 +42,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
 }
 
 async fn openapi() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok().content_type("application/yaml").body(include_str!("../../openapi.yaml"))
+    actix_web::HttpResponse::Ok()
+        .content_type("application/yaml")
+        .body(include_str!("../../openapi.yaml"))
 }
 
 /// A running server and the addresses it listens on.
@@ -64,23 +69,45 @@ pub fn start(settings: ServeSettings) -> Result<Running, StartError> {
             .wrap(from_fn(middleware::envelope_layer))
             .configure(|cfg| configure(cfg, control))
     })
-    .workers(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
+    .workers(
+        std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .max(2),
+    )
     .listen(http)
-    .map_err(|source| StartError::Bind { address: host.clone(), source })?;
+    .map_err(|source| StartError::Bind {
+        address: host.clone(),
+        source,
+    })?;
     if let Some((listener, config)) = tls {
         urls.push(format!("https://{}", display(&listener)));
-        server = server.listen_rustls_0_23(listener, config).map_err(|source| StartError::Bind { address: host.clone(), source })?;
+        server = server
+            .listen_rustls_0_23(listener, config)
+            .map_err(|source| StartError::Bind {
+                address: host.clone(),
+                source,
+            })?;
     }
     drop(state);
-    Ok(Running { server: server.run(), urls })
+    Ok(Running {
+        server: server.run(),
+        urls,
+    })
 }
 
 /// Binds one TCP listener (port 0 picks a free port).
 pub fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
-    let address = if host.contains(':') && !host.starts_with('[') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+    let address = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
     TcpListener::bind(&address).map_err(|source| StartError::Bind { address, source })
 }
 
 fn display(listener: &TcpListener) -> String {
-    listener.local_addr().map(|a| a.to_string()).unwrap_or_default()
+    listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default()
 }

@@ -12,11 +12,13 @@ pub fn require(caller: &Caller, path: &[&str]) -> Result<(), GraphError> {
             "Authentication_MSGraphPermissionMissing",
             "Calling principal does not have required MSGraph permissions AuditLog.Read.All",
         )),
-        Some(&first) if first != "auditlogs" && !directory_allowed(first, &has) => Err(GraphError::new(
-            403,
-            "Authorization_RequestDenied",
-            "Insufficient privileges to complete the operation.",
-        )),
+        Some(&first) if first != "auditlogs" && !directory_allowed(first, &has) => {
+            Err(GraphError::new(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ))
+        }
         _ => Ok(()),
     }
 }
@@ -26,7 +28,9 @@ fn directory_allowed(first: &str, has: &dyn Fn(&str) -> bool) -> bool {
     let narrow: &[&str] = match first {
         "users" => &["User.Read.All", "User.ReadWrite.All"],
         "groups" => &["Group.Read.All", "Group.ReadWrite.All"],
-        "applications" | "serviceprincipals" => &["Application.Read.All", "Application.ReadWrite.All"],
+        "applications" | "serviceprincipals" => {
+            &["Application.Read.All", "Application.ReadWrite.All"]
+        }
         "rolemanagement" => &["RoleManagement.Read.Directory", "RoleManagement.Read.All"],
         _ => &[],
     };

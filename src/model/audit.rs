@@ -23,11 +23,20 @@ pub fn audit_id(plan: &Plan, r: &Audit) -> String {
     let prefix = match service.as_str() {
         "Core Directory" => "Directory".to_string(),
         "PIM" => "PIM".to_string(),
-        other => other.split([' ', '-']).filter_map(|w| w.chars().next()).collect::<String>().to_uppercase(),
+        other => other
+            .split([' ', '-'])
+            .filter_map(|w| w.chars().next())
+            .collect::<String>()
+            .to_uppercase(),
     };
     let corr = id(plan.tenant.seed, Purpose::Correlation, r.corr);
     let tail = id(plan.tenant.seed, Purpose::Audit, r.key);
-    let code: String = tail.chars().filter(|c| c.is_ascii_alphanumeric()).take(5).collect::<String>().to_uppercase();
+    let code: String = tail
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(5)
+        .collect::<String>()
+        .to_uppercase();
     format!("{prefix}_{corr}_{code}_{}", r.key % 100_000_000)
 }
 
@@ -115,7 +124,11 @@ pub fn write(out: &mut Vec<u8>, plan: &Plan, r: &Audit, version: ApiVersion) {
         category: &row.category,
         correlation_id: id(plan.tenant.seed, Purpose::Correlation, r.corr),
         result: if r.result == 0 { "success" } else { "failure" },
-        result_reason: if r.result == 0 { "" } else { "Microsoft.Online.Workflows.ValidationException" },
+        result_reason: if r.result == 0 {
+            ""
+        } else {
+            "Microsoft.Online.Workflows.ValidationException"
+        },
         activity_display_name: &row.activity,
         activity_date_time: time7(r.at),
         logged_by_service: &row.service,
@@ -137,8 +150,15 @@ pub fn initiator_user<'a>(plan: &'a Plan, actor: Actor) -> Option<UserIdentity<'
                 id: &user.id,
                 display_name: None,
                 user_principal_name: Some(&user.user_principal_name),
-                ip_address: Some(format!("{}.{}.{}.{}", user.home_ip[0], user.home_ip[1], user.home_ip[2], user.home_ip[3])),
-                user_type: Some(if user.kind == crate::tenant::UserKind::Guest { "Guest" } else { "Member" }),
+                ip_address: Some(format!(
+                    "{}.{}.{}.{}",
+                    user.home_ip[0], user.home_ip[1], user.home_ip[2], user.home_ip[3]
+                )),
+                user_type: Some(if user.kind == crate::tenant::UserKind::Guest {
+                    "Guest"
+                } else {
+                    "Member"
+                }),
                 home_tenant_id: Some(&plan.tenant.id),
                 home_tenant_name: None,
             })
@@ -179,13 +199,21 @@ pub fn initiator_app<'a>(plan: &'a Plan, actor: Actor) -> Option<AppIdentity<'a>
 }
 
 fn initiator(plan: &Plan, actor: Actor) -> Initiator<'_> {
-    Initiator { app: initiator_app(plan, actor), user: initiator_user(plan, actor) }
+    Initiator {
+        app: initiator_app(plan, actor),
+        user: initiator_user(plan, actor),
+    }
 }
 
 fn user_agent<'a>(plan: &'a Plan, r: &Audit) -> Option<&'a str> {
-    let Actor::User(u) = r.initiator else { return None };
+    let Actor::User(u) = r.initiator else {
+        return None;
+    };
     let device = plan.tenant.user(u).devices.first()?;
-    Some(&plan.catalog.user_agents[plan.tenant.devices[*device as usize].user_agent as usize].user_agent)
+    Some(
+        &plan.catalog.user_agents[plan.tenant.devices[*device as usize].user_agent as usize]
+            .user_agent,
+    )
 }
 
 /// The record's targets as Graph JSON objects (also used by `$filter` lambdas).
@@ -207,48 +235,126 @@ pub fn targets<'a>(plan: &'a Plan, r: &Audit) -> Vec<TargetJson<'a>> {
 
 fn target<'a>(plan: &'a Plan, r: &Audit, t: Target) -> TargetJson<'a> {
     let tenant = &plan.tenant;
-    let (id, name, kind, upn, group_type): (Option<String>, Option<&str>, &'static str, Option<&str>, Option<&'static str>) = match t {
+    let (id, name, kind, upn, group_type): (
+        Option<String>,
+        Option<&str>,
+        &'static str,
+        Option<&str>,
+        Option<&'static str>,
+    ) = match t {
         Target::User(u) => {
             let user = tenant.user(u);
-            (Some(user.id.clone()), None, "User", Some(&user.user_principal_name), None)
+            (
+                Some(user.id.clone()),
+                None,
+                "User",
+                Some(&user.user_principal_name),
+                None,
+            )
         }
         Target::Group(g) => {
             let group = &tenant.groups[g as usize];
-            (Some(group.id.clone()), Some(&group.display_name), "Group", None, Some(if group.unified { "unifiedGroups" } else { "azureAD" }))
+            (
+                Some(group.id.clone()),
+                Some(&group.display_name),
+                "Group",
+                None,
+                Some(if group.unified {
+                    "unifiedGroups"
+                } else {
+                    "azureAD"
+                }),
+            )
         }
         Target::Application(a) => {
             let app = &tenant.applications[a as usize];
-            (Some(app.id.clone()), Some(&app.display_name), "Application", None, None)
+            (
+                Some(app.id.clone()),
+                Some(&app.display_name),
+                "Application",
+                None,
+                None,
+            )
         }
         Target::ServicePrincipal(s) => {
             let sp = tenant.sp(s);
-            (Some(sp.id.clone()), Some(&sp.display_name), "ServicePrincipal", None, None)
+            (
+                Some(sp.id.clone()),
+                Some(&sp.display_name),
+                "ServicePrincipal",
+                None,
+                None,
+            )
         }
         Target::Role(role) => {
             let role = &tenant.role_definitions[role as usize];
-            (Some(role.id.clone()), Some(&role.display_name), "Role", None, None)
+            (
+                Some(role.id.clone()),
+                Some(&role.display_name),
+                "Role",
+                None,
+                None,
+            )
         }
         Target::Policy(p) => {
             let policy = &tenant.ca_policies[p as usize];
             let name = &plan.catalog.ca_policies[policy.template as usize].display_name;
-            (Some(policy.id.clone()), Some(name.as_str()), "Policy", None, None)
+            (
+                Some(policy.id.clone()),
+                Some(name.as_str()),
+                "Policy",
+                None,
+                None,
+            )
         }
         Target::Device(d) => {
             let device = &tenant.devices[d as usize];
-            (Some(device.device_id.clone()), Some(&device.display_name), "Device", None, None)
+            (
+                Some(device.device_id.clone()),
+                Some(&device.display_name),
+                "Device",
+                None,
+                None,
+            )
         }
-        Target::Directory => (Some(tenant.id.clone()), Some(&tenant.organization), "Directory", None, None),
-        Target::Request => (Some(id(tenant.seed, Purpose::Request, r.corr)), None, "Request", None, None),
+        Target::Directory => (
+            Some(tenant.id.clone()),
+            Some(&tenant.organization),
+            "Directory",
+            None,
+            None,
+        ),
+        Target::Request => (
+            Some(id(tenant.seed, Purpose::Request, r.corr)),
+            None,
+            "Request",
+            None,
+            None,
+        ),
         Target::None => (None, None, "Other", None, None),
     };
-    TargetJson { id, display_name: name, kind, user_principal_name: upn, group_type, modified_properties: Vec::new() }
+    TargetJson {
+        id,
+        display_name: name,
+        kind,
+        user_principal_name: upn,
+        group_type,
+        modified_properties: Vec::new(),
+    }
 }
 
 fn details(plan: &Plan, r: &Audit) -> Vec<KeyValue> {
     let mut details = Vec::new();
     if let Some(agent) = user_agent(plan, r) {
-        details.push(KeyValue { key: "User-Agent", value: agent.to_string() });
+        details.push(KeyValue {
+            key: "User-Agent",
+            value: agent.to_string(),
+        });
     }
-    details.extend(super::audit_props::pim_details(plan, r).into_iter().map(|(key, value)| KeyValue { key, value }));
+    details.extend(
+        super::audit_props::pim_details(plan, r)
+            .into_iter()
+            .map(|(key, value)| KeyValue { key, value }),
+    );
     details
 }

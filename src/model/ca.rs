@@ -42,7 +42,12 @@ pub fn evaluate(plan: &Plan, record: &SignIn) -> Vec<(usize, PolicyResult)> {
         .ca_policies
         .iter()
         .enumerate()
-        .map(|(i, p)| (i, result(plan, &plan.catalog.ca_policies[p.template as usize], record)))
+        .map(|(i, p)| {
+            (
+                i,
+                result(plan, &plan.catalog.ca_policies[p.template as usize], record),
+            )
+        })
         .collect()
 }
 
@@ -74,7 +79,8 @@ fn applies(plan: &Plan, policy: &CaPolicyTemplate, record: &SignIn) -> bool {
         CaAudience::Legacy => legacy,
         CaAudience::AzureManagement => {
             let app = &plan.tenant.sp(record.resource).app_id;
-            app == "797f4846-ba00-4fd7-ba43-dac1f8f63013" || app == "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"
+            app == "797f4846-ba00-4fd7-ba43-dac1f8f63013"
+                || app == "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"
         }
         CaAudience::OutsideCountries => record.flags & (flags::TRAVEL | flags::VPN) != 0,
     }

@@ -32,8 +32,12 @@ impl Collection {
             Collection::ServicePrincipals => "servicePrincipals",
             Collection::RoleDefinitions => "roleManagement/directory/roleDefinitions",
             Collection::RoleAssignments => "roleManagement/directory/roleAssignments",
-            Collection::RoleEligibilitySchedules => "roleManagement/directory/roleEligibilitySchedules",
-            Collection::RoleAssignmentSchedules => "roleManagement/directory/roleAssignmentSchedules",
+            Collection::RoleEligibilitySchedules => {
+                "roleManagement/directory/roleEligibilitySchedules"
+            }
+            Collection::RoleAssignmentSchedules => {
+                "roleManagement/directory/roleAssignmentSchedules"
+            }
         }
     }
 
@@ -41,14 +45,29 @@ impl Collection {
     /// Soft-deleted users are not listed (Graph keeps them under deletedItems).
     pub fn objects(self, tenant: &Tenant, now: DateTime<Utc>) -> Vec<Value> {
         match self {
-            Collection::Users => (0..tenant.users.len()).filter(|&u| tenant.users[u].exists_at(now)).map(|u| user(tenant, u)).collect(),
+            Collection::Users => (0..tenant.users.len())
+                .filter(|&u| tenant.users[u].exists_at(now))
+                .map(|u| user(tenant, u))
+                .collect(),
             Collection::Groups => (0..tenant.groups.len()).map(|g| group(tenant, g)).collect(),
-            Collection::Applications => (0..tenant.applications.len()).map(|a| application(tenant, a)).collect(),
-            Collection::ServicePrincipals => (0..tenant.service_principals.len()).map(|s| service_principal(tenant, s)).collect(),
-            Collection::RoleDefinitions => (0..tenant.role_definitions.len()).map(|r| role_definition(tenant, r)).collect(),
-            Collection::RoleAssignments => (0..tenant.role_assignments.len()).map(|r| role_assignment(tenant, r)).collect(),
-            Collection::RoleEligibilitySchedules => (0..tenant.eligibility_schedules.len()).map(|e| eligibility(tenant, e)).collect(),
-            Collection::RoleAssignmentSchedules => (0..tenant.assignment_schedules.len()).map(|a| assignment_schedule(tenant, a)).collect(),
+            Collection::Applications => (0..tenant.applications.len())
+                .map(|a| application(tenant, a))
+                .collect(),
+            Collection::ServicePrincipals => (0..tenant.service_principals.len())
+                .map(|s| service_principal(tenant, s))
+                .collect(),
+            Collection::RoleDefinitions => (0..tenant.role_definitions.len())
+                .map(|r| role_definition(tenant, r))
+                .collect(),
+            Collection::RoleAssignments => (0..tenant.role_assignments.len())
+                .map(|r| role_assignment(tenant, r))
+                .collect(),
+            Collection::RoleEligibilitySchedules => (0..tenant.eligibility_schedules.len())
+                .map(|e| eligibility(tenant, e))
+                .collect(),
+            Collection::RoleAssignmentSchedules => (0..tenant.assignment_schedules.len())
+                .map(|a| assignment_schedule(tenant, a))
+                .collect(),
         }
     }
 }
@@ -119,7 +138,12 @@ pub fn application(tenant: &Tenant, index: usize) -> Value {
     let graph_roles: Vec<Value> = a
         .graph_permissions
         .iter()
-        .filter_map(|p| crate::catalog::Catalog::embedded().graph_permissions.iter().find(|g| &g.name == p))
+        .filter_map(|p| {
+            crate::catalog::Catalog::embedded()
+                .graph_permissions
+                .iter()
+                .find(|g| &g.name == p)
+        })
         .map(|p| json!({"id": p.id, "type": "Role"}))
         .collect();
     json!({
@@ -177,7 +201,11 @@ pub fn role_definition(tenant: &Tenant, index: usize) -> Value {
 }
 
 fn principal_id(tenant: &Tenant, index: u32, is_sp: bool) -> &str {
-    if is_sp { &tenant.service_principals[index as usize].id } else { &tenant.users[index as usize].id }
+    if is_sp {
+        &tenant.service_principals[index as usize].id
+    } else {
+        &tenant.users[index as usize].id
+    }
 }
 
 /// A permanent role assignment.

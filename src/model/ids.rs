@@ -30,12 +30,17 @@ pub fn id2(seed: Seed, purpose: Purpose, key: u64, extra: u64) -> String {
 /// Graph-style time with seven fractional digits: `2026-06-01T12:00:00.1234567Z`.
 pub fn time7(at: i64) -> String {
     let fraction = at.rem_euclid(crate::store::records::TICKS_PER_SECOND);
-    format!("{}.{fraction:07}Z", crate::store::records::datetime(at).format("%Y-%m-%dT%H:%M:%S"))
+    format!(
+        "{}.{fraction:07}Z",
+        crate::store::records::datetime(at).format("%Y-%m-%dT%H:%M:%S")
+    )
 }
 
 /// Whole-second time: `2026-06-01T12:00:00Z`.
 pub fn time0(at: i64) -> String {
-    crate::store::records::datetime(at).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    crate::store::records::datetime(at)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -44,8 +49,14 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_distinct_by_purpose() {
-        assert_eq!(id(Seed(1), Purpose::SignIn, 5), id(Seed(1), Purpose::SignIn, 5));
-        assert_ne!(id(Seed(1), Purpose::SignIn, 5), id(Seed(1), Purpose::Audit, 5));
+        assert_eq!(
+            id(Seed(1), Purpose::SignIn, 5),
+            id(Seed(1), Purpose::SignIn, 5)
+        );
+        assert_ne!(
+            id(Seed(1), Purpose::SignIn, 5),
+            id(Seed(1), Purpose::Audit, 5)
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Graph resources as JSON: the wire contract. Records are compact in the
 //! store and become these shapes only when served.
 
-mod audit_props;
 pub mod audit;
+mod audit_props;
 pub mod ca;
 pub mod directory;
 pub mod ids;

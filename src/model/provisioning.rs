@@ -11,11 +11,36 @@ use serde_json::{Map, Value, json};
 
 /// (errorCode, reason, recommendedAction, category) of failures and warnings.
 const ERRORS: [(&str, &str, &str, &str); 5] = [
-    ("AzureActiveDirectoryDuplicateUserPrincipalName", "The user principal name is already used by another object in the target directory.", "Resolve the duplicate userPrincipalName in the target directory.", "nonServiceFailure"),
-    ("EntryNotFound", "The referenced object was not found in the target system.", "Ensure the manager or group referenced exists in the target system.", "nonServiceFailure"),
-    ("InsufficientRights", "The provisioning service account does not have permission to update this object in the target system.", "Grant the provisioning account the required permissions.", "nonServiceFailure"),
-    ("SystemForCrossDomainIdentityManagementServiceIncompatible", "The target application returned an unexpected response to a SCIM request.", "Contact the application vendor.", "failure"),
-    ("HybridSynchronizationActiveDirectoryInvalidParameter", "A value for the attribute is not valid in Active Directory.", "Check the attribute mapping expression.", "nonServiceFailure"),
+    (
+        "AzureActiveDirectoryDuplicateUserPrincipalName",
+        "The user principal name is already used by another object in the target directory.",
+        "Resolve the duplicate userPrincipalName in the target directory.",
+        "nonServiceFailure",
+    ),
+    (
+        "EntryNotFound",
+        "The referenced object was not found in the target system.",
+        "Ensure the manager or group referenced exists in the target system.",
+        "nonServiceFailure",
+    ),
+    (
+        "InsufficientRights",
+        "The provisioning service account does not have permission to update this object in the target system.",
+        "Grant the provisioning account the required permissions.",
+        "nonServiceFailure",
+    ),
+    (
+        "SystemForCrossDomainIdentityManagementServiceIncompatible",
+        "The target application returned an unexpected response to a SCIM request.",
+        "Contact the application vendor.",
+        "failure",
+    ),
+    (
+        "HybridSynchronizationActiveDirectoryInvalidParameter",
+        "A value for the attribute is not valid in Active Directory.",
+        "Check the attribute mapping expression.",
+        "nonServiceFailure",
+    ),
 ];
 /// Reasons a change is skipped.
 const SKIPS: [&str; 3] = [
@@ -36,7 +61,8 @@ struct Step {
 
 /// The job's source and target system names.
 pub fn systems<'a>(plan: &'a Plan, r: &Provisioning) -> (&'a str, &'a str) {
-    let app = &plan.catalog.provisioning_apps[plan.tenant.provisioning_jobs[r.job as usize].app as usize];
+    let app =
+        &plan.catalog.provisioning_apps[plan.tenant.provisioning_jobs[r.job as usize].app as usize];
     (&app.source_system, &app.target_system)
 }
 
@@ -56,7 +82,12 @@ pub fn identity<'a>(plan: &'a Plan, r: &Provisioning) -> (&'a str, &'a str, &'st
 pub fn identity_ids(plan: &Plan, r: &Provisioning) -> (String, String) {
     let job = &plan.tenant.provisioning_jobs[r.job as usize];
     let entra = identity(plan, r).0.to_string();
-    let external = id2(plan.tenant.seed, Purpose::Change, r.subject as u64, r.job as u64 + if r.group { 1 << 32 } else { 0 });
+    let external = id2(
+        plan.tenant.seed,
+        Purpose::Change,
+        r.subject as u64,
+        r.job as u64 + if r.group { 1 << 32 } else { 0 },
+    );
     match plan.catalog.provisioning_apps[job.app as usize].direction {
         Direction::Inbound => (external, entra),
         Direction::Outbound => (entra, external),
@@ -100,14 +131,19 @@ fn build(plan: &Plan, r: &Provisioning, version: ApiVersion) -> Value {
         let extra = value.as_object_mut().expect("object");
         let action = PROVISIONING_ACTIONS[r.action as usize];
         extra.insert("action".into(), json!(capitalise(action)));
-        extra.insert("statusInfo".into(), json!({"@odata.type": "#microsoft.graph.statusBase", "status": status}));
+        extra.insert(
+            "statusInfo".into(),
+            json!({"@odata.type": "#microsoft.graph.statusBase", "status": status}),
+        );
     }
     value
 }
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+    chars.next().map_or_else(String::new, |c| {
+        c.to_ascii_uppercase().to_string() + chars.as_str()
+    })
 }
 
 fn system(plan: &Plan, name: &str, sp: &crate::tenant::ServicePrincipal, entra: bool) -> Value {
@@ -125,7 +161,9 @@ fn error_info(r: &Provisioning) -> Value {
             let (code, reason, action, category) = ERRORS[r.reason as usize % ERRORS.len()];
             json!({"errorCode": code, "reason": reason, "additionalDetails": null, "errorCategory": category, "recommendedAction": action})
         }
-        "skipped" => json!({"errorCode": null, "reason": SKIPS[r.reason as usize % SKIPS.len()], "additionalDetails": null, "errorCategory": "success", "recommendedAction": null}),
+        "skipped" => {
+            json!({"errorCode": null, "reason": SKIPS[r.reason as usize % SKIPS.len()], "additionalDetails": null, "errorCategory": "success", "recommendedAction": null})
+        }
         _ => Value::Null,
     }
 }
@@ -138,37 +176,84 @@ fn steps(r: &Provisioning, name: &str, target: &str) -> Vec<Step> {
         "delete" | "stagedDelete" => "EntryExportDelete",
         _ => "EntryExportUpdate",
     };
-    let step = |name: &'static str, kind: &'static str, status: &'static str, description: String| Step {
-        name,
-        provisioning_step_type: kind,
-        status,
-        description,
-        details: Map::new(),
-    };
+    let step =
+        |name: &'static str, kind: &'static str, status: &'static str, description: String| Step {
+            name,
+            provisioning_step_type: kind,
+            status,
+            description,
+            details: Map::new(),
+        };
     let mut list = vec![
-        step("EntryImport", "import", "success", format!("Retrieved {name} from the source system")),
-        step("EntrySynchronizationScoping", "scoping", if status == "skipped" { "skipped" } else { "success" }, format!("Determined whether {name} is in scope")),
+        step(
+            "EntryImport",
+            "import",
+            "success",
+            format!("Retrieved {name} from the source system"),
+        ),
+        step(
+            "EntrySynchronizationScoping",
+            "scoping",
+            if status == "skipped" {
+                "skipped"
+            } else {
+                "success"
+            },
+            format!("Determined whether {name} is in scope"),
+        ),
     ];
     if status == "skipped" {
         return list;
     }
-    list.push(step("EntryImportObject", "matching", "success", format!("Matched {name} in {target}")));
-    let final_status = if status == "failure" { "failure" } else if status == "warning" { "warning" } else { "success" };
-    list.push(step(export, "export", final_status, format!("{} {name} in {target}", capitalise(action))));
+    list.push(step(
+        "EntryImportObject",
+        "matching",
+        "success",
+        format!("Matched {name} in {target}"),
+    ));
+    let final_status = if status == "failure" {
+        "failure"
+    } else if status == "warning" {
+        "warning"
+    } else {
+        "success"
+    };
+    list.push(step(
+        export,
+        "export",
+        final_status,
+        format!("{} {name} in {target}", capitalise(action)),
+    ));
     list
 }
 
 fn modified(plan: &Plan, r: &Provisioning) -> Vec<Modified> {
     if r.group {
-        return vec![Modified { display_name: "displayName".into(), old_value: None, new_value: Some(identity(plan, r).1.to_string()) }];
+        return vec![Modified {
+            display_name: "displayName".into(),
+            old_value: None,
+            new_value: Some(identity(plan, r).1.to_string()),
+        }];
     }
     let user = plan.tenant.user(r.subject);
     let mut props = vec![
-        Modified { display_name: "accountEnabled".into(), old_value: None, new_value: Some((PROVISIONING_ACTIONS[r.action as usize] != "disable").to_string()) },
-        Modified { display_name: "userPrincipalName".into(), old_value: None, new_value: Some(user.user_principal_name.clone()) },
+        Modified {
+            display_name: "accountEnabled".into(),
+            old_value: None,
+            new_value: Some((PROVISIONING_ACTIONS[r.action as usize] != "disable").to_string()),
+        },
+        Modified {
+            display_name: "userPrincipalName".into(),
+            old_value: None,
+            new_value: Some(user.user_principal_name.clone()),
+        },
     ];
     if let Some(title) = &user.job_title {
-        props.push(Modified { display_name: "jobTitle".into(), old_value: None, new_value: Some(title.clone()) });
+        props.push(Modified {
+            display_name: "jobTitle".into(),
+            old_value: None,
+            new_value: Some(title.clone()),
+        });
     }
     props
 }

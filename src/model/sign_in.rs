@@ -15,17 +15,25 @@ const RISK: [&str; 4] = ["none", "low", "medium", "high"];
 
 /// `userDisplayName`.
 pub fn user_display_name<'a>(plan: &'a Plan, r: &SignIn) -> Option<&'a str> {
-    r.kind.is_user().then(|| plan.tenant.user(r.subject).display_name.as_str())
+    r.kind
+        .is_user()
+        .then(|| plan.tenant.user(r.subject).display_name.as_str())
 }
 
 /// `userPrincipalName`: lower-case; a guest's true address, not the `#EXT#` form.
 pub fn user_principal_name<'a>(plan: &'a Plan, r: &SignIn) -> Option<&'a str> {
-    r.kind.is_user().then(|| plan.tenant.user(r.subject).sign_in_name.as_str())
+    r.kind
+        .is_user()
+        .then(|| plan.tenant.user(r.subject).sign_in_name.as_str())
 }
 
 /// `userId` ("" for workload sign-ins, as Graph shows them).
 pub fn user_id<'a>(plan: &'a Plan, r: &SignIn) -> &'a str {
-    if r.kind.is_user() { &plan.tenant.user(r.subject).id } else { "" }
+    if r.kind.is_user() {
+        &plan.tenant.user(r.subject).id
+    } else {
+        ""
+    }
 }
 
 /// `appId` and `appDisplayName`.
@@ -42,22 +50,33 @@ pub fn resource<'a>(plan: &'a Plan, r: &SignIn) -> (&'a str, &'a str) {
 
 /// `ipAddress` (None for managed identities: Graph leaves it out).
 pub fn ip_address(r: &SignIn) -> Option<String> {
-    (r.kind != SignInKind::ManagedIdentity).then(|| format!("{}.{}.{}.{}", r.ip[0], r.ip[1], r.ip[2], r.ip[3]))
+    (r.kind != SignInKind::ManagedIdentity)
+        .then(|| format!("{}.{}.{}.{}", r.ip[0], r.ip[1], r.ip[2], r.ip[3]))
 }
 
 /// `status/errorCode`.
 pub fn error_code(plan: &Plan, r: &SignIn) -> i32 {
-    if r.error == 0 { 0 } else { plan.catalog.sign_in_errors[r.error as usize - 1].code }
+    if r.error == 0 {
+        0
+    } else {
+        plan.catalog.sign_in_errors[r.error as usize - 1].code
+    }
 }
 
 /// `clientAppUsed` (None for workload sign-ins).
 pub fn client_app_used<'a>(plan: &'a Plan, r: &SignIn) -> Option<&'a str> {
-    r.kind.is_user().then(|| plan.catalog.client_apps[r.client_app as usize].name.as_str())
+    r.kind.is_user().then(|| {
+        plan.catalog.client_apps[r.client_app as usize]
+            .name
+            .as_str()
+    })
 }
 
 /// The user agent row of the device used, if any.
 pub fn agent<'a>(plan: &'a Plan, r: &SignIn) -> Option<&'a crate::catalog::UserAgent> {
-    (r.device != NONE).then(|| &plan.catalog.user_agents[plan.tenant.devices[r.device as usize].user_agent as usize])
+    (r.device != NONE).then(|| {
+        &plan.catalog.user_agents[plan.tenant.devices[r.device as usize].user_agent as usize]
+    })
 }
 
 /// The location row, if recorded.
@@ -75,20 +94,43 @@ pub fn service_principal<'a>(plan: &'a Plan, r: &SignIn) -> Option<(&'a str, &'a
 
 /// `riskLevelDuringSignIn` / `riskLevelAggregated`, hidden below P2.
 pub fn risk_level(plan: &Plan, r: &SignIn) -> &'static str {
-    if plan.tenant.license < License::P2 { "hidden" } else { RISK[r.risk as usize & 3] }
+    if plan.tenant.license < License::P2 {
+        "hidden"
+    } else {
+        RISK[r.risk as usize & 3]
+    }
 }
 
 /// `authenticationRequirement`.
 pub fn authentication_requirement(r: &SignIn) -> &'static str {
-    if r.flags & (flags::MFA | flags::MFA_CLAIM) != 0 { "multiFactorAuthentication" } else { "singleFactorAuthentication" }
+    if r.flags & (flags::MFA | flags::MFA_CLAIM) != 0 {
+        "multiFactorAuthentication"
+    } else {
+        "singleFactorAuthentication"
+    }
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Status<'a> {
     error_code: i32,
-    failure_reason: &'a str,
+    failure_reason: std::borrow::Cow<'a, str>,
     additional_details: Option<&'a str>,
+}
+
+/// A catalog failure text with its `{appId}`, `{appName}`, `{resource}` and `{tenant}` filled in.
+fn fill<'a>(text: &'a str, plan: &Plan, r: &SignIn) -> std::borrow::Cow<'a, str> {
+    if !text.contains('{') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let (app_id, app_name) = app(plan, r);
+    let (resource_id, _) = resource(plan, r);
+    std::borrow::Cow::Owned(
+        text.replace("{appId}", app_id)
+            .replace("{appName}", app_name)
+            .replace("{resource}", resource_id)
+            .replace("{tenant}", &plan.tenant.id),
+    )
 }
 
 #[derive(Serialize)]
@@ -274,9 +316,23 @@ fn build<'a>(plan: &'a Plan, r: &SignIn, version: ApiVersion) -> V1<'a> {
         risk_detail: if hidden { "hidden" } else { "none" },
         risk_level_aggregated: risk_level(plan, r),
         risk_level_during_sign_in: risk_level(plan, r),
-        risk_state: if hidden { "none" } else if at_risk { "atRisk" } else { "none" },
-        risk_event_types: if at_risk { &["unfamiliarFeatures"] } else { &[] },
-        risk_event_types_v2: if at_risk { &["unfamiliarFeatures"] } else { &[] },
+        risk_state: if hidden {
+            "none"
+        } else if at_risk {
+            "atRisk"
+        } else {
+            "none"
+        },
+        risk_event_types: if at_risk {
+            &["unfamiliarFeatures"]
+        } else {
+            &[]
+        },
+        risk_event_types_v2: if at_risk {
+            &["unfamiliarFeatures"]
+        } else {
+            &[]
+        },
         resource_display_name: resource_name,
         resource_id,
         resource_tenant_id: &plan.tenant.id,
@@ -285,8 +341,12 @@ fn build<'a>(plan: &'a Plan, r: &SignIn, version: ApiVersion) -> V1<'a> {
         service_principal_name: service_principal(plan, r).map(|s| s.1),
         status: Status {
             error_code: error.map_or(0, |e| e.code),
-            failure_reason: error.map_or("Other.", |e| e.failure_reason.as_str()),
-            additional_details: error.map(|e| e.additional_details.as_str()).filter(|d| !d.is_empty()),
+            failure_reason: error.map_or(std::borrow::Cow::Borrowed("Other."), |e| {
+                fill(&e.failure_reason, plan, r)
+            }),
+            additional_details: error
+                .map(|e| e.additional_details.as_str())
+                .filter(|d| !d.is_empty()),
         },
         device_detail: device_detail(plan, r),
         location: location_json(plan, r),
@@ -317,7 +377,11 @@ fn location_json<'a>(plan: &'a Plan, r: &SignIn) -> Location<'a> {
         city: place.map(|p| p.city.as_str()),
         state: place.map(|p| p.state.as_str()),
         country_or_region: place.map(|p| p.country.as_str()),
-        geo_coordinates: Geo { altitude: None, latitude: place.map(|p| p.latitude), longitude: place.map(|p| p.longitude) },
+        geo_coordinates: Geo {
+            altitude: None,
+            latitude: place.map(|p| p.latitude),
+            longitude: place.map(|p| p.longitude),
+        },
     }
 }
 
@@ -330,8 +394,16 @@ fn applied<'a>(plan: &'a Plan, results: &[(usize, PolicyResult)]) -> Vec<Applied
             AppliedPolicy {
                 id: &plan.tenant.ca_policies[i].id,
                 display_name: &template.display_name,
-                enforced_grant_controls: if enforced { &template.grant_controls } else { &[] },
-                enforced_session_controls: if enforced { &template.session_controls } else { &[] },
+                enforced_grant_controls: if enforced {
+                    &template.grant_controls
+                } else {
+                    &[]
+                },
+                enforced_session_controls: if enforced {
+                    &template.session_controls
+                } else {
+                    &[]
+                },
                 result: result.as_str(),
             }
         })
@@ -347,15 +419,30 @@ fn beta<'a>(plan: &'a Plan, r: &SignIn, failed: bool) -> Beta<'a> {
         _ => None,
     });
     let (key_id, thumbprint) = credential(plan, r);
-    let method = user.and_then(|u| u.mfa_method).unwrap_or("Mobile app notification");
+    let method = user
+        .and_then(|u| u.mfa_method)
+        .unwrap_or("Mobile app notification");
     let mfa = r.flags & flags::MFA != 0;
     Beta {
         sign_in_event_types: [r.kind.as_str()],
-        user_type: user.map(|u| if u.kind == UserKind::Guest { "guest" } else { "member" }),
+        user_type: user.map(|u| {
+            if u.kind == UserKind::Guest {
+                "guest"
+            } else {
+                "member"
+            }
+        }),
         authentication_requirement: authentication_requirement(r),
-        authentication_methods_used: if user.is_some() { vec!["Password"] } else { Vec::new() },
+        authentication_methods_used: if user.is_some() {
+            vec!["Password"]
+        } else {
+            Vec::new()
+        },
         authentication_details: authentication_details(r, method, failed),
-        mfa_detail: mfa.then_some(MfaDetail { auth_method: Some(method), auth_detail: None }),
+        mfa_detail: mfa.then_some(MfaDetail {
+            auth_method: Some(method),
+            auth_detail: None,
+        }),
         managed_service_identity: ManagedIdentity {
             msi_type: mi.map_or("none", |m| m.kind.as_str()),
             associated_resource_id: mi.map_or("", |m| m.resource_id.as_str()),
@@ -381,11 +468,30 @@ fn beta<'a>(plan: &'a Plan, r: &SignIn, failed: bool) -> Beta<'a> {
         resource_owner_tenant_id: &plan.tenant.sp(r.resource).app_owner_organization_id,
         token_issuer_type: "AzureAD",
         token_issuer_name: "",
-        incoming_token_type: if r.kind == SignInKind::NonInteractive { "refreshToken" } else { "none" },
-        authentication_protocol: if r.kind.is_user() { "none" } else { "clientCredentials" },
-        cross_tenant_access_type: if user.is_some_and(|u| u.kind == UserKind::Guest) { "b2bCollaboration" } else { "none" },
+        incoming_token_type: if r.kind == SignInKind::NonInteractive {
+            "refreshToken"
+        } else {
+            "none"
+        },
+        authentication_protocol: if r.kind.is_user() {
+            "none"
+        } else {
+            "clientCredentials"
+        },
+        cross_tenant_access_type: if user.is_some_and(|u| u.kind == UserKind::Guest) {
+            "b2bCollaboration"
+        } else {
+            "none"
+        },
         unique_token_identifier: base64_id(seed, r.key),
-        session_id: r.kind.is_user().then(|| super::ids::id2(seed, Purpose::Session, r.subject as u64, r.at.div_euclid(86_400 * 10_000_000) as u64)),
+        session_id: r.kind.is_user().then(|| {
+            super::ids::id2(
+                seed,
+                Purpose::Session,
+                r.subject as u64,
+                r.at.div_euclid(86_400 * 10_000_000) as u64,
+            )
+        }),
         original_request_id: id(seed, Purpose::SignIn, r.key),
         processing_time_in_milliseconds: 40 + (r.key % 400) as u32,
         flagged_for_review: false,
@@ -406,35 +512,62 @@ fn credential<'a>(plan: &'a Plan, r: &SignIn) -> (Option<&'a str>, Option<&'a st
     if r.kind != SignInKind::ServicePrincipal {
         return (None, None);
     }
-    let SpOrigin::LineOfBusiness(app) = plan.tenant.sp(r.subject).origin else { return (None, None) };
+    let SpOrigin::LineOfBusiness(app) = plan.tenant.sp(r.subject).origin else {
+        return (None, None);
+    };
     let app = &plan.tenant.applications[app as usize];
-    match (r.flags & flags::CERTIFICATE != 0, app.certificates.first(), app.passwords.first()) {
+    match (
+        r.flags & flags::CERTIFICATE != 0,
+        app.certificates.first(),
+        app.passwords.first(),
+    ) {
         (true, Some(cert), _) => (Some(&cert.key_id), Some(&cert.thumbprint)),
         (_, _, Some(secret)) => (Some(&secret.key_id), None),
         _ => (None, None),
     }
 }
 
-fn authentication_details<'a>(r: &SignIn, method: &'a str, failed: bool) -> Vec<AuthenticationDetail<'a>> {
+fn authentication_details<'a>(
+    r: &SignIn,
+    method: &'a str,
+    failed: bool,
+) -> Vec<AuthenticationDetail<'a>> {
     if !r.kind.is_user() {
         return Vec::new();
     }
     let mut steps = vec![AuthenticationDetail {
         authentication_step_date_time: time0(r.at),
-        authentication_method: if r.kind == SignInKind::NonInteractive { "Previously satisfied" } else { "Password" },
-        authentication_method_detail: (r.kind == SignInKind::Interactive).then_some("Password Hash Sync"),
+        authentication_method: if r.kind == SignInKind::NonInteractive {
+            "Previously satisfied"
+        } else {
+            "Password"
+        },
+        authentication_method_detail: (r.kind == SignInKind::Interactive)
+            .then_some("Password Hash Sync"),
         succeeded: !failed,
-        authentication_step_result_detail: if failed { "Authentication failed" } else { "Correct password" },
+        authentication_step_result_detail: if failed {
+            "Authentication failed"
+        } else {
+            "Correct password"
+        },
         authentication_step_requirement: "Primary authentication",
     }];
     if r.flags & (flags::MFA | flags::MFA_CLAIM) != 0 && !failed {
         let claim = r.flags & flags::MFA_CLAIM != 0;
         steps.push(AuthenticationDetail {
             authentication_step_date_time: time0(r.at),
-            authentication_method: if claim { "Previously satisfied" } else { method },
+            authentication_method: if claim {
+                "Previously satisfied"
+            } else {
+                method
+            },
             authentication_method_detail: None,
             succeeded: true,
-            authentication_step_result_detail: if claim { "MFA requirement satisfied by claim in the token" } else { "MFA successfully completed" },
+            authentication_step_result_detail: if claim {
+                "MFA requirement satisfied by claim in the token"
+            } else {
+                "MFA successfully completed"
+            },
             authentication_step_requirement: "Multifactor authentication",
         });
     }

@@ -14,8 +14,16 @@ pub struct QueryError {
 
 impl QueryError {
     /// 400 BadRequest with Graph's message and our explanation.
-    pub fn bad_request(message: impl Into<String>, detail: impl Into<Option<String>>) -> QueryError {
-        QueryError { status: 400, code: "BadRequest", message: message.into(), detail: detail.into() }
+    pub fn bad_request(
+        message: impl Into<String>,
+        detail: impl Into<Option<String>>,
+    ) -> QueryError {
+        QueryError {
+            status: 400,
+            code: "BadRequest",
+            message: message.into(),
+            detail: detail.into(),
+        }
     }
 
     /// 400 "Invalid filter clause" with an explanation.
@@ -26,7 +34,9 @@ impl QueryError {
     /// The ASP.NET OData message for a query option the service does not allow.
     pub fn not_allowed(option: &str) -> QueryError {
         QueryError::bad_request(
-            format!("Query option '{option}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings."),
+            format!(
+                "Query option '{option}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings."
+            ),
             None,
         )
     }

@@ -57,7 +57,12 @@ pub fn compile<R: Fields>(expr: &Expr) -> Result<Predicate<R>, CompileError> {
             let a = compile::<R>(a)?;
             Box::new(move |p, r| !a(p, r))
         }
-        Expr::Lambda { collection, quantifier, var, body } => {
+        Expr::Lambda {
+            collection,
+            quantifier,
+            var,
+            body,
+        } => {
             let get = accessor::<R>(&collection.as_string())?;
             let body = match (var, body) {
                 (Some(var), Some(body)) => Some(compile_item(body, var, sensitive)?),
@@ -115,7 +120,8 @@ fn leaf(expr: &Expr, sensitive: bool) -> Result<LeafTest, CompileError> {
                 (None, Some(lit)) => (left.clone(), lit, *op),
                 (Some(lit), None) => (right.clone(), lit, flip(*op)),
                 (Some(a), Some(b)) => {
-                    let result = compare(&literal_value(&a), &literal_value(&b), sensitive).is_some_and(|o| holds(*op, o));
+                    let result = compare(&literal_value(&a), &literal_value(&b), sensitive)
+                        .is_some_and(|o| holds(*op, o));
                     return Ok(Box::new(move |_| result));
                 }
                 (None, None) => return Err(CompileError("comparison of two properties".into())),
@@ -133,15 +139,24 @@ fn leaf(expr: &Expr, sensitive: bool) -> Result<LeafTest, CompileError> {
         }
         Expr::In { left, values } => {
             let left = left.clone();
-            let values: Vec<Value<'static>> = values.iter().map(|l| literal_value(l).into_owned_static()).collect();
+            let values: Vec<Value<'static>> = values
+                .iter()
+                .map(|l| literal_value(l).into_owned_static())
+                .collect();
             Box::new(move |v| {
                 let v = transform(&left, v);
-                values.iter().any(|lit| compare(&v, lit, sensitive) == Some(Ordering::Equal))
+                values
+                    .iter()
+                    .any(|lit| compare(&v, lit, sensitive) == Some(Ordering::Equal))
             })
         }
         Expr::Call { func, target, arg } => {
-            let Some(needle) = literal_of(arg) else { return Err(CompileError("function argument must be a literal".into())) };
-            let needle = text(&literal_value(&needle)).unwrap_or_default().into_owned();
+            let Some(needle) = literal_of(arg) else {
+                return Err(CompileError("function argument must be a literal".into()));
+            };
+            let needle = text(&literal_value(&needle))
+                .unwrap_or_default()
+                .into_owned();
             let (func, target) = (*func, target.clone());
             Box::new(move |v| {
                 let v = transform(&target, v);
@@ -189,7 +204,9 @@ pub fn literal_value(literal: &Literal) -> Value<'_> {
         Literal::Float(f) => Value::Float(*f),
         Literal::String(s) | Literal::Guid(s) => Value::Str(Cow::Borrowed(s)),
         Literal::DateTime(at) => Value::Time(crate::store::records::ticks(*at)),
-        Literal::Date(d) => Value::Time(crate::store::records::ticks(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())),
+        Literal::Date(d) => Value::Time(crate::store::records::ticks(
+            d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+        )),
     }
 }
 
@@ -205,7 +222,13 @@ impl Value<'_> {
             Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
             Value::List(l) => Value::List(l.into_iter().map(Value::into_owned_static).collect()),
             Value::Objects(o) => Value::Objects(
-                o.into_iter().map(|item| item.into_iter().map(|(n, v)| (n, v.into_owned_static())).collect()).collect(),
+                o.into_iter()
+                    .map(|item| {
+                        item.into_iter()
+                            .map(|(n, v)| (n, v.into_owned_static()))
+                            .collect()
+                    })
+                    .collect(),
             ),
         }
     }
@@ -219,7 +242,14 @@ fn text<'v>(value: &Value<'v>) -> Option<Cow<'v, str>> {
 }
 
 fn string_test(func: StrFunc, hay: &str, needle: &str, sensitive: bool) -> bool {
-    let (hay, needle) = if sensitive { (Cow::Borrowed(hay), Cow::Borrowed(needle)) } else { (Cow::Owned(hay.to_lowercase()), Cow::Owned(needle.to_lowercase())) };
+    let (hay, needle) = if sensitive {
+        (Cow::Borrowed(hay), Cow::Borrowed(needle))
+    } else {
+        (
+            Cow::Owned(hay.to_lowercase()),
+            Cow::Owned(needle.to_lowercase()),
+        )
+    };
     match func {
         StrFunc::StartsWith => hay.starts_with(needle.as_ref()),
         StrFunc::EndsWith => hay.ends_with(needle.as_ref()),
@@ -268,11 +298,17 @@ fn holds(op: CmpOp, order: Ordering) -> bool {
 fn compile_item(expr: &Expr, var: &str, sensitive: bool) -> Result<ItemPredicate, CompileError> {
     Ok(match expr {
         Expr::Or(a, b) => {
-            let (a, b) = (compile_item(a, var, sensitive)?, compile_item(b, var, sensitive)?);
+            let (a, b) = (
+                compile_item(a, var, sensitive)?,
+                compile_item(b, var, sensitive)?,
+            );
             Box::new(move |v| a(v) || b(v))
         }
         Expr::And(a, b) => {
-            let (a, b) = (compile_item(a, var, sensitive)?, compile_item(b, var, sensitive)?);
+            let (a, b) = (
+                compile_item(a, var, sensitive)?,
+                compile_item(b, var, sensitive)?,
+            );
             Box::new(move |v| a(v) && b(v))
         }
         Expr::Not(a) => {

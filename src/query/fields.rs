@@ -4,7 +4,9 @@ use super::eval::{Accessor, Fields, Getter};
 use super::value::Value;
 use crate::model::ids::{Purpose, id, id2};
 use crate::model::{audit, provisioning as prov, sign_in as si};
-use crate::store::records::{Audit, PROVISIONING_ACTIONS, PROVISIONING_RESULTS, Provisioning, SignIn};
+use crate::store::records::{
+    Audit, PROVISIONING_ACTIONS, PROVISIONING_RESULTS, Provisioning, SignIn,
+};
 use std::borrow::Cow;
 
 fn owned<'a>(text: String) -> Value<'a> {
@@ -33,25 +35,62 @@ fn sign_in(path: &str) -> Option<Accessor<SignIn>> {
             "ipaddress" => |_, r| si::ip_address(r).map_or(Value::Null, owned),
             "clientappused" => |p, r| Value::opt_str(si::client_app_used(p, r)),
             "status/errorcode" => |p, r| Value::Int(si::error_code(p, r) as i64),
-            "conditionalaccessstatus" => |p, r| Value::str(crate::model::ca::status(&crate::model::ca::evaluate(p, r))),
-            "risklevelaggregated" | "risklevelduringsignin" => |p, r| Value::str(si::risk_level(p, r)),
-            "riskdetail" => |p, _| Value::str(if p.tenant.license < crate::config::License::P2 { "hidden" } else { "none" }),
-            "riskstate" => |p, r| Value::str(if p.tenant.license == crate::config::License::P2 && r.risk >= 2 { "atRisk" } else { "none" }),
-            "riskeventtypes_v2" => |p, r| Value::opt_str((p.tenant.license == crate::config::License::P2 && r.risk >= 2).then_some("unfamiliarFeatures")),
+            "conditionalaccessstatus" => {
+                |p, r| Value::str(crate::model::ca::status(&crate::model::ca::evaluate(p, r)))
+            }
+            "risklevelaggregated" | "risklevelduringsignin" => {
+                |p, r| Value::str(si::risk_level(p, r))
+            }
+            "riskdetail" => |p, _| {
+                Value::str(if p.tenant.license < crate::config::License::P2 {
+                    "hidden"
+                } else {
+                    "none"
+                })
+            },
+            "riskstate" => |p, r| {
+                Value::str(
+                    if p.tenant.license == crate::config::License::P2 && r.risk >= 2 {
+                        "atRisk"
+                    } else {
+                        "none"
+                    },
+                )
+            },
+            "riskeventtypes_v2" => |p, r| {
+                Value::opt_str(
+                    (p.tenant.license == crate::config::License::P2 && r.risk >= 2)
+                        .then_some("unfamiliarFeatures"),
+                )
+            },
             "authenticationrequirement" => |_, r| Value::str(si::authentication_requirement(r)),
-            "serviceprincipalid" => |p, r| Value::str(si::service_principal(p, r).map_or("", |s| s.0)),
-            "serviceprincipalname" => |p, r| Value::opt_str(si::service_principal(p, r).map(|s| s.1)),
+            "serviceprincipalid" => {
+                |p, r| Value::str(si::service_principal(p, r).map_or("", |s| s.0))
+            }
+            "serviceprincipalname" => {
+                |p, r| Value::opt_str(si::service_principal(p, r).map(|s| s.1))
+            }
             "useragent" => |p, r| Value::opt_str(si::agent(p, r).map(|a| a.user_agent.as_str())),
-            "devicedetail/browser" => |p, r| Value::opt_str(si::agent(p, r).map(|a| a.browser.as_str())),
-            "devicedetail/operatingsystem" => |p, r| Value::opt_str(si::agent(p, r).map(|a| a.os.as_str())),
+            "devicedetail/browser" => {
+                |p, r| Value::opt_str(si::agent(p, r).map(|a| a.browser.as_str()))
+            }
+            "devicedetail/operatingsystem" => {
+                |p, r| Value::opt_str(si::agent(p, r).map(|a| a.os.as_str()))
+            }
             "location/city" => |p, r| Value::opt_str(si::location(p, r).map(|l| l.city.as_str())),
             "location/state" => |p, r| Value::opt_str(si::location(p, r).map(|l| l.state.as_str())),
-            "location/countryorregion" => |p, r| Value::opt_str(si::location(p, r).map(|l| l.country.as_str())),
+            "location/countryorregion" => {
+                |p, r| Value::opt_str(si::location(p, r).map(|l| l.country.as_str()))
+            }
             "signineventtypes" => |_, r| Value::List(vec![Value::str(r.kind.as_str())]),
-            "isinteractive" => |_, r| Value::Bool(r.kind == crate::store::records::SignInKind::Interactive),
+            "isinteractive" => {
+                |_, r| Value::Bool(r.kind == crate::store::records::SignInKind::Interactive)
+            }
             "tokenissuername" => |_, _| Value::str(""),
             "tokenissuertype" => |_, _| Value::str("AzureAD"),
-            "conditionalaccessaudiences" => |p, r| Value::List(vec![Value::str(si::resource(p, r).0)]),
+            "conditionalaccessaudiences" => {
+                |p, r| Value::List(vec![Value::str(si::resource(p, r).0)])
+            }
             "resourceserviceprincipalid" => |p, r| Value::str(&p.tenant.sp(r.resource).id),
             _ => return None,
         })
@@ -75,11 +114,23 @@ fn audit_field(path: &str) -> Option<Accessor<Audit>> {
             "operationtype" => |p, r| Value::str(&audit::activity(p, r).operation_type),
             "result" => |_, r| Value::str(if r.result == 0 { "success" } else { "failure" }),
             "correlationid" => |p, r| owned(id(p.tenant.seed, Purpose::Correlation, r.corr)),
-            "initiatedby/user/id" => |p, r| Value::opt_str(audit::initiator_user(p, r.initiator).map(|u| u.id)),
-            "initiatedby/user/displayname" => |p, r| Value::opt_str(audit::initiator_user(p, r.initiator).and_then(|u| u.display_name)),
-            "initiatedby/user/userprincipalname" => |p, r| Value::opt_str(audit::initiator_user(p, r.initiator).and_then(|u| u.user_principal_name)),
-            "initiatedby/app/appid" => |p, r| Value::opt_str(audit::initiator_app(p, r.initiator).and_then(|a| a.app_id)),
-            "initiatedby/app/displayname" => |p, r| Value::opt_str(audit::initiator_app(p, r.initiator).and_then(|a| a.display_name)),
+            "initiatedby/user/id" => {
+                |p, r| Value::opt_str(audit::initiator_user(p, r.initiator).map(|u| u.id))
+            }
+            "initiatedby/user/displayname" => |p, r| {
+                Value::opt_str(audit::initiator_user(p, r.initiator).and_then(|u| u.display_name))
+            },
+            "initiatedby/user/userprincipalname" => |p, r| {
+                Value::opt_str(
+                    audit::initiator_user(p, r.initiator).and_then(|u| u.user_principal_name),
+                )
+            },
+            "initiatedby/app/appid" => {
+                |p, r| Value::opt_str(audit::initiator_app(p, r.initiator).and_then(|a| a.app_id))
+            }
+            "initiatedby/app/displayname" => |p, r| {
+                Value::opt_str(audit::initiator_app(p, r.initiator).and_then(|a| a.display_name))
+            },
             "targetresources" => |p, r| {
                 let items = audit::targets(p, r)
                     .into_iter()
@@ -115,21 +166,44 @@ fn provisioning_field(path: &str) -> Option<Accessor<Provisioning>> {
             "tenantid" => |p, _| Value::str(&p.tenant.id),
             "jobid" => |p, r| Value::str(&p.tenant.provisioning_jobs[r.job as usize].id),
             "changeid" => |p, r| owned(id(p.tenant.seed, Purpose::Change, r.key)),
-            "cycleid" => |p, r| owned(id2(p.tenant.seed, Purpose::Cycle, r.job as u64, r.cycle as u64)),
+            "cycleid" => |p, r| {
+                owned(id2(
+                    p.tenant.seed,
+                    Purpose::Cycle,
+                    r.job as u64,
+                    r.cycle as u64,
+                ))
+            },
             "provisioningaction" => |_, r| Value::str(PROVISIONING_ACTIONS[r.action as usize]),
-            "provisioningstatusinfo/status" => |_, r| Value::str(PROVISIONING_RESULTS[r.status as usize]),
+            "provisioningstatusinfo/status" => {
+                |_, r| Value::str(PROVISIONING_RESULTS[r.status as usize])
+            }
             "durationinmilliseconds" => |_, r| Value::Int(r.duration_ms as i64),
             "sourcesystem/displayname" => |p, r| Value::str(prov::systems(p, r).0),
             "targetsystem/displayname" => |p, r| Value::str(prov::systems(p, r).1),
-            "sourceidentity/identitytype" | "targetidentity/identitytype" => |p, r| Value::str(prov::identity(p, r).2),
-            "sourceidentity/displayname" | "targetidentity/displayname" => |p, r| Value::str(prov::identity(p, r).1),
+            "sourceidentity/identitytype" | "targetidentity/identitytype" => {
+                |p, r| Value::str(prov::identity(p, r).2)
+            }
+            "sourceidentity/displayname" | "targetidentity/displayname" => {
+                |p, r| Value::str(prov::identity(p, r).1)
+            }
             "sourceidentity/id" => |p, r| owned(prov::identity_ids(p, r).0),
             "targetidentity/id" => |p, r| owned(prov::identity_ids(p, r).1),
             "initiatedby/displayname" => |_, _| Value::str("Azure AD Provisioning Service"),
-            "serviceprincipal/id" => |p, r| Value::str(&p.tenant.sp(p.tenant.provisioning_jobs[r.job as usize].service_principal).id),
-            "serviceprincipal/displayname" => {
-                |p, r| Value::str(&p.tenant.sp(p.tenant.provisioning_jobs[r.job as usize].service_principal).display_name)
-            }
+            "serviceprincipal/id" => |p, r| {
+                Value::str(
+                    &p.tenant
+                        .sp(p.tenant.provisioning_jobs[r.job as usize].service_principal)
+                        .id,
+                )
+            },
+            "serviceprincipal/displayname" => |p, r| {
+                Value::str(
+                    &p.tenant
+                        .sp(p.tenant.provisioning_jobs[r.job as usize].service_principal)
+                        .display_name,
+                )
+            },
             _ => return None,
         })
     }
@@ -139,7 +213,9 @@ fn provisioning_field(path: &str) -> Option<Accessor<Provisioning>> {
 impl Fields for serde_json::Value {
     fn getter(path: &str) -> Option<Getter<Self>> {
         let segments: Vec<String> = path.split('/').map(str::to_string).collect();
-        Some(Box::new(move |_, object| json_value(segments.iter().try_fold(object, |v, s| v.get(s.as_str())))))
+        Some(Box::new(move |_, object| {
+            json_value(segments.iter().try_fold(object, |v, s| v.get(s.as_str())))
+        }))
     }
 }
 
@@ -150,7 +226,9 @@ fn json_value(value: Option<&serde_json::Value>) -> Value<'_> {
         Some(J::Bool(b)) => Value::Bool(*b),
         Some(J::Number(n)) => Value::Int(n.as_i64().unwrap_or_default()),
         Some(J::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
-            Ok(at) if s.len() >= 20 && s.as_bytes()[10] == b'T' => Value::Time(crate::store::records::ticks(at.to_utc())),
+            Ok(at) if s.len() >= 20 && s.as_bytes()[10] == b'T' => {
+                Value::Time(crate::store::records::ticks(at.to_utc()))
+            }
             _ => Value::str(s),
         },
         Some(J::Array(items)) => Value::List(items.iter().map(|i| json_value(Some(i))).collect()),

@@ -22,7 +22,9 @@ pub fn mentions(expr: &Expr, property: &str) -> bool {
         Expr::Or(a, b) | Expr::And(a, b) => mentions(a, property) || mentions(b, property),
         Expr::Not(a) => mentions(a, property),
         Expr::Lambda { collection, .. } => collection.as_string().eq_ignore_ascii_case(property),
-        Expr::Compare { left, right, .. } => [left, right].iter().any(|o| operand_mentions(o, property)),
+        Expr::Compare { left, right, .. } => {
+            [left, right].iter().any(|o| operand_mentions(o, property))
+        }
         Expr::In { left, .. } => operand_mentions(left, property),
         Expr::Call { target, .. } => operand_mentions(target, property),
         Expr::Bool(o) => operand_mentions(o, property),

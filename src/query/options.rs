@@ -18,10 +18,34 @@ pub struct Rules {
 /// The rules Graph applies to each resource (see README, "Query options").
 pub fn rules(resource: Resource, allow_select_on_sign_ins: bool) -> Rules {
     match resource {
-        Resource::SignIns => Rules { default_top: 1000, max_top: 1000, order_property: Some("createdDateTime"), select: allow_select_on_sign_ins, count: false },
-        Resource::DirectoryAudits => Rules { default_top: 1000, max_top: 1000, order_property: Some("activityDateTime"), select: true, count: false },
-        Resource::Provisioning => Rules { default_top: 1000, max_top: 1000, order_property: Some("activityDateTime"), select: true, count: false },
-        _ => Rules { default_top: 100, max_top: 999, order_property: None, select: true, count: true },
+        Resource::SignIns => Rules {
+            default_top: 1000,
+            max_top: 1000,
+            order_property: Some("createdDateTime"),
+            select: allow_select_on_sign_ins,
+            count: false,
+        },
+        Resource::DirectoryAudits => Rules {
+            default_top: 1000,
+            max_top: 1000,
+            order_property: Some("activityDateTime"),
+            select: true,
+            count: false,
+        },
+        Resource::Provisioning => Rules {
+            default_top: 1000,
+            max_top: 1000,
+            order_property: Some("activityDateTime"),
+            select: true,
+            count: false,
+        },
+        _ => Rules {
+            default_top: 100,
+            max_top: 999,
+            order_property: None,
+            select: true,
+            count: true,
+        },
     }
 }
 
@@ -50,10 +74,26 @@ pub struct Options {
 }
 
 /// The options recognised, by canonical name.
-const KNOWN: [&str; 10] = ["filter", "top", "orderby", "select", "skiptoken", "skip", "count", "search", "expand", "format"];
+const KNOWN: [&str; 10] = [
+    "filter",
+    "top",
+    "orderby",
+    "select",
+    "skiptoken",
+    "skip",
+    "count",
+    "search",
+    "expand",
+    "format",
+];
 
 /// Parses a raw query string (`a=b&c=d`, percent-encoded) for `resource`.
-pub fn parse(query: &str, resource: Resource, version: ApiVersion, rules: Rules) -> Result<Options, QueryError> {
+pub fn parse(
+    query: &str,
+    resource: Resource,
+    version: ApiVersion,
+    rules: Rules,
+) -> Result<Options, QueryError> {
     let mut options = Options {
         filter: None,
         top: rules.default_top,
@@ -67,13 +107,23 @@ pub fn parse(query: &str, resource: Resource, version: ApiVersion, rules: Rules)
     };
     let mut seen: Vec<&str> = Vec::new();
     for (raw_name, value) in form_urlencoded::parse(query.as_bytes()) {
-        let Some(name) = canonical(&raw_name, version) else { continue };
+        let Some(name) = canonical(&raw_name, version) else {
+            continue;
+        };
         if seen.contains(&name) {
-            return Err(QueryError::bad_request(format!("Query option '{}' was specified more than once, but it must be specified at most once.", title(name)), None));
+            return Err(QueryError::bad_request(
+                format!(
+                    "Query option '{}' was specified more than once, but it must be specified at most once.",
+                    title(name)
+                ),
+                None,
+            ));
         }
         seen.push(name);
         if name != "skiptoken" {
-            options.passthrough.push((raw_name.to_string(), value.to_string()));
+            options
+                .passthrough
+                .push((raw_name.to_string(), value.to_string()));
         }
         apply(&mut options, name, &value, resource, rules)?;
     }
@@ -92,10 +142,18 @@ fn canonical(name: &str, version: ApiVersion) -> Option<&'static str> {
 
 fn title(name: &str) -> String {
     let mut chars = name.chars();
-    chars.next().map_or_else(String::new, |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+    chars.next().map_or_else(String::new, |c| {
+        c.to_ascii_uppercase().to_string() + chars.as_str()
+    })
 }
 
-fn apply(options: &mut Options, name: &str, value: &str, resource: Resource, rules: Rules) -> Result<(), QueryError> {
+fn apply(
+    options: &mut Options,
+    name: &str,
+    value: &str,
+    resource: Resource,
+    rules: Rules,
+) -> Result<(), QueryError> {
     match name {
         "filter" => options.filter = Some((value.to_string(), parse_filter(value)?)),
         "top" => {
@@ -106,7 +164,15 @@ fn apply(options: &mut Options, name: &str, value: &str, resource: Resource, rul
             options.direction = parse_orderby(value, rules)?;
             options.orderby_text = Some(value.to_string());
         }
-        "select" if rules.select => options.select = Some(value.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
+        "select" if rules.select => {
+            options.select = Some(
+                value
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            )
+        }
         "skiptoken" => options.skiptoken = Some(value.to_string()),
         "count" if rules.count => options.count = value.eq_ignore_ascii_case("true"),
         "format" => {}
@@ -132,13 +198,17 @@ fn parse_top(value: &str, max: u32) -> Result<u32, QueryError> {
     })?;
     if n < 0 {
         return Err(QueryError::bad_request(
-            format!("Invalid value '{value}' for $top query option found. The $top query option requires a non-negative integer value."),
+            format!(
+                "Invalid value '{value}' for $top query option found. The $top query option requires a non-negative integer value."
+            ),
             None,
         ));
     }
     if n == 0 || n > max as i64 {
         return Err(QueryError::bad_request(
-            format!("The query specified in the URI is not valid. The limit of '{max}' for Top query has been exceeded. The value from the incoming request is '{n}'."),
+            format!(
+                "The query specified in the URI is not valid. The limit of '{max}' for Top query has been exceeded. The value from the incoming request is '{n}'."
+            ),
             (n == 0).then(|| format!("$top must be between 1 and {max}")),
         ));
     }
@@ -152,13 +222,25 @@ fn parse_orderby(value: &str, rules: Rules) -> Result<Direction, QueryError> {
     let direction = match words.next().map(str::to_ascii_lowercase).as_deref() {
         None | Some("asc") => Direction::Asc,
         Some("desc") => Direction::Desc,
-        Some(other) => return Err(QueryError::bad_request(format!("Syntax error at position {}: '{other}' is not asc or desc.", value.len()), None)),
+        Some(other) => {
+            return Err(QueryError::bad_request(
+                format!(
+                    "Syntax error at position {}: '{other}' is not asc or desc.",
+                    value.len()
+                ),
+                None,
+            ));
+        }
     };
-    let Some(allowed) = rules.order_property else { return Err(QueryError::not_allowed("OrderBy")) };
+    let Some(allowed) = rules.order_property else {
+        return Err(QueryError::not_allowed("OrderBy"));
+    };
     if !property.eq_ignore_ascii_case(allowed) || words.next().is_some() {
         return Err(QueryError::bad_request(
             format!("OrderBy not supported for property '{property}'."),
-            Some(format!("only '{allowed} asc' and '{allowed} desc' are supported")),
+            Some(format!(
+                "only '{allowed} asc' and '{allowed} desc' are supported"
+            )),
         ));
     }
     Ok(direction)
@@ -169,7 +251,12 @@ mod tests {
     use super::*;
 
     fn sign_ins(q: &str) -> Result<Options, QueryError> {
-        parse(q, Resource::SignIns, ApiVersion::V1, rules(Resource::SignIns, false))
+        parse(
+            q,
+            Resource::SignIns,
+            ApiVersion::V1,
+            rules(Resource::SignIns, false),
+        )
     }
 
     #[test]
@@ -181,7 +268,13 @@ mod tests {
     #[test]
     fn option_names_are_case_insensitive_and_the_dollar_is_optional_on_beta() {
         assert_eq!(sign_ins("$TOP=5").unwrap().top, 5);
-        let beta = parse("top=7", Resource::SignIns, ApiVersion::Beta, rules(Resource::SignIns, false)).unwrap();
+        let beta = parse(
+            "top=7",
+            Resource::SignIns,
+            ApiVersion::Beta,
+            rules(Resource::SignIns, false),
+        )
+        .unwrap();
         assert_eq!(beta.top, 7);
         assert_eq!(sign_ins("top=7").unwrap().top, 1000);
     }
@@ -189,20 +282,42 @@ mod tests {
     #[test]
     fn bad_top_values_are_refused() {
         for bad in ["0", "-1", "abc", "1001", "1.5"] {
-            assert_eq!(sign_ins(&format!("$top={bad}")).unwrap_err().status, 400, "{bad}");
+            assert_eq!(
+                sign_ins(&format!("$top={bad}")).unwrap_err().status,
+                400,
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn skip_and_select_on_sign_ins_get_graphs_messages() {
-        assert!(sign_ins("$skip=10").unwrap_err().message.starts_with("Query option 'Skip' is not allowed"));
-        assert!(sign_ins("$select=id").unwrap_err().message.starts_with("Query option 'Select' is not allowed"));
+        assert!(
+            sign_ins("$skip=10")
+                .unwrap_err()
+                .message
+                .starts_with("Query option 'Skip' is not allowed")
+        );
+        assert!(
+            sign_ins("$select=id")
+                .unwrap_err()
+                .message
+                .starts_with("Query option 'Select' is not allowed")
+        );
     }
 
     #[test]
     fn orderby_accepts_any_case_of_the_time_property() {
-        assert_eq!(sign_ins("$orderby=createdDateTime%20ASC").unwrap().direction, Direction::Asc);
-        assert_eq!(sign_ins("$orderBy=createdDateTime+DESC").unwrap().direction, Direction::Desc);
+        assert_eq!(
+            sign_ins("$orderby=createdDateTime%20ASC")
+                .unwrap()
+                .direction,
+            Direction::Asc
+        );
+        assert_eq!(
+            sign_ins("$orderBy=createdDateTime+DESC").unwrap().direction,
+            Direction::Desc
+        );
         assert!(sign_ins("$orderby=userId").is_err());
     }
 

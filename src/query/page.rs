@@ -44,8 +44,12 @@ pub fn execute<R: LogOf + Copy>(logs: &TenantLogs, q: &LogQuery<R>) -> (Vec<R>, 
         true
     };
     let complete = match q.direction {
-        Direction::Desc => hours.rev().all(|(_, hour)| slice(R::log(hour), lo, hi).iter().rev().all(&mut visit)),
-        Direction::Asc => hours.into_iter().all(|(_, hour)| slice(R::log(hour), lo, hi).iter().all(&mut visit)),
+        Direction::Desc => hours
+            .rev()
+            .all(|(_, hour)| slice(R::log(hour), lo, hi).iter().rev().all(&mut visit)),
+        Direction::Asc => hours
+            .into_iter()
+            .all(|(_, hour)| slice(R::log(hour), lo, hi).iter().all(&mut visit)),
     };
     (out, !complete)
 }
@@ -80,10 +84,16 @@ fn narrow(expr: &Expr, property: &str, bounds: &mut (Ticks, Ticks)) {
             narrow(a, property, bounds);
             narrow(b, property, bounds);
         }
-        Expr::Compare { left: Operand::Path(path), op, right: Operand::Literal(literal) } if path.as_string().eq_ignore_ascii_case(property) => {
+        Expr::Compare {
+            left: Operand::Path(path),
+            op,
+            right: Operand::Literal(literal),
+        } if path.as_string().eq_ignore_ascii_case(property) => {
             let at = match literal {
                 Literal::DateTime(at) => crate::store::records::ticks(*at),
-                Literal::Date(d) => crate::store::records::ticks(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()),
+                Literal::Date(d) => crate::store::records::ticks(
+                    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+                ),
                 _ => return,
             };
             match op {

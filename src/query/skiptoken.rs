@@ -54,7 +54,13 @@ impl TokenKey {
     pub fn encode(&self, cursor: &Cursor) -> String {
         let mut bytes = Vec::with_capacity(BODY + MAC);
         bytes.push(VERSION);
-        for part in [cursor.as_of as u64, cursor.last_at as u64, cursor.last_key, cursor.query, cursor.epoch] {
+        for part in [
+            cursor.as_of as u64,
+            cursor.last_at as u64,
+            cursor.last_key,
+            cursor.query,
+            cursor.epoch,
+        ] {
             bytes.extend_from_slice(&part.to_le_bytes());
         }
         bytes.extend_from_slice(&cursor.page.to_le_bytes());
@@ -68,15 +74,24 @@ impl TokenKey {
     pub fn decode(&self, token: &str) -> Result<Cursor, QueryError> {
         let bytes = URL_SAFE_NO_PAD
             .decode(token.trim_end_matches('='))
-            .map_err(|_| QueryError::skip_token("the skip token is not one this server issued (not base64url)"))?;
+            .map_err(|_| {
+                QueryError::skip_token(
+                    "the skip token is not one this server issued (not base64url)",
+                )
+            })?;
         if bytes.len() != BODY + MAC || bytes[0] != VERSION {
-            return Err(QueryError::skip_token("the skip token is not one this server issued (wrong length or version)"));
+            return Err(QueryError::skip_token(
+                "the skip token is not one this server issued (wrong length or version)",
+            ));
         }
         let (body, mac) = bytes.split_at(BODY);
         if self.mac(body).as_slice() != mac {
-            return Err(QueryError::skip_token("the skip token was altered or comes from a server with another seed"));
+            return Err(QueryError::skip_token(
+                "the skip token was altered or comes from a server with another seed",
+            ));
         }
-        let word = |i: usize| u64::from_le_bytes(body[1 + 8 * i..9 + 8 * i].try_into().expect("8 bytes"));
+        let word =
+            |i: usize| u64::from_le_bytes(body[1 + 8 * i..9 + 8 * i].try_into().expect("8 bytes"));
         let small = |at: usize| u32::from_le_bytes(body[at..at + 4].try_into().expect("4 bytes"));
         Ok(Cursor {
             as_of: word(0) as i64,
@@ -105,7 +120,15 @@ mod tests {
     use super::*;
 
     fn cursor() -> Cursor {
-        Cursor { as_of: 1, last_at: -2, last_key: 3, query: 4, epoch: 5, page: 6, tenant: 7 }
+        Cursor {
+            as_of: 1,
+            last_at: -2,
+            last_key: 3,
+            query: 4,
+            epoch: 5,
+            page: 6,
+            tenant: 7,
+        }
     }
 
     #[test]

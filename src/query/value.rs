@@ -31,6 +31,8 @@ impl<'a> Value<'a> {
 
     /// The field `name` of an object item.
     pub fn field(item: &[(&'static str, Value<'a>)], name: &str) -> Value<'a> {
-        item.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map_or(Value::Null, |(_, v)| v.clone())
+        item.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map_or(Value::Null, |(_, v)| v.clone())
     }
 }

@@ -91,7 +91,13 @@ pub const INJECTED_HOUR: i64 = 1 << 39;
 impl TenantLogs {
     fn new(plan: Arc<Plan>) -> TenantLogs {
         let next_hour = hour_of(ticks(plan.tenant.window_start));
-        TenantLogs { plan, hours: BTreeMap::new(), spill: BTreeMap::new(), next_hour, injected: 0 }
+        TenantLogs {
+            plan,
+            hours: BTreeMap::new(),
+            spill: BTreeMap::new(),
+            next_hour,
+            injected: 0,
+        }
     }
 
     /// Generates every hour up to and including the one containing `now`, in
@@ -117,7 +123,11 @@ impl TenantLogs {
             R::log_mut(self.spill.entry(hour).or_default()).push(record);
             return;
         }
-        let mut bucket = self.hours.get(&hour).map(|h| (**h).clone()).unwrap_or_default();
+        let mut bucket = self
+            .hours
+            .get(&hour)
+            .map(|h| (**h).clone())
+            .unwrap_or_default();
         let log = R::log_mut(&mut bucket);
         let at = log.partition_point(|r| r.order() < record.order());
         log.insert(at, record);
@@ -136,10 +146,21 @@ impl TenantLogs {
 }
 
 /// Puts an hour's output in its bucket, and later records in the spill.
-fn file(bucket: &mut Hour, spill: &mut BTreeMap<i64, Hour>, hour: i64, out: crate::activity::HourOutput) {
+fn file(
+    bucket: &mut Hour,
+    spill: &mut BTreeMap<i64, Hour>,
+    hour: i64,
+    out: crate::activity::HourOutput,
+) {
     bucket.sign_ins.extend(out.sign_ins);
-    bucket.provisioning.extend(out.provisioning.iter().filter(|r| hour_of(r.at) <= hour));
-    for r in out.provisioning.into_iter().filter(|r| hour_of(r.at) > hour) {
+    bucket
+        .provisioning
+        .extend(out.provisioning.iter().filter(|r| hour_of(r.at) <= hour));
+    for r in out
+        .provisioning
+        .into_iter()
+        .filter(|r| hour_of(r.at) > hour)
+    {
         spill.entry(hour_of(r.at)).or_default().provisioning.push(r);
     }
     for r in out.audits {
@@ -152,7 +173,9 @@ fn file(bucket: &mut Hour, spill: &mut BTreeMap<i64, Hour>, hour: i64, out: crat
 
 /// Generates hours on all cores; the result is in input order.
 fn generate_parallel(plan: &Plan, hours: &[i64]) -> Vec<crate::activity::HourOutput> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     if hours.len() < 8 || threads == 1 {
         return hours.iter().map(|&h| generate_hour(plan, h)).collect();
     }
@@ -160,9 +183,18 @@ fn generate_parallel(plan: &Plan, hours: &[i64]) -> Vec<crate::activity::HourOut
     std::thread::scope(|scope| {
         let handles: Vec<_> = hours
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|&h| generate_hour(plan, h)).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|&h| generate_hour(plan, h))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("generator thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("generator thread"))
+            .collect()
     })
 }
 
@@ -179,7 +211,11 @@ pub struct World {
 impl World {
     /// Builds the logs of these tenants up to `now`.
     pub fn new(epoch: u64, plans: Vec<Arc<Plan>>, now: Ticks) -> World {
-        let mut world = World { epoch, tenants: plans.into_iter().map(TenantLogs::new).collect(), now: i64::MIN };
+        let mut world = World {
+            epoch,
+            tenants: plans.into_iter().map(TenantLogs::new).collect(),
+            now: i64::MIN,
+        };
         world.advance(now);
         world
     }
@@ -190,7 +226,8 @@ impl World {
             return;
         }
         for logs in &mut self.tenants {
-            let keep = retention_ticks(&logs.plan).max(logs.plan.preset.days as i64 * 24 * TICKS_PER_HOUR);
+            let keep =
+                retention_ticks(&logs.plan).max(logs.plan.preset.days as i64 * 24 * TICKS_PER_HOUR);
             logs.advance(now, now - keep - 24 * TICKS_PER_HOUR);
         }
         self.now = now;

@@ -142,7 +142,14 @@ pub struct Audit {
 }
 
 /// Provisioning actions in Graph's enum order.
-pub const PROVISIONING_ACTIONS: [&str; 6] = ["other", "create", "delete", "disable", "update", "stagedDelete"];
+pub const PROVISIONING_ACTIONS: [&str; 6] = [
+    "other",
+    "create",
+    "delete",
+    "disable",
+    "update",
+    "stagedDelete",
+];
 /// Provisioning results in Graph's enum order.
 pub const PROVISIONING_RESULTS: [&str; 4] = ["success", "failure", "skipped", "warning"];
 
@@ -230,8 +237,16 @@ mod tests {
 
     #[test]
     fn records_stay_compact() {
-        assert!(std::mem::size_of::<SignIn>() <= 64, "{}", std::mem::size_of::<SignIn>());
-        assert!(std::mem::size_of::<Audit>() <= 80, "{}", std::mem::size_of::<Audit>());
+        assert!(
+            std::mem::size_of::<SignIn>() <= 64,
+            "{}",
+            std::mem::size_of::<SignIn>()
+        );
+        assert!(
+            std::mem::size_of::<Audit>() <= 80,
+            "{}",
+            std::mem::size_of::<Audit>()
+        );
         assert!(std::mem::size_of::<Provisioning>() <= 48);
     }
 

@@ -9,12 +9,26 @@ use chrono::Duration;
 use rand::RngExt;
 
 const LOB_NAMES: [&str; 16] = [
-    "Expense Tracker", "HR Portal", "Sales Dashboard", "Inventory API", "Timesheets",
-    "Customer Portal", "Build Pipeline", "Reporting Service", "Contract Manager",
-    "Field Service App", "Data Export Job", "Ticketing Bridge", "Intranet", "Payroll Sync",
-    "Access Review Bot", "SIEM Connector",
+    "Expense Tracker",
+    "HR Portal",
+    "Sales Dashboard",
+    "Inventory API",
+    "Timesheets",
+    "Customer Portal",
+    "Build Pipeline",
+    "Reporting Service",
+    "Contract Manager",
+    "Field Service App",
+    "Data Export Job",
+    "Ticketing Bridge",
+    "Intranet",
+    "Payroll Sync",
+    "Access Review Bot",
+    "SIEM Connector",
 ];
-const WORKLOADS: [&str; 10] = ["orders", "billing", "search", "etl", "web", "api", "reports", "ingest", "ml", "backup"];
+const WORKLOADS: [&str; 10] = [
+    "orders", "billing", "search", "etl", "web", "api", "reports", "ingest", "ml", "backup",
+];
 const ENVIRONMENTS: [&str; 3] = ["prod", "test", "dev"];
 /// First-party resources managed identities typically request tokens for.
 const MI_RESOURCES: [&str; 4] = [
@@ -26,7 +40,10 @@ const MI_RESOURCES: [&str; 4] = [
 
 /// The test clients published at `/_entrasim/tenant`, with their Graph permissions.
 pub const TEST_CLIENTS: [(&str, &[&str]); 3] = [
-    ("entrasim-audit-reader", &["AuditLog.Read.All", "Directory.Read.All"]),
+    (
+        "entrasim-audit-reader",
+        &["AuditLog.Read.All", "Directory.Read.All"],
+    ),
     ("entrasim-directory-reader", &["Directory.Read.All"]),
     ("entrasim-no-permissions", &[]),
 ];
@@ -35,7 +52,11 @@ pub const TEST_CLIENTS: [(&str, &[&str]); 3] = [
 pub(super) fn applications(draft: &mut Draft) {
     first_party(draft);
     for name in TEST_CLIENTS {
-        let index = line_of_business(draft, name.0, name.1.iter().map(|p| p.to_string()).collect());
+        let index = line_of_business(
+            draft,
+            name.0,
+            name.1.iter().map(|p| p.to_string()).collect(),
+        );
         // Test clients are young, so their secrets are valid for years after the anchor.
         let app = &mut draft.tenant.applications[index as usize];
         app.created = draft.tenant.anchor - Duration::days(30);
@@ -43,7 +64,10 @@ pub(super) fn applications(draft: &mut Draft) {
             secret.start = app.created;
             secret.end = draft.tenant.anchor + Duration::days(3650);
         }
-        draft.tenant.test_clients.push(TestClient { name: name.0, application: index });
+        draft.tenant.test_clients.push(TestClient {
+            name: name.0,
+            application: index,
+        });
     }
     for n in 0..draft.preset.tenant.line_of_business_apps as usize {
         let label = format!("{} {}", short_org(draft), LOB_NAMES[n % LOB_NAMES.len()]);
@@ -92,7 +116,11 @@ fn line_of_business(draft: &mut Draft, name: &str, graph_permissions: Vec<String
         app_roles: app_roles(rng),
         graph_permissions,
         passwords: vec![password(rng, created, "Primary secret")],
-        certificates: if rng.random_bool(0.4) { vec![certificate(rng, created)] } else { Vec::new() },
+        certificates: if rng.random_bool(0.4) {
+            vec![certificate(rng, created)]
+        } else {
+            Vec::new()
+        },
         service_principal: sp_index,
     };
     let sp = ServicePrincipal {
@@ -116,14 +144,20 @@ fn app_roles(rng: &mut crate::rng::Rng) -> Vec<AppRole> {
     let count = rng.random_range(1..=3);
     ["Reader", "Writer", "Admin"][..count]
         .iter()
-        .map(|v| AppRole { id: guid(rng), value: format!("Data.{v}"), display_name: format!("{v}s") })
+        .map(|v| AppRole {
+            id: guid(rng),
+            value: format!("Data.{v}"),
+            display_name: format!("{v}s"),
+        })
         .collect()
 }
 
 /// A client secret in Azure's format (`xyz8Q~` + 34 characters).
 fn password(rng: &mut crate::rng::Rng, created: DateTime<Utc>, label: &str) -> PasswordCredential {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
-    let mut secret: String = (0..3).map(|_| ALPHABET[rng.random_range(0..62)] as char).collect();
+    let mut secret: String = (0..3)
+        .map(|_| ALPHABET[rng.random_range(0..62)] as char)
+        .collect();
     secret.push_str("8Q~");
     secret.extend((0..34).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char));
     PasswordCredential {
@@ -137,7 +171,9 @@ fn password(rng: &mut crate::rng::Rng, created: DateTime<Utc>, label: &str) -> P
 }
 
 fn certificate(rng: &mut crate::rng::Rng, created: DateTime<Utc>) -> KeyCredential {
-    let thumbprint: String = (0..20).map(|_| format!("{:02X}", rng.random::<u8>())).collect();
+    let thumbprint: String = (0..20)
+        .map(|_| format!("{:02X}", rng.random::<u8>()))
+        .collect();
     KeyCredential {
         key_id: guid(rng),
         display_name: "CN=app-signing".into(),
@@ -151,14 +187,22 @@ fn certificate(rng: &mut crate::rng::Rng, created: DateTime<Utc>) -> KeyCredenti
 fn random_permissions(draft: &mut Draft) -> Vec<String> {
     let all = &draft.catalog.graph_permissions;
     let count = draft.rng.random_range(1..=3.min(all.len()));
-    let mut picked: Vec<String> = (0..count).map(|_| all[draft.rng.random_range(0..all.len())].name.clone()).collect();
+    let mut picked: Vec<String> = (0..count)
+        .map(|_| all[draft.rng.random_range(0..all.len())].name.clone())
+        .collect();
     picked.sort();
     picked.dedup();
     picked
 }
 
 fn third_party(draft: &mut Draft) {
-    let table = WeightedIndex::new(draft.catalog.third_party_apps.iter().map(|a| a.weight as u64));
+    let table = WeightedIndex::new(
+        draft
+            .catalog
+            .third_party_apps
+            .iter()
+            .map(|a| a.weight as u64),
+    );
     let mut chosen: Vec<u16> = Vec::new();
     let wanted = (draft.preset.tenant.third_party_apps as usize).min(table.len());
     while chosen.len() < wanted {
@@ -190,33 +234,74 @@ fn managed_identities(draft: &mut Draft) {
     let subs = 1 + draft.preset.tenant.system_assigned_identities / 8;
     draft.tenant.subscriptions = (0..subs).map(|_| guid(&mut draft.rng)).collect();
     let kinds: Vec<usize> = (0..draft.catalog.azure_resource_types.len())
-        .filter(|&i| !draft.catalog.azure_resource_types[i].provider.ends_with("userAssignedIdentities"))
+        .filter(|&i| {
+            !draft.catalog.azure_resource_types[i]
+                .provider
+                .ends_with("userAssignedIdentities")
+        })
         .collect();
-    let table = WeightedIndex::new(kinds.iter().map(|&i| draft.catalog.azure_resource_types[i].weight as u64));
+    let table = WeightedIndex::new(
+        kinds
+            .iter()
+            .map(|&i| draft.catalog.azure_resource_types[i].weight as u64),
+    );
     for n in 0..draft.preset.tenant.user_assigned_identities {
         let provider = "Microsoft.ManagedIdentity/userAssignedIdentities";
-        managed_identity(draft, MsiType::UserAssigned, provider, "id-", "User-assigned identity", n);
+        managed_identity(
+            draft,
+            MsiType::UserAssigned,
+            provider,
+            "id-",
+            "User-assigned identity",
+            n,
+        );
     }
     for n in 0..draft.preset.tenant.system_assigned_identities {
         let kind = &draft.catalog.azure_resource_types[kinds[table.sample(&mut draft.rng)]];
-        managed_identity(draft, MsiType::SystemAssigned, &kind.provider, &kind.name_prefix, &kind.label, n);
+        managed_identity(
+            draft,
+            MsiType::SystemAssigned,
+            &kind.provider,
+            &kind.name_prefix,
+            &kind.label,
+            n,
+        );
     }
 }
 
-fn managed_identity(draft: &mut Draft, kind: MsiType, provider: &str, prefix: &str, label: &str, n: u32) {
+fn managed_identity(
+    draft: &mut Draft,
+    kind: MsiType,
+    provider: &str,
+    prefix: &str,
+    label: &str,
+    n: u32,
+) {
     let rng = &mut draft.rng;
     let workload = WORKLOADS[rng.random_range(0..WORKLOADS.len())];
     let env = ENVIRONMENTS[rng.random_range(0..ENVIRONMENTS.len())];
     let name = format!("{prefix}{workload}-{env}-{n:02}");
     let sub = &draft.tenant.subscriptions[rng.random_range(0..draft.tenant.subscriptions.len())];
-    let resource_id = format!("/subscriptions/{sub}/resourceGroups/rg-{workload}-{env}/providers/{provider}/{name}");
+    let resource_id = format!(
+        "/subscriptions/{sub}/resourceGroups/rg-{workload}-{env}/providers/{provider}/{name}"
+    );
     let resources: Vec<u16> = MI_RESOURCES
         .iter()
-        .filter_map(|id| draft.catalog.first_party_apps.iter().position(|a| a.app_id == *id))
+        .filter_map(|id| {
+            draft
+                .catalog
+                .first_party_apps
+                .iter()
+                .position(|a| a.app_id == *id)
+        })
         .filter(|_| rng.random_bool(0.6))
         .map(|i| i as u16)
         .collect();
-    let explicit = if kind == MsiType::UserAssigned { "isExplicit=True" } else { "isExplicit=False" };
+    let explicit = if kind == MsiType::UserAssigned {
+        "isExplicit=True"
+    } else {
+        "isExplicit=False"
+    };
     let mi_index = draft.tenant.managed_identities.len() as u32;
     let sp = ServicePrincipal {
         id: guid(rng),
@@ -254,14 +339,23 @@ fn provisioning(draft: &mut Draft) {
             app_owner_organization_id: guid(rng),
             created: draft.tenant.anchor - Duration::days(rng.random_range(100..900)),
             alternative_names: Vec::new(),
-            tags: vec!["WindowsAzureActiveDirectoryIntegratedApp", "WindowsAzureActiveDirectoryGalleryApplicationPrimaryV1"],
+            tags: vec![
+                "WindowsAzureActiveDirectoryIntegratedApp",
+                "WindowsAzureActiveDirectoryGalleryApplicationPrimaryV1",
+            ],
             agent: AgentType::NotAgentic,
             agent_parent_app_id: None,
         };
         let job_id = format!("{}.{}.{}", app.template_id, tenant_hex, guid(rng));
         draft.tenant.service_principals.push(sp);
-        let users = provisioning_scope(draft, app.direction == crate::catalog::Direction::Inbound, i);
-        let groups = (0..draft.tenant.groups.len() as u32).filter(|g| (g + i as u32) % 5 == 0).collect();
+        let users = provisioning_scope(
+            draft,
+            app.direction == crate::catalog::Direction::Inbound,
+            i,
+        );
+        let groups = (0..draft.tenant.groups.len() as u32)
+            .filter(|g| (g + i as u32).is_multiple_of(5))
+            .collect();
         draft.tenant.provisioning_jobs.push(ProvisioningJob {
             id: job_id,
             app: i as u16,
@@ -279,7 +373,7 @@ fn provisioning_scope(draft: &Draft, inbound: bool, salt: usize) -> Vec<u32> {
     (0..users.len() as u32)
         .filter(|&u| {
             let user = &users[u as usize];
-            user.kind == UserKind::Member && (inbound || (u as usize + salt) % 3 == 0)
+            user.kind == UserKind::Member && (inbound || (u as usize + salt).is_multiple_of(3))
         })
         .collect()
 }
@@ -290,7 +384,10 @@ fn agents(draft: &mut Draft) {
     for n in 0..draft.preset.tenant.agent_identities {
         let rng = &mut draft.rng;
         let (agent, name) = if n % 2 == 0 {
-            (AgentType::AgenticApp, format!("{org} Copilot Agent {}", n / 2 + 1))
+            (
+                AgentType::AgenticApp,
+                format!("{org} Copilot Agent {}", n / 2 + 1),
+            )
         } else {
             (AgentType::AgenticAppInstance, format!("Agent instance {n}"))
         };
@@ -305,7 +402,11 @@ fn agents(draft: &mut Draft) {
             alternative_names: Vec::new(),
             tags: vec!["AgenticApp"],
             agent,
-            agent_parent_app_id: if agent == AgentType::AgenticAppInstance { parent.clone() } else { None },
+            agent_parent_app_id: if agent == AgentType::AgenticAppInstance {
+                parent.clone()
+            } else {
+                None
+            },
         };
         if agent == AgentType::AgenticApp {
             parent = Some(app_id);
@@ -316,12 +417,20 @@ fn agents(draft: &mut Draft) {
 
 fn pick_members(draft: &mut Draft, count: usize) -> Vec<u32> {
     let members = draft.preset.tenant.members.max(1);
-    let mut picked: Vec<u32> = (0..count).map(|_| draft.rng.random_range(0..members)).collect();
+    let mut picked: Vec<u32> = (0..count)
+        .map(|_| draft.rng.random_range(0..members))
+        .collect();
     picked.sort_unstable();
     picked.dedup();
     picked
 }
 
 fn short_org(draft: &Draft) -> String {
-    draft.tenant.organization.split([' ', ',', '-']).next().unwrap_or("Contoso").to_string()
+    draft
+        .tenant
+        .organization
+        .split([' ', ',', '-'])
+        .next()
+        .unwrap_or("Contoso")
+        .to_string()
 }

@@ -24,7 +24,14 @@ pub fn generate(settings: &TenantSettings, index: u32, now: DateTime<Utc>) -> Te
     let catalog = Catalog::embedded();
     let mut rng = seed.stream("tenant", 0);
     let anchor = super::people::day_of(now);
-    let tenant = identity(&mut rng, seed, index, settings.license, anchor, &settings.preset);
+    let tenant = identity(
+        &mut rng,
+        seed,
+        index,
+        settings.license,
+        anchor,
+        &settings.preset,
+    );
     let mut draft = Draft {
         tenant,
         preset: &settings.preset,
@@ -46,17 +53,34 @@ pub fn generate(settings: &TenantSettings, index: u32, now: DateTime<Utc>) -> Te
     draft.tenant
 }
 
-fn identity(rng: &mut Rng, seed: Seed, index: u32, license: License, anchor: DateTime<Utc>, preset: &Preset) -> Tenant {
+fn identity(
+    rng: &mut Rng,
+    seed: Seed,
+    index: u32,
+    license: License,
+    anchor: DateTime<Utc>,
+    preset: &Preset,
+) -> Tenant {
     let organization = if preset.tenant.organization.is_empty() {
         CompanyName().fake_with_rng::<String, _>(rng)
     } else {
         preset.tenant.organization.clone()
     };
     let stem: String = super::people::slug(&organization).replace('.', "");
-    let stem = if stem.is_empty() { "contoso".to_string() } else { stem };
+    let stem = if stem.is_empty() {
+        "contoso".to_string()
+    } else {
+        stem
+    };
     let initial_domain = format!("{stem}{}.onmicrosoft.com", rng.random_range(100..999));
     let custom_domains = (0..preset.tenant.custom_domains)
-        .map(|n| if n == 0 { format!("{stem}.com") } else { format!("{stem}{n}.com") })
+        .map(|n| {
+            if n == 0 {
+                format!("{stem}.com")
+            } else {
+                format!("{stem}{n}.com")
+            }
+        })
         .collect();
     Tenant {
         index,

@@ -8,10 +8,22 @@ use chrono::Duration;
 use rand::RngExt;
 
 const TEAMS: [&str; 16] = [
-    "Project Phoenix", "Quarterly Planning", "Product Launch", "Customer Success",
-    "Data Platform", "Mobile App", "Brand Refresh", "Cloud Migration", "Onboarding",
-    "Leadership Forum", "Innovation Lab", "Security Champions", "Partner Program",
-    "Social Committee", "Field Sales", "Compliance Review",
+    "Project Phoenix",
+    "Quarterly Planning",
+    "Product Launch",
+    "Customer Success",
+    "Data Platform",
+    "Mobile App",
+    "Brand Refresh",
+    "Cloud Migration",
+    "Onboarding",
+    "Leadership Forum",
+    "Innovation Lab",
+    "Security Champions",
+    "Partner Program",
+    "Social Committee",
+    "Field Sales",
+    "Compliance Review",
 ];
 
 /// All groups of the tenant, up to the preset's count.
@@ -34,9 +46,15 @@ pub(super) fn groups(draft: &mut Draft) {
 
 fn department_groups(draft: &mut Draft) {
     for department in &draft.catalog.departments {
-        let members: Vec<u32> = members_where(draft, |u| u.department.as_deref() == Some(department.name.as_str()));
+        let members: Vec<u32> = members_where(draft, |u| {
+            u.department.as_deref() == Some(department.name.as_str())
+        });
         let rule = format!("(user.department -eq \"{}\")", department.name);
-        let mut group = base(draft, &format!("SG-{}", department.name), &format!("All members of {}", department.name));
+        let mut group = base(
+            draft,
+            &format!("SG-{}", department.name),
+            &format!("All members of {}", department.name),
+        );
         group.membership_rule = Some(rule);
         group.members = members;
         draft.tenant.groups.push(group);
@@ -45,7 +63,11 @@ fn department_groups(draft: &mut Draft) {
 
 fn role_assignable_group(draft: &mut Draft) {
     let admins = members_where(draft, |u| u.is_admin);
-    let mut group = base(draft, "Privileged Access Admins", "Role-assignable group for directory administrators");
+    let mut group = base(
+        draft,
+        "Privileged Access Admins",
+        "Role-assignable group for directory administrators",
+    );
     group.is_assignable_to_role = true;
     group.owners = admins.iter().take(2).copied().collect();
     group.members = admins;
@@ -56,7 +78,11 @@ fn all_staff_group(draft: &mut Draft) {
     let departments: Vec<u32> = (0..draft.tenant.groups.len() as u32)
         .filter(|&g| draft.tenant.groups[g as usize].membership_rule.is_some())
         .collect();
-    let mut group = base(draft, "All Staff", "Everyone, through the department groups");
+    let mut group = base(
+        draft,
+        "All Staff",
+        "Everyone, through the department groups",
+    );
     group.member_groups = departments;
     draft.tenant.groups.push(group);
 }
@@ -96,5 +122,12 @@ fn base(draft: &mut Draft, name: &str, description: &str) -> Group {
 }
 
 fn members_where(draft: &Draft, keep: impl Fn(&super::User) -> bool) -> Vec<u32> {
-    draft.tenant.users.iter().enumerate().filter(|(_, u)| keep(u)).map(|(i, _)| i as u32).collect()
+    draft
+        .tenant
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| keep(u))
+        .map(|(i, _)| i as u32)
+        .collect()
 }

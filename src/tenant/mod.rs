@@ -378,7 +378,10 @@ impl Tenant {
 
     /// User index by object id.
     pub fn user_by_id(&self, id: &str) -> Option<u32> {
-        self.lookup.users_by_id.get(&id.to_ascii_lowercase()).copied()
+        self.lookup
+            .users_by_id
+            .get(&id.to_ascii_lowercase())
+            .copied()
     }
 
     /// User index by user principal name or sign-in name (any case).
@@ -393,17 +396,26 @@ impl Tenant {
 
     /// Service principal index by appId.
     pub fn sp_by_app_id(&self, app_id: &str) -> Option<u32> {
-        self.lookup.sps_by_app_id.get(&app_id.to_ascii_lowercase()).copied()
+        self.lookup
+            .sps_by_app_id
+            .get(&app_id.to_ascii_lowercase())
+            .copied()
     }
 
     /// Group index by object id.
     pub fn group_by_id(&self, id: &str) -> Option<u32> {
-        self.lookup.groups_by_id.get(&id.to_ascii_lowercase()).copied()
+        self.lookup
+            .groups_by_id
+            .get(&id.to_ascii_lowercase())
+            .copied()
     }
 
     /// Application index by appId.
     pub fn application_by_app_id(&self, app_id: &str) -> Option<u32> {
-        self.lookup.apps_by_app_id.get(&app_id.to_ascii_lowercase()).copied()
+        self.lookup
+            .apps_by_app_id
+            .get(&app_id.to_ascii_lowercase())
+            .copied()
     }
 
     /// The service principal of a user-facing application (for sign-ins).
@@ -420,8 +432,12 @@ impl Tenant {
         let mut lookup = Lookup::default();
         for (i, u) in self.users.iter().enumerate() {
             lookup.users_by_id.insert(u.id.clone(), i as u32);
-            lookup.users_by_upn.insert(u.user_principal_name.to_lowercase(), i as u32);
-            lookup.users_by_upn.insert(u.sign_in_name.to_lowercase(), i as u32);
+            lookup
+                .users_by_upn
+                .insert(u.user_principal_name.to_lowercase(), i as u32);
+            lookup
+                .users_by_upn
+                .insert(u.sign_in_name.to_lowercase(), i as u32);
         }
         for (i, sp) in self.service_principals.iter().enumerate() {
             lookup.sps_by_id.insert(sp.id.clone(), i as u32);

@@ -73,7 +73,8 @@ fn person(draft: &mut Draft, taken: &mut BTreeSet<String>, kind: UserKind, admin
         mail,
         department: (kind == UserKind::Member).then(|| department.name.clone()),
         job_title: (kind == UserKind::Member).then_some(title),
-        employee_id: (kind == UserKind::Member).then(|| format!("E{:06}", rng.random_range(1..999_999))),
+        employee_id: (kind == UserKind::Member)
+            .then(|| format!("E{:06}", rng.random_range(1..999_999))),
         home,
         home_ip: [ip[0], ip[1], rng.random(), rng.random_range(1..255)],
         account_enabled: true,
@@ -98,7 +99,16 @@ fn mfa_method(rng: &mut crate::rng::Rng, admin: bool) -> Option<&'static str> {
 }
 
 fn service_account(draft: &mut Draft, taken: &mut BTreeSet<String>) -> User {
-    const PURPOSES: [&str; 8] = ["svc-backup", "svc-scanner", "svc-sql", "svc-sharepoint", "svc-crm-sync", "svc-print", "svc-monitoring", "svc-reporting"];
+    const PURPOSES: [&str; 8] = [
+        "svc-backup",
+        "svc-scanner",
+        "svc-sql",
+        "svc-sharepoint",
+        "svc-crm-sync",
+        "svc-print",
+        "svc-monitoring",
+        "svc-reporting",
+    ];
     let rng = &mut draft.rng;
     let base = PURPOSES[rng.random_range(0..PURPOSES.len())];
     let local = unique_local(taken, base);
@@ -141,7 +151,9 @@ fn lifecycle(draft: &mut Draft) {
     for i in admins..count {
         let rng = &mut draft.rng;
         let user = &mut draft.tenant.users[i];
-        if user.kind == UserKind::Member && rng.random_bool(shape.created_in_window_fraction.clamp(0.0, 1.0)) {
+        if user.kind == UserKind::Member
+            && rng.random_bool(shape.created_in_window_fraction.clamp(0.0, 1.0))
+        {
             user.created = draft.tenant.window_start + random_within(rng, window);
             if rng.random_bool(0.6) {
                 user.source = UserSource::Workday;
@@ -176,7 +188,9 @@ fn managers(draft: &mut Draft) {
             continue;
         }
         let candidates: Vec<u32> = (0..i)
-            .filter(|&j| users[j].kind == UserKind::Member && users[j].department == users[i].department)
+            .filter(|&j| {
+                users[j].kind == UserKind::Member && users[j].department == users[i].department
+            })
             .map(|j| j as u32)
             .collect();
         if !candidates.is_empty() {
@@ -243,7 +257,11 @@ pub(super) fn slug(text: &str) -> String {
 }
 
 fn unique_local(taken: &mut BTreeSet<String>, base: &str) -> String {
-    let base = if base.trim_matches('.').is_empty() { "user" } else { base.trim_matches('.') };
+    let base = if base.trim_matches('.').is_empty() {
+        "user"
+    } else {
+        base.trim_matches('.')
+    };
     let mut candidate = base.to_string();
     let mut n = 2;
     while !taken.insert(candidate.clone()) {
@@ -255,5 +273,8 @@ fn unique_local(taken: &mut BTreeSet<String>, base: &str) -> String {
 
 /// Midnight UTC of the day containing `at`.
 pub(super) fn day_of(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc()
+    at.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
 }

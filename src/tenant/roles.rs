@@ -44,17 +44,36 @@ fn definitions(draft: &mut Draft) {
 }
 
 fn role_index(draft: &Draft, name: &str) -> Option<u32> {
-    draft.tenant.role_definitions.iter().position(|r| r.display_name == name).map(|i| i as u32)
+    draft
+        .tenant
+        .role_definitions
+        .iter()
+        .position(|r| r.display_name == name)
+        .map(|i| i as u32)
 }
 
 fn permanent_assignments(draft: &mut Draft) {
-    let admins: Vec<u32> = (0..draft.tenant.users.len() as u32).filter(|&u| draft.tenant.users[u as usize].is_admin).collect();
+    let admins: Vec<u32> = (0..draft.tenant.users.len() as u32)
+        .filter(|&u| draft.tenant.users[u as usize].is_admin)
+        .collect();
     for (n, &user) in admins.iter().enumerate() {
-        let name = if n == 0 { "Global Administrator" } else { ADMIN_ROLES[(n - 1) % ADMIN_ROLES.len()] };
-        let Some(role) = role_index(draft, name) else { continue };
+        let name = if n == 0 {
+            "Global Administrator"
+        } else {
+            ADMIN_ROLES[(n - 1) % ADMIN_ROLES.len()]
+        };
+        let Some(role) = role_index(draft, name) else {
+            continue;
+        };
         let created = draft.tenant.anchor - Duration::days(draft.rng.random_range(60..900));
         let id = guid(&mut draft.rng);
-        draft.tenant.role_assignments.push(RoleAssignment { id, role, principal: user, principal_is_sp: false, created });
+        draft.tenant.role_assignments.push(RoleAssignment {
+            id,
+            role,
+            principal: user,
+            principal_is_sp: false,
+            created,
+        });
         let schedule_id = guid(&mut draft.rng);
         draft.tenant.assignment_schedules.push(AssignmentSchedule {
             id: schedule_id,
@@ -88,19 +107,38 @@ fn eligibility(draft: &mut Draft) {
         let count = draft.rng.random_range(1..=3.min(candidates.len()));
         for _ in 0..count {
             let principal = candidates[draft.rng.random_range(0..candidates.len())];
-            if draft.tenant.eligibility_schedules.iter().any(|e| e.role == role && e.principal == principal) {
+            if draft
+                .tenant
+                .eligibility_schedules
+                .iter()
+                .any(|e| e.role == role && e.principal == principal)
+            {
                 continue;
             }
             let rng = &mut draft.rng;
-            let window_hours = (draft.tenant.anchor - draft.tenant.window_start).num_hours().max(2);
+            let window_hours = (draft.tenant.anchor - draft.tenant.window_start)
+                .num_hours()
+                .max(2);
             let start = if rng.random_bool(0.25) {
                 draft.tenant.anchor - Duration::hours(rng.random_range(1..window_hours))
             } else {
                 draft.tenant.anchor - Duration::days(rng.random_range(40..400))
             };
-            let end = rng.random_bool(0.4).then(|| draft.tenant.anchor + Duration::days(rng.random_range(30..180)));
+            let end = rng
+                .random_bool(0.4)
+                .then(|| draft.tenant.anchor + Duration::days(rng.random_range(30..180)));
             let id = guid(rng);
-            draft.tenant.eligibility_schedules.push(EligibilitySchedule { id, role, principal, start, end, created: start });
+            draft
+                .tenant
+                .eligibility_schedules
+                .push(EligibilitySchedule {
+                    id,
+                    role,
+                    principal,
+                    start,
+                    end,
+                    created: start,
+                });
         }
     }
 }
@@ -109,6 +147,9 @@ fn eligibility(draft: &mut Draft) {
 pub(super) fn ca_policies(draft: &mut Draft) {
     for template in 0..draft.catalog.ca_policies.len() {
         let id = guid(&mut draft.rng);
-        draft.tenant.ca_policies.push(CaPolicy { id, template: template as u16 });
+        draft.tenant.ca_policies.push(CaPolicy {
+            id,
+            template: template as u16,
+        });
     }
 }

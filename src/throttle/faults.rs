@@ -91,10 +91,10 @@ impl Config {
             }
             check_route(&rule.route)?;
         }
-        if let Some(page) = &self.fail_page {
-            if page.page < 1 {
-                return Err("failPage.page must be at least 1".into());
-            }
+        if let Some(page) = &self.fail_page
+            && page.page < 1
+        {
+            return Err("failPage.page must be at least 1".into());
         }
         if let Some(delay) = &self.delay {
             check_route(&delay.route)?;
@@ -109,7 +109,9 @@ impl Config {
 fn check_route(route: &str) -> Result<(), String> {
     match route {
         "*" | "signIns" | "directoryAudits" | "provisioning" => Ok(()),
-        other => Err(format!("route '{other}' must be signIns, directoryAudits, provisioning or *")),
+        other => Err(format!(
+            "route '{other}' must be signIns, directoryAudits, provisioning or *"
+        )),
     }
 }
 
@@ -121,7 +123,13 @@ pub struct Faults {
 }
 
 /// Response-delay quantiles of the `graph` profile (quantile, milliseconds).
-const GRAPH_DELAY: &[(f64, f64)] = &[(0.0, 60.0), (0.5, 250.0), (0.95, 900.0), (0.99, 1500.0), (1.0, 3000.0)];
+const GRAPH_DELAY: &[(f64, f64)] = &[
+    (0.0, 60.0),
+    (0.5, 250.0),
+    (0.95, 900.0),
+    (0.99, 1500.0),
+    (1.0, 3000.0),
+];
 
 impl Faults {
     /// The current settings.
@@ -140,7 +148,11 @@ impl Faults {
     /// The fault (and Retry-After) for a request of `app` on `route`, page `page`.
     pub fn decide(&self, seed: Seed, route: &str, app: &str, page: u32) -> Option<(Fault, u64)> {
         let mut config = self.config.lock().expect("faults lock");
-        if let Some(fail) = config.fail_page.as_mut().filter(|f| f.page == page && f.sessions > 0) {
+        if let Some(fail) = config
+            .fail_page
+            .as_mut()
+            .filter(|f| f.page == page && f.sessions > 0)
+        {
             fail.sessions -= 1;
             let fault = fail.fault;
             if fail.sessions == 0 {
@@ -150,7 +162,11 @@ impl Faults {
         }
         let n = self.draws.fetch_add(1, Ordering::SeqCst);
         config.rules.iter().enumerate().find_map(|(i, rule)| {
-            let applies = (rule.route == "*" || rule.route.eq_ignore_ascii_case(route)) && rule.app_id.as_deref().is_none_or(|a| a.eq_ignore_ascii_case(app));
+            let applies = (rule.route == "*" || rule.route.eq_ignore_ascii_case(route))
+                && rule
+                    .app_id
+                    .as_deref()
+                    .is_none_or(|a| a.eq_ignore_ascii_case(app));
             let u = (seed.mix(0x6661_756c, n, i as u64) >> 11) as f64 / (1u64 << 53) as f64;
             (applies && u < rule.rate).then_some((rule.fault, rule.retry_after.unwrap_or(1)))
         })
@@ -159,7 +175,10 @@ impl Faults {
     /// How long to hold the answer to a request on `route`.
     pub fn delay(&self, seed: Seed, route: &str) -> Option<std::time::Duration> {
         let config = self.config.lock().expect("faults lock");
-        let delay = config.delay.as_ref().filter(|d| d.route == "*" || d.route.eq_ignore_ascii_case(route))?;
+        let delay = config
+            .delay
+            .as_ref()
+            .filter(|d| d.route == "*" || d.route.eq_ignore_ascii_case(route))?;
         let ms = match (&delay.profile, delay.fixed_ms) {
             (Some(_), _) => {
                 let n = self.draws.fetch_add(1, Ordering::SeqCst);
@@ -179,36 +198,77 @@ mod tests {
 
     fn faults(rate: f64) -> Faults {
         let faults = Faults::default();
-        let rule = Rule { route: "*".into(), app_id: None, rate, fault: Fault::ServiceUnavailable, retry_after: None };
-        faults.set_config(Config { rules: vec![rule], ..Config::default() }).unwrap();
+        let rule = Rule {
+            route: "*".into(),
+            app_id: None,
+            rate,
+            fault: Fault::ServiceUnavailable,
+            retry_after: None,
+        };
+        faults
+            .set_config(Config {
+                rules: vec![rule],
+                ..Config::default()
+            })
+            .unwrap();
         faults
     }
 
     #[test]
     fn the_same_seed_fails_the_same_requests() {
-        let run = |f: &Faults| (0..200).map(|_| f.decide(Seed(3), "signIns", "a", 1).is_some()).collect::<Vec<_>>();
+        let run = |f: &Faults| {
+            (0..200)
+                .map(|_| f.decide(Seed(3), "signIns", "a", 1).is_some())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(run(&faults(0.1)), run(&faults(0.1)));
     }
 
     #[test]
     fn about_the_requested_share_fails() {
         let f = faults(0.1);
-        let failed = (0..5000).filter(|_| f.decide(Seed(3), "signIns", "a", 1).is_some()).count();
+        let failed = (0..5000)
+            .filter(|_| f.decide(Seed(3), "signIns", "a", 1).is_some())
+            .count();
         assert!((400..600).contains(&failed), "{failed}");
     }
 
     #[test]
     fn a_page_failure_hits_only_that_page_once() {
         let f = Faults::default();
-        f.set_config(Config { fail_page: Some(FailPage { page: 2, fault: Fault::GatewayTimeout, sessions: 1 }), ..Config::default() }).unwrap();
+        f.set_config(Config {
+            fail_page: Some(FailPage {
+                page: 2,
+                fault: Fault::GatewayTimeout,
+                sessions: 1,
+            }),
+            ..Config::default()
+        })
+        .unwrap();
         assert!(f.decide(Seed(1), "signIns", "a", 1).is_none());
-        assert_eq!(f.decide(Seed(1), "signIns", "a", 2), Some((Fault::GatewayTimeout, 1)));
+        assert_eq!(
+            f.decide(Seed(1), "signIns", "a", 2),
+            Some((Fault::GatewayTimeout, 1))
+        );
         assert!(f.decide(Seed(1), "signIns", "a", 2).is_none());
     }
 
     #[test]
     fn rates_outside_zero_to_one_are_refused() {
-        let rule = Rule { route: "*".into(), app_id: None, rate: 2.0, fault: Fault::InternalError, retry_after: None };
-        assert!(Faults::default().set_config(Config { rules: vec![rule], ..Config::default() }).is_err());
+        let rule = Rule {
+            route: "*".into(),
+            app_id: None,
+            rate: 2.0,
+            fault: Fault::InternalError,
+            retry_after: None,
+        };
+        assert!(
+            Faults::default()
+                .set_config(Config {
+                    rules: vec![rule],
+                    ..Config::default()
+                })
+                .is_err()
+        );
     }
 }

@@ -57,8 +57,14 @@ impl Config {
     pub fn graph(enabled: bool) -> Config {
         Config {
             enabled,
-            per_app_per_tenant: Limit { requests: 5, window_seconds: 10 },
-            per_app_all_tenants: Limit { requests: 122, window_seconds: 10 },
+            per_app_per_tenant: Limit {
+                requests: 5,
+                window_seconds: 10,
+            },
+            per_app_all_tenants: Limit {
+                requests: 122,
+                window_seconds: 10,
+            },
             apps: BTreeMap::new(),
             throttle_next: Vec::new(),
         }
@@ -66,10 +72,18 @@ impl Config {
 
     /// Rejects limits that cannot work.
     pub fn validate(&self) -> Result<(), String> {
-        let limits = [("perAppPerTenant", &self.per_app_per_tenant), ("perAppAllTenants", &self.per_app_all_tenants)];
-        for (name, limit) in limits.into_iter().chain(self.apps.iter().map(|(k, v)| (k.as_str(), v))) {
+        let limits = [
+            ("perAppPerTenant", &self.per_app_per_tenant),
+            ("perAppAllTenants", &self.per_app_all_tenants),
+        ];
+        for (name, limit) in limits
+            .into_iter()
+            .chain(self.apps.iter().map(|(k, v)| (k.as_str(), v)))
+        {
             if limit.requests == 0 || limit.window_seconds == 0 || limit.window_seconds > 3600 {
-                return Err(format!("{name}: requests must be at least 1 and windowSeconds between 1 and 3600"));
+                return Err(format!(
+                    "{name}: requests must be at least 1 and windowSeconds between 1 and 3600"
+                ));
             }
         }
         Ok(())
@@ -112,7 +126,11 @@ pub struct Throttler {
 impl Throttler {
     /// A throttler with Graph's limits, on or off.
     pub fn new(enabled: bool) -> Throttler {
-        Throttler { config: Mutex::new(Config::graph(enabled)), tenant_windows: Mutex::default(), app_windows: Mutex::default() }
+        Throttler {
+            config: Mutex::new(Config::graph(enabled)),
+            tenant_windows: Mutex::default(),
+            app_windows: Mutex::default(),
+        }
     }
 
     /// The current settings.
@@ -132,7 +150,11 @@ impl Throttler {
     /// Counts a request of `app` in `tenant` at `now_ms` and decides.
     pub fn check(&self, tenant: usize, app: &str, now_ms: i64) -> Decision {
         let mut config = self.config.lock().expect("throttle lock");
-        if let Some(scripted) = config.throttle_next.iter_mut().find(|t| t.app_id.eq_ignore_ascii_case(app) && t.count > 0) {
+        if let Some(scripted) = config
+            .throttle_next
+            .iter_mut()
+            .find(|t| t.app_id.eq_ignore_ascii_case(app) && t.count > 0)
+        {
             scripted.count -= 1;
             let wait = scripted.retry_after.min(MAX_RETRY_AFTER);
             config.throttle_next.retain(|t| t.count > 0);
@@ -141,12 +163,30 @@ impl Throttler {
         if !config.enabled {
             return Decision::Allow;
         }
-        let limit = config.apps.get(app).copied().unwrap_or(config.per_app_per_tenant);
-        let tenant_wait = self.tenant_windows.lock().expect("throttle lock").entry((tenant, app.to_string())).or_default().hit(now_ms, limit);
-        let app_wait = self.app_windows.lock().expect("throttle lock").entry(app.to_string()).or_default().hit(now_ms, config.per_app_all_tenants);
+        let limit = config
+            .apps
+            .get(app)
+            .copied()
+            .unwrap_or(config.per_app_per_tenant);
+        let tenant_wait = self
+            .tenant_windows
+            .lock()
+            .expect("throttle lock")
+            .entry((tenant, app.to_string()))
+            .or_default()
+            .hit(now_ms, limit);
+        let app_wait = self
+            .app_windows
+            .lock()
+            .expect("throttle lock")
+            .entry(app.to_string())
+            .or_default()
+            .hit(now_ms, config.per_app_all_tenants);
         match tenant_wait.max(app_wait) {
             None => Decision::Allow,
-            Some(ms) => Decision::Throttle(((ms.max(1) + 999) / 1000).clamp(1, MAX_RETRY_AFTER as i64) as u64),
+            Some(ms) => Decision::Throttle(
+                ((ms.max(1) + 999) / 1000).clamp(1, MAX_RETRY_AFTER as i64) as u64,
+            ),
         }
     }
 }
@@ -181,7 +221,10 @@ mod tests {
             throttler.check(0, "a", i * 1000);
         }
         // Ten requests in the last ten seconds: the window is still full at 10.5 s.
-        assert!(matches!(throttler.check(0, "a", 10_500), Decision::Throttle(_)));
+        assert!(matches!(
+            throttler.check(0, "a", 10_500),
+            Decision::Throttle(_)
+        ));
     }
 
     #[test]
@@ -189,7 +232,11 @@ mod tests {
         let throttler = Throttler::new(false);
         assert!((0..1000).all(|i| throttler.check(0, "a", i) == Decision::Allow));
         let mut config = throttler.config();
-        config.throttle_next.push(ThrottleNext { app_id: "a".into(), count: 2, retry_after: 3 });
+        config.throttle_next.push(ThrottleNext {
+            app_id: "a".into(),
+            count: 2,
+            retry_after: 3,
+        });
         throttler.set_config(config).unwrap();
         assert_eq!(throttler.check(0, "a", 0), Decision::Throttle(3));
         assert_eq!(throttler.check(0, "a", 0), Decision::Throttle(3));
@@ -200,9 +247,15 @@ mod tests {
     fn retry_after_never_exceeds_three_minutes() {
         let throttler = Throttler::new(true);
         let mut config = throttler.config();
-        config.per_app_per_tenant = Limit { requests: 1, window_seconds: 3600 };
+        config.per_app_per_tenant = Limit {
+            requests: 1,
+            window_seconds: 3600,
+        };
         throttler.set_config(config).unwrap();
         throttler.check(0, "a", 0);
-        assert_eq!(throttler.check(0, "a", 1), Decision::Throttle(MAX_RETRY_AFTER));
+        assert_eq!(
+            throttler.check(0, "a", 1),
+            Decision::Throttle(MAX_RETRY_AFTER)
+        );
     }
 }

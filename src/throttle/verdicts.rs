@@ -72,7 +72,11 @@ impl Verdicts {
         let entry = apps.entry(app.to_string()).or_default();
         entry.issued.insert(token.to_string(), now_ms);
         if entry.issued.len() > MAX_TOKENS {
-            let oldest = entry.issued.iter().min_by_key(|(_, at)| **at).map(|(t, _)| t.clone());
+            let oldest = entry
+                .issued
+                .iter()
+                .min_by_key(|(_, at)| **at)
+                .map(|(t, _)| t.clone());
             if let Some(oldest) = oldest {
                 entry.issued.remove(&oldest);
             }
@@ -82,7 +86,9 @@ impl Verdicts {
     /// The report of every app seen.
     pub fn report(&self, now_ms: i64) -> Vec<Report> {
         let apps = self.apps.lock().expect("verdicts lock");
-        apps.iter().map(|(id, app)| report(id, app, now_ms)).collect()
+        apps.iter()
+            .map(|(id, app)| report(id, app, now_ms))
+            .collect()
     }
 
     /// Forgets everything (on reset).
@@ -92,16 +98,28 @@ impl Verdicts {
 }
 
 fn report(id: &str, app: &App, now_ms: i64) -> Report {
-    let abandoned = app.issued.values().filter(|&&at| now_ms - at >= ABANDONED_AFTER_MS).count() as u64;
+    let abandoned = app
+        .issued
+        .values()
+        .filter(|&&at| now_ms - at >= ABANDONED_AFTER_MS)
+        .count() as u64;
     let mut verdicts = Vec::new();
     if app.early_retries > 0 {
-        verdicts.push(format!("retried {} time(s) before Retry-After elapsed", app.early_retries));
+        verdicts.push(format!(
+            "retried {} time(s) before Retry-After elapsed",
+            app.early_retries
+        ));
     }
     if app.reused > 0 {
-        verdicts.push(format!("reused {} skip token(s): pages were fetched twice", app.reused));
+        verdicts.push(format!(
+            "reused {} skip token(s): pages were fetched twice",
+            app.reused
+        ));
     }
     if abandoned > 0 {
-        verdicts.push(format!("abandoned {abandoned} paging session(s) before the last page"));
+        verdicts.push(format!(
+            "abandoned {abandoned} paging session(s) before the last page"
+        ));
     }
     Report {
         app_id: id.to_string(),
@@ -138,7 +156,10 @@ mod tests {
         v.request("a", 10, Some("t1"));
         v.request("a", 20, Some("t1"));
         let report = &v.report(120_000)[0];
-        assert_eq!((report.skip_tokens_reused, report.skip_tokens_abandoned), (1, 1));
+        assert_eq!(
+            (report.skip_tokens_reused, report.skip_tokens_abandoned),
+            (1, 1)
+        );
     }
 
     #[test]

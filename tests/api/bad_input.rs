@@ -2,7 +2,10 @@ use crate::helpers::{assert_graph_error, spawn};
 use std::process::Command;
 
 fn entrasim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_entrasim")).args(args).output().expect("binary runs")
+    Command::new(env!("CARGO_BIN_EXE_entrasim"))
+        .args(args)
+        .output()
+        .expect("binary runs")
 }
 
 fn one_line_failure(args: &[&str], needle: &str) {
@@ -32,21 +35,46 @@ fn a_port_in_use_is_named_in_one_line() {
 
 #[test]
 fn the_tenant_json_is_byte_identical_across_runs_and_differs_by_seed() {
-    let args = ["tenant", "--json", "--seed", "7", "--clock", "fixed:2026-06-01T12:00:00Z"];
+    let args = [
+        "tenant",
+        "--json",
+        "--seed",
+        "7",
+        "--clock",
+        "fixed:2026-06-01T12:00:00Z",
+    ];
     let a = entrasim(&args).stdout;
     let b = entrasim(&args).stdout;
     assert!(a.len() > 10_000);
     assert_eq!(a, b);
-    let c = entrasim(&["tenant", "--json", "--seed", "8", "--clock", "fixed:2026-06-01T12:00:00Z"]).stdout;
+    let c = entrasim(&[
+        "tenant",
+        "--json",
+        "--seed",
+        "8",
+        "--clock",
+        "fixed:2026-06-01T12:00:00Z",
+    ])
+    .stdout;
     assert_ne!(a, c);
 }
 
 #[actix_rt::test]
 async fn random_paths_and_queries_never_panic_or_answer_5xx() {
     let app = spawn(&["--throttle", "off"]).await;
-    let paths = ["/v1.0/auditLogs/signIns?$filter=(((", "/v1.0/auditLogs/signIns?$filter=%FF%FE", "/beta/auditLogs/directoryAudits?$orderby=activityDateTime%20sideways",
-        "/v1.0/auditLogs/signIns?$skiptoken=%00", "/v1.0//auditLogs//signIns?$top=1", "/V1.0/AUDITLOGS/SIGNINS?$TOP=1", "/v2.0/users", "/",
-        "/v1.0/auditLogs/signIns/../../users", "/v1.0/auditLogs/signIns?$filter=userId%20eq%20'''", "/v1.0/users?$top=99999999999999999999"];
+    let paths = [
+        "/v1.0/auditLogs/signIns?$filter=(((",
+        "/v1.0/auditLogs/signIns?$filter=%FF%FE",
+        "/beta/auditLogs/directoryAudits?$orderby=activityDateTime%20sideways",
+        "/v1.0/auditLogs/signIns?$skiptoken=%00",
+        "/v1.0//auditLogs//signIns?$top=1",
+        "/V1.0/AUDITLOGS/SIGNINS?$TOP=1",
+        "/v2.0/users",
+        "/",
+        "/v1.0/auditLogs/signIns/../../users",
+        "/v1.0/auditLogs/signIns?$filter=userId%20eq%20'''",
+        "/v1.0/users?$top=99999999999999999999",
+    ];
     for path in paths {
         let response = app.raw(path).await;
         let status = response.status().as_u16();

@@ -9,26 +9,50 @@ async fn paging_through_users_visits_every_user_exactly_once() {
     let ids: BTreeSet<&str> = users.iter().map(|u| u["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), users.len(), "a user appeared twice");
     let deleted = tenant["counts"]["users"].as_u64().unwrap() as usize - users.len();
-    assert!(deleted <= 2, "only soft-deleted users are missing ({deleted})");
+    assert!(
+        deleted <= 2,
+        "only soft-deleted users are missing ({deleted})"
+    );
 }
 
 #[actix_rt::test]
 async fn every_directory_collection_pages_with_absolute_next_links() {
     let app = spawn(&[]).await;
-    for path in ["users", "groups", "applications", "servicePrincipals", "roleManagement/directory/roleDefinitions",
-        "roleManagement/directory/roleAssignments", "roleManagement/directory/roleEligibilitySchedules", "roleManagement/directory/roleAssignmentSchedules"] {
+    for path in [
+        "users",
+        "groups",
+        "applications",
+        "servicePrincipals",
+        "roleManagement/directory/roleDefinitions",
+        "roleManagement/directory/roleAssignments",
+        "roleManagement/directory/roleEligibilitySchedules",
+        "roleManagement/directory/roleAssignmentSchedules",
+    ] {
         for version in ["v1.0", "beta"] {
             let (status, body) = app.get(&format!("/{version}/{path}?$top=2")).await;
             assert_eq!(status, 200, "{path}: {body}");
-            assert!(body["@odata.context"].as_str().unwrap().ends_with(&format!("#{path}")), "{body}");
+            assert!(
+                body["@odata.context"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("#{path}")),
+                "{body}"
+            );
             if let Some(next) = body["@odata.nextLink"].as_str() {
                 assert!(next.starts_with(&app.url), "{next}");
             }
             let all = app.walk(&format!("/{version}/{path}")).await;
             let one = &all[0]["id"];
-            let (status, entity) = app.get(&format!("/{version}/{path}/{}", one.as_str().unwrap())).await;
+            let (status, entity) = app
+                .get(&format!("/{version}/{path}/{}", one.as_str().unwrap()))
+                .await;
             assert_eq!(status, 200, "{path}/{one}: {entity}");
-            assert!(entity["@odata.context"].as_str().unwrap().ends_with("/$entity"));
+            assert!(
+                entity["@odata.context"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("/$entity")
+            );
         }
     }
 }
@@ -37,18 +61,40 @@ async fn every_directory_collection_pages_with_absolute_next_links() {
 async fn both_kinds_of_managed_identity_and_pim_eligibility_exist() {
     let app = spawn(&[]).await;
     let sps = app.walk("/v1.0/servicePrincipals").await;
-    let identities: Vec<_> = sps.iter().filter(|s| s["servicePrincipalType"] == "ManagedIdentity").collect();
-    assert!(identities.iter().any(|s| s["alternativeNames"][0] == "isExplicit=True"), "no user-assigned identity");
-    assert!(identities.iter().any(|s| s["alternativeNames"][0] == "isExplicit=False"), "no system-assigned identity");
-    assert!(identities.iter().all(|s| s["alternativeNames"][1].as_str().unwrap().starts_with("/subscriptions/")));
-    let eligible = app.walk("/v1.0/roleManagement/directory/roleEligibilitySchedules").await;
+    let identities: Vec<_> = sps
+        .iter()
+        .filter(|s| s["servicePrincipalType"] == "ManagedIdentity")
+        .collect();
+    assert!(
+        identities
+            .iter()
+            .any(|s| s["alternativeNames"][0] == "isExplicit=True"),
+        "no user-assigned identity"
+    );
+    assert!(
+        identities
+            .iter()
+            .any(|s| s["alternativeNames"][0] == "isExplicit=False"),
+        "no system-assigned identity"
+    );
+    assert!(identities.iter().all(|s| {
+        s["alternativeNames"][1]
+            .as_str()
+            .unwrap()
+            .starts_with("/subscriptions/")
+    }));
+    let eligible = app
+        .walk("/v1.0/roleManagement/directory/roleEligibilitySchedules")
+        .await;
     assert!(!eligible.is_empty());
 }
 
 #[actix_rt::test]
 async fn unknown_ids_and_segments_get_graphs_envelope() {
     let app = spawn(&[]).await;
-    let (status, body) = app.get("/v1.0/users/00000000-0000-0000-0000-000000000000").await;
+    let (status, body) = app
+        .get("/v1.0/users/00000000-0000-0000-0000-000000000000")
+        .await;
     assert_eq!(status, 404);
     assert_graph_error(&body, "Request_ResourceNotFound");
     let (status, body) = app.get("/v1.0/users/not-a-guid").await;
@@ -56,13 +102,18 @@ async fn unknown_ids_and_segments_get_graphs_envelope() {
     assert_graph_error(&body, "BadRequest");
     let (status, body) = app.get("/v1.0/nothingHere").await;
     assert_eq!(status, 400);
-    assert_eq!(body["error"]["message"], "Resource not found for the segment 'nothingHere'.");
+    assert_eq!(
+        body["error"]["message"],
+        "Resource not found for the segment 'nothingHere'."
+    );
 }
 
 #[actix_rt::test]
 async fn directory_filters_select_matching_objects() {
     let app = spawn(&[]).await;
-    let guests = app.walk("/v1.0/users?$filter=userType%20eq%20'Guest'").await;
+    let guests = app
+        .walk("/v1.0/users?$filter=userType%20eq%20'Guest'")
+        .await;
     assert!(!guests.is_empty());
     assert!(guests.iter().all(|u| u["userType"] == "Guest"));
     let (status, body) = app.get("/v1.0/users?$filter=nonsense%20eq%201").await;

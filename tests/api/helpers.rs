@@ -33,8 +33,15 @@ pub async fn spawn(extra: &[&str]) -> TestApp {
         })
     });
     let urls = rx.recv().expect("server reports its urls");
-    let client = reqwest::Client::builder().danger_accept_invalid_certs(true).build().expect("client");
-    TestApp { url: urls[0].clone(), https_url: urls.get(1).cloned(), client }
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .expect("client");
+    TestApp {
+        url: urls[0].clone(),
+        https_url: urls.get(1).cloned(),
+        client,
+    }
 }
 
 impl TestApp {
@@ -45,7 +52,11 @@ impl TestApp {
 
     /// GET with headers.
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> (u16, Value) {
-        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.url) };
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.url)
+        };
         let mut request = self.client.get(url);
         for (k, v) in headers {
             request = request.header(*k, *v);
@@ -58,19 +69,35 @@ impl TestApp {
 
     /// GET returning the raw response.
     pub async fn raw(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.url)).send().await.expect("request is answered")
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request is answered")
     }
 
     /// POST JSON to a path.
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = self.client.post(format!("{}{path}", self.url)).json(&body).send().await.expect("answered");
+        let response = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("answered");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
     /// PUT JSON to a path.
     pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = self.client.put(format!("{}{path}", self.url)).json(&body).send().await.expect("answered");
+        let response = self
+            .client
+            .put(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("answered");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -82,7 +109,13 @@ impl TestApp {
         while let Some(link) = next {
             let (status, body) = self.get(&link).await;
             assert_eq!(status, 200, "{link}: {body}");
-            records.extend(body["value"].as_array().expect("value array").iter().cloned());
+            records.extend(
+                body["value"]
+                    .as_array()
+                    .expect("value array")
+                    .iter()
+                    .cloned(),
+            );
             next = body["@odata.nextLink"].as_str().map(str::to_string);
         }
         records
@@ -90,7 +123,9 @@ impl TestApp {
 
     /// Moves the simulated clock forward.
     pub async fn advance(&self, by: &str) {
-        let (status, body) = self.post("/_entrasim/clock", serde_json::json!({"advance": by})).await;
+        let (status, body) = self
+            .post("/_entrasim/clock", serde_json::json!({"advance": by}))
+            .await;
         assert_eq!(status, 200, "{body}");
     }
 }
@@ -101,6 +136,9 @@ pub fn assert_graph_error(body: &Value, code: &str) {
     assert_eq!(error["code"], code, "{body}");
     assert!(error["message"].is_string(), "{body}");
     for key in ["date", "request-id", "client-request-id"] {
-        assert!(error["innerError"][key].is_string(), "innerError.{key} missing: {body}");
+        assert!(
+            error["innerError"][key].is_string(),
+            "innerError.{key} missing: {body}"
+        );
     }
 }

@@ -1,0 +1,861 @@
+#!/usr/bin/env python3
+"""Writes openapi.yaml (repository root) describing entrasim's three surfaces.
+
+The spec is generated because the Graph surface repeats itself: every path exists under
+/v1.0 and /beta, and the record schemas differ per version. Edit this file, then run
+
+    tests/clients/.venv/bin/python tests/clients/tools/gen_openapi.py
+
+and commit both. `python gen_openapi.py --check` exits 1 when openapi.yaml is stale.
+
+Record schemas follow shared/reference/graph-api.md section 2 (names, types, enums,
+nullability from the CSDL) restricted to what the server emits: `additionalProperties:
+false` everywhere except free-form `detailsInfo`, and every emitted property `required`
+(Graph writes absent values as null, it does not omit them).
+"""
+
+import copy
+import pathlib
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+OUT = ROOT / "openapi.yaml"
+
+# ---------------------------------------------------------------- schema helpers
+
+
+def s(type_, **kw):
+    return {"type": type_, **kw}
+
+
+def n(schema):
+    """The same schema, also allowing null (OpenAPI 3.1 / JSON Schema 2020-12)."""
+    schema = copy.deepcopy(schema)
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    if "enum" in schema:
+        schema["enum"] = list(schema["enum"]) + [None]
+    t = schema.get("type")
+    if isinstance(t, str):
+        schema["type"] = [t, "null"]
+    elif isinstance(t, list) and "null" not in t:
+        schema["type"] = t + ["null"]
+    return schema
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def arr(items, **kw):
+    return {"type": "array", "items": items, **kw}
+
+
+STR = s("string")
+NSTR = n(STR)
+BOOL = s("boolean")
+NBOOL = n(BOOL)
+INT32 = s("integer", format="int32")
+DT = s("string", format="date-time")
+UUID = s("string", format="uuid")
+
+
+def enum(*members):
+    return {"type": "string", "enum": list(members)}
+
+
+def flags(*members):
+    """A flags enum: Graph serialises combinations as comma-separated member names."""
+    alt = "|".join(members)
+    return {"type": "string", "pattern": f"^({alt})(,({alt}))*$"}
+
+
+def obj(props, required="all", additional=False, description=None):
+    out = {"type": "object"}
+    if description:
+        out["description"] = description
+    out["properties"] = props
+    req = list(props) if required == "all" else list(required)
+    if req:
+        out["required"] = req
+    out["additionalProperties"] = additional
+    return out
+
+
+def nobj(*args, **kw):
+    o = obj(*args, **kw)
+    o["type"] = ["object", "null"]
+    return o
+
+
+# ---------------------------------------------------------------- enums (CSDL member order)
+
+ENUMS = {
+    "operationResult": ["success", "failure", "timeout", "unknownFutureValue"],
+    "groupType": ["unifiedGroups", "azureAD", "unknownFutureValue"],
+    "initiatorType": ["user", "application", "system", "unknownFutureValue"],
+    "provisioningAction": ["other", "create", "delete", "disable", "update", "stagedDelete", "unknownFutureValue"],
+    "provisioningStatusErrorCategory": ["failure", "nonServiceFailure", "success", "unknownFutureValue"],
+    "provisioningResult": ["success", "failure", "skipped", "warning", "unknownFutureValue"],
+    "provisioningStepType": ["import", "scoping", "matching", "processing", "referenceResolution", "export", "unknownFutureValue"],
+    "appliedConditionalAccessPolicyResult": ["success", "failure", "notApplied", "notEnabled", "unknown", "unknownFutureValue",
+                                             "reportOnlySuccess", "reportOnlyFailure", "reportOnlyNotApplied", "reportOnlyInterrupted"],
+    "conditionalAccessStatus": ["success", "failure", "notApplied", "unknownFutureValue"],
+    "riskDetail": ["none", "adminGeneratedTemporaryPassword", "userPerformedSecuredPasswordChange", "userPerformedSecuredPasswordReset",
+                   "adminConfirmedSigninSafe", "aiConfirmedSigninSafe", "userPassedMFADrivenByRiskBasedPolicy", "adminDismissedAllRiskForUser",
+                   "adminConfirmedSigninCompromised", "hidden", "adminConfirmedUserCompromised", "unknownFutureValue",
+                   "m365DAdminDismissedDetection", "adminConfirmedServicePrincipalCompromised", "adminDismissedAllRiskForServicePrincipal",
+                   "userChangedPasswordOnPremises", "adminDismissedRiskForSignIn", "adminConfirmedAccountSafe", "microsoftRevokedSessions"],
+    "riskEventType": ["unlikelyTravel", "anonymizedIPAddress", "maliciousIPAddress", "unfamiliarFeatures", "malwareInfectedIPAddress",
+                      "suspiciousIPAddress", "leakedCredentials", "investigationsThreatIntelligence", "generic",
+                      "adminConfirmedUserCompromised", "mcasImpossibleTravel", "mcasSuspiciousInboxManipulationRules",
+                      "investigationsThreatIntelligenceSigninLinked", "maliciousIPAddressValidCredentialsBlockedIP", "unknownFutureValue"],
+    "riskLevel": ["low", "medium", "high", "hidden", "none", "unknownFutureValue"],
+    "riskState": ["none", "confirmedSafe", "remediated", "dismissed", "atRisk", "confirmedCompromised", "unknownFutureValue"],
+    "signInEventType": ["interactiveUser", "nonInteractiveUser", "servicePrincipal", "managedIdentity", "unknownFutureValue"],
+    "clientCredentialType": ["none", "clientSecret", "clientAssertion", "federatedIdentityCredential", "managedIdentity", "certificate",
+                             "unknownFutureValue"],
+    "incomingTokenType": ["none", "primaryRefreshToken", "saml11", "saml20", "unknownFutureValue", "remoteDesktopToken", "refreshToken"],
+    "signInUserType": ["member", "guest", "unknownFutureValue"],
+    "signInIdentifierType": ["userPrincipalName", "phoneNumber", "proxyAddress", "qrCode", "onPremisesUserPrincipalName",
+                             "unknownFutureValue"],
+    "tokenIssuerType": ["AzureAD", "ADFederationServices", "UnknownFutureValue", "AzureADBackupAuth", "ADFederationServicesMFAAdapter",
+                        "NPSExtension"],
+    "msiType": ["none", "userAssigned", "systemAssigned", "unknownFutureValue"],
+    "agentType": ["notAgentic", "agenticAppBuilder", "agenticApp", "agenticAppInstance", "unknownFutureValue",
+                  "agentIdentityBlueprintPrincipal", "agentIDuser"],
+    "networkType": ["intranet", "extranet", "namedNetwork", "trusted", "unknownFutureValue", "trustedNamedLocation"],
+}
+PROTOCOL_TYPE = ["none", "oAuth2", "ropc", "wsFederation", "saml20", "deviceCode", "unknownFutureValue", "authenticationTransfer",
+                 "nativeAuth", "implicitAccessTokenAndGetResponseMode", "implicitIdTokenAndGetResponseMode",
+                 "implicitAccessTokenAndPostResponseMode", "implicitIdTokenAndPostResponseMode", "authorizationCodeWithoutPkce",
+                 "authorizationCodeWithPkce", "clientCredentials", "refreshTokenGrant", "encryptedAuthorizeResponse", "directUserGrant",
+                 "kerberos", "prtGrant", "seamlessSso", "prtBrokerBased", "prtNonBrokerBased", "onBehalfOf", "samlOnBehalfOf",
+                 "officeS2S", "wsTrust"]
+SIGN_IN_ACCESS_TYPE = ["none", "b2bCollaboration", "b2bDirectConnect", "microsoftSupport", "serviceProvider", "unknownFutureValue",
+                       "passthrough"]
+
+
+def E(name):
+    return enum(*ENUMS[name])
+
+
+def NE(name):
+    return n(E(name))
+
+
+# ---------------------------------------------------------------- Graph record schemas
+
+SCHEMAS = {}
+
+SCHEMAS["signInStatus"] = obj({"errorCode": n(INT32), "failureReason": NSTR, "additionalDetails": NSTR})
+DEVICE_DETAIL = {"deviceId": NSTR, "displayName": NSTR, "operatingSystem": NSTR, "browser": NSTR, "isCompliant": NBOOL,
+                 "isManaged": NBOOL, "trustType": NSTR}
+SCHEMAS["deviceDetail"] = obj(DEVICE_DETAIL)
+SCHEMAS["geoCoordinates"] = obj({"altitude": n(s("number")), "latitude": n(s("number")), "longitude": n(s("number"))})
+SCHEMAS["signInLocation"] = obj({"city": NSTR, "state": NSTR, "countryOrRegion": NSTR, "geoCoordinates": n(ref("geoCoordinates"))})
+SCHEMAS["appliedConditionalAccessPolicy"] = obj({
+    "id": NSTR, "displayName": NSTR, "enforcedGrantControls": n(arr(STR)), "enforcedSessionControls": n(arr(STR)),
+    "result": NE("appliedConditionalAccessPolicyResult")})
+SCHEMAS["authenticationAppDeviceDetails"] = obj({"appVersion": NSTR, "clientApp": NSTR, "deviceId": NSTR, "operatingSystem": NSTR},
+                                                required=[])
+
+SIGN_IN_V1 = {
+    "id": STR,
+    "createdDateTime": DT,
+    "userDisplayName": NSTR,
+    "userPrincipalName": NSTR,
+    "userId": s("string", description="Non-nullable in the CSDL; \"\" for workload sign-ins."),
+    "appId": NSTR,
+    "appDisplayName": NSTR,
+    "ipAddress": NSTR,
+    "clientAppUsed": NSTR,
+    "userAgent": NSTR,
+    "correlationId": NSTR,
+    "conditionalAccessStatus": NE("conditionalAccessStatus"),
+    "isInteractive": NBOOL,
+    "riskDetail": NE("riskDetail"),
+    "riskLevelAggregated": NE("riskLevel"),
+    "riskLevelDuringSignIn": NE("riskLevel"),
+    "riskState": NE("riskState"),
+    "riskEventTypes": n(arr(E("riskEventType"))),
+    "riskEventTypes_v2": n(arr(STR)),
+    "resourceDisplayName": NSTR,
+    "resourceId": NSTR,
+    "resourceTenantId": NSTR,
+    "homeTenantId": NSTR,
+    "servicePrincipalId": NSTR,
+    "servicePrincipalName": NSTR,
+    "status": n(ref("signInStatus")),
+    "deviceDetail": n(ref("deviceDetail")),
+    "location": n(ref("signInLocation")),
+    "appliedConditionalAccessPolicies": n(arr(ref("appliedConditionalAccessPolicy"))),
+    "authenticationAppDeviceDetails": n(ref("authenticationAppDeviceDetails")),
+}
+SCHEMAS["signIn"] = obj(SIGN_IN_V1, description="signIn as served under /v1.0 (interactive user sign-ins only).")
+
+SCHEMAS["authenticationDetail"] = obj({
+    "authenticationStepDateTime": n(DT), "authenticationMethod": NSTR, "authenticationMethodDetail": NSTR, "succeeded": NBOOL,
+    "authenticationStepResultDetail": NSTR, "authenticationStepRequirement": NSTR})
+SCHEMAS["mfaDetail"] = obj({"authMethod": NSTR, "authDetail": NSTR})
+SCHEMAS["managedIdentity"] = obj({"msiType": NE("msiType"), "associatedResourceId": NSTR, "federatedTokenId": NSTR,
+                                  "federatedTokenIssuer": NSTR})
+SCHEMAS["agentSignIn"] = obj({"agentType": E("agentType"), "parentAppId": NSTR, "agentSubjectType": NE("agentType"),
+                              "agentSubjectParentId": NSTR}, description="microsoft.graph.agentic.agentSignIn")
+SCHEMAS["networkLocationDetail"] = obj({"networkNames": n(arr(STR)), "networkType": NE("networkType")}, required=[])
+SCHEMAS["sessionLifetimePolicy"] = obj({"detail": NSTR, "expirationRequirement": NSTR}, required=[])
+
+SIGN_IN_BETA = dict(SIGN_IN_V1)
+SIGN_IN_BETA.update({
+    "signInEventTypes": n(arr(E("signInEventType"))),
+    "userType": NE("signInUserType"),
+    "authenticationRequirement": NSTR,
+    "authenticationMethodsUsed": n(arr(STR)),
+    "authenticationDetails": n(arr(ref("authenticationDetail"))),
+    "mfaDetail": n(ref("mfaDetail")),
+    "managedServiceIdentity": n(ref("managedIdentity")),
+    "agent": n(ref("agentSignIn")),
+    "clientCredentialType": NE("clientCredentialType"),
+    "servicePrincipalCredentialKeyId": NSTR,
+    "servicePrincipalCredentialThumbprint": NSTR,
+    "resourceServicePrincipalId": NSTR,
+    "appOwnerTenantId": NSTR,
+    "resourceOwnerTenantId": NSTR,
+    "tokenIssuerType": NE("tokenIssuerType"),
+    "tokenIssuerName": NSTR,
+    "incomingTokenType": NE("incomingTokenType"),
+    "authenticationProtocol": n(flags(*PROTOCOL_TYPE)),
+    "crossTenantAccessType": n(flags(*SIGN_IN_ACCESS_TYPE)),
+    "uniqueTokenIdentifier": NSTR,
+    "sessionId": NSTR,
+    "originalRequestId": NSTR,
+    "processingTimeInMilliseconds": n(INT32),
+    "flaggedForReview": NBOOL,
+    "isTenantRestricted": NBOOL,
+    "isThroughGlobalSecureAccess": NBOOL,
+    "homeTenantName": NSTR,
+    "signInIdentifier": NSTR,
+    "signInIdentifierType": NE("signInIdentifierType"),
+    "azureResourceId": NSTR,
+    "federatedCredentialId": NSTR,
+    "conditionalAccessAudiences": n(arr(STR)),
+    "networkLocationDetails": n(arr(ref("networkLocationDetail"))),
+    "sessionLifetimePolicies": n(arr(ref("sessionLifetimePolicy"))),
+})
+# beta declares servicePrincipalId non-nullable (MD-beta-nat); user sign-ins carry "".
+SIGN_IN_BETA["servicePrincipalId"] = STR
+SCHEMAS["signInBeta"] = obj(SIGN_IN_BETA, description="signIn as served under /beta (all four signInEventTypes).")
+
+# directoryAudit
+SCHEMAS["userIdentity"] = obj({"id": NSTR, "displayName": NSTR, "userPrincipalName": NSTR, "ipAddress": NSTR, "userType": NSTR,
+                               "homeTenantId": NSTR, "homeTenantName": NSTR},
+                              description="userIdentity (open type; entrasim adds userType/homeTenantId/homeTenantName as Graph does).")
+SCHEMAS["appIdentity"] = obj({"appId": NSTR, "displayName": NSTR, "servicePrincipalId": NSTR, "servicePrincipalName": NSTR})
+SCHEMAS["auditActivityInitiator"] = obj({"app": n(ref("appIdentity")), "user": n(ref("userIdentity"))})
+SCHEMAS["modifiedProperty"] = obj({"displayName": NSTR, "oldValue": NSTR, "newValue": NSTR})
+SCHEMAS["targetResource"] = obj({"id": NSTR, "displayName": NSTR, "type": NSTR, "userPrincipalName": NSTR, "groupType": NE("groupType"),
+                                 "modifiedProperties": n(arr(ref("modifiedProperty")))})
+SCHEMAS["keyValue"] = obj({"key": NSTR, "value": NSTR})
+AUDIT_V1 = {
+    "id": STR,
+    "category": STR,
+    "correlationId": NSTR,
+    "result": NE("operationResult"),
+    "resultReason": NSTR,
+    "activityDisplayName": STR,
+    "activityDateTime": DT,
+    "loggedByService": NSTR,
+    "operationType": NSTR,
+    "initiatedBy": ref("auditActivityInitiator"),
+    "targetResources": n(arr(ref("targetResource"))),
+    "additionalDetails": n(arr(ref("keyValue"))),
+}
+SCHEMAS["directoryAudit"] = obj(AUDIT_V1)
+AUDIT_BETA = dict(AUDIT_V1, userAgent=NSTR)
+SCHEMAS["directoryAuditBeta"] = obj(AUDIT_BETA)
+
+# provisioningObjectSummary
+SCHEMAS["detailsInfo"] = {"type": "object", "description": "Open type: a free-form map of strings.",
+                          "additionalProperties": NSTR}
+SCHEMAS["initiator"] = obj({"id": NSTR, "displayName": NSTR, "initiatorType": NE("initiatorType")})
+SCHEMAS["provisioningServicePrincipal"] = obj({"id": NSTR, "displayName": NSTR})
+SCHEMAS["provisioningSystem"] = obj({"id": NSTR, "displayName": NSTR, "details": n(ref("detailsInfo"))})
+SCHEMAS["provisionedIdentity"] = obj({"id": NSTR, "displayName": NSTR, "identityType": NSTR, "details": n(ref("detailsInfo"))})
+SCHEMAS["provisioningErrorInfo"] = obj({"errorCode": NSTR, "reason": NSTR, "additionalDetails": NSTR,
+                                        "errorCategory": NE("provisioningStatusErrorCategory"), "recommendedAction": NSTR})
+SCHEMAS["provisioningStatusInfo"] = obj({"status": NE("provisioningResult"), "errorInformation": n(ref("provisioningErrorInfo"))})
+SCHEMAS["provisioningStep"] = obj({"name": NSTR, "provisioningStepType": NE("provisioningStepType"), "status": NE("provisioningResult"),
+                                   "description": NSTR, "details": n(ref("detailsInfo"))})
+PROV_V1 = {
+    "id": STR,
+    "activityDateTime": DT,
+    "tenantId": NSTR,
+    "jobId": NSTR,
+    "cycleId": NSTR,
+    "changeId": NSTR,
+    "provisioningAction": NE("provisioningAction"),
+    "durationInMilliseconds": n(INT32),
+    "initiatedBy": n(ref("initiator")),
+    "servicePrincipal": n(ref("provisioningServicePrincipal")),
+    "sourceSystem": n(ref("provisioningSystem")),
+    "targetSystem": n(ref("provisioningSystem")),
+    "sourceIdentity": n(ref("provisionedIdentity")),
+    "targetIdentity": n(ref("provisionedIdentity")),
+    "provisioningStatusInfo": n(ref("provisioningStatusInfo")),
+    "provisioningSteps": n(arr(ref("provisioningStep"))),
+    "modifiedProperties": n(arr(ref("modifiedProperty"))),
+}
+SCHEMAS["provisioningObjectSummary"] = obj(PROV_V1)
+SCHEMAS["statusBase"] = obj({"@odata.type": enum("#microsoft.graph.statusBase"), "status": NE("provisioningResult")})
+PROV_BETA = dict(PROV_V1, action=NSTR, statusInfo=n(ref("statusBase")))
+SCHEMAS["provisioningObjectSummaryBeta"] = obj(PROV_BETA)
+
+# directory objects (same shape under v1.0 and beta)
+D = n(DT)
+SCHEMAS["userManagerRef"] = obj({"id": STR, "displayName": NSTR})
+SCHEMAS["user"] = obj({
+    "id": UUID, "businessPhones": arr(STR), "displayName": NSTR, "givenName": NSTR, "surname": NSTR, "jobTitle": NSTR,
+    "department": NSTR, "mail": NSTR, "mobilePhone": NSTR, "officeLocation": NSTR, "preferredLanguage": NSTR,
+    "userPrincipalName": NSTR, "accountEnabled": NBOOL, "userType": n(enum("Member", "Guest")), "usageLocation": NSTR, "city": NSTR,
+    "country": NSTR, "employeeId": NSTR, "createdDateTime": D, "creationType": NSTR, "externalUserState": NSTR,
+    "manager": n(ref("userManagerRef"))})
+SCHEMAS["directoryObjectRef"] = obj({"@odata.type": enum("#microsoft.graph.user", "#microsoft.graph.group", "#microsoft.graph.servicePrincipal"),
+                                     "id": STR})
+SCHEMAS["group"] = obj({
+    "id": UUID, "displayName": NSTR, "description": NSTR, "mailNickname": NSTR, "mail": NSTR, "mailEnabled": NBOOL,
+    "securityEnabled": NBOOL, "groupTypes": arr(STR), "isAssignableToRole": NBOOL, "membershipRule": NSTR,
+    "membershipRuleProcessingState": NSTR, "visibility": NSTR, "createdDateTime": D,
+    "owners": arr(STR, description="entrasim extension: object ids of the owners (Graph: navigation property)"),
+    "members": arr(ref("directoryObjectRef"), description="entrasim extension (Graph: navigation property)")})
+SCHEMAS["appRole"] = obj({"id": UUID, "value": NSTR, "displayName": NSTR, "description": NSTR, "allowedMemberTypes": arr(STR),
+                          "isEnabled": BOOL})
+SCHEMAS["resourceAccess"] = obj({"id": UUID, "type": enum("Role", "Scope")})
+SCHEMAS["requiredResourceAccess"] = obj({"resourceAppId": STR, "resourceAccess": arr(ref("resourceAccess"))})
+SCHEMAS["passwordCredential"] = obj({"keyId": UUID, "displayName": NSTR, "hint": NSTR, "startDateTime": D, "endDateTime": D,
+                                     "secretText": NSTR, "customKeyIdentifier": NSTR})
+SCHEMAS["keyCredential"] = obj({"keyId": UUID, "displayName": NSTR, "type": NSTR, "usage": NSTR, "customKeyIdentifier": NSTR,
+                                "startDateTime": D, "endDateTime": D, "key": NSTR})
+SCHEMAS["application"] = obj({
+    "id": UUID, "appId": STR, "displayName": NSTR, "createdDateTime": D, "signInAudience": NSTR, "publisherDomain": NSTR,
+    "owners": arr(STR, description="entrasim extension (Graph: navigation property)"), "appRoles": arr(ref("appRole")),
+    "requiredResourceAccess": arr(ref("requiredResourceAccess")), "passwordCredentials": arr(ref("passwordCredential")),
+    "keyCredentials": arr(ref("keyCredential"))})
+SCHEMAS["servicePrincipal"] = obj({
+    "id": UUID, "appId": STR, "displayName": NSTR, "appDisplayName": NSTR, "servicePrincipalType": NSTR, "accountEnabled": NBOOL,
+    "appOwnerOrganizationId": NSTR, "alternativeNames": arr(STR), "servicePrincipalNames": arr(STR), "tags": arr(STR),
+    "createdDateTime": D})
+SCHEMAS["unifiedRoleDefinition"] = obj({
+    "id": STR, "description": NSTR, "displayName": NSTR, "isBuiltIn": NBOOL, "isEnabled": NBOOL, "isPrivileged": NBOOL,
+    "templateId": NSTR, "version": NSTR, "resourceScopes": arr(STR), "rolePermissions": arr({"type": "object"})})
+ROLE_ASSIGNMENT = {"id": STR, "principalId": NSTR, "roleDefinitionId": NSTR, "directoryScopeId": NSTR, "appScopeId": NSTR}
+SCHEMAS["unifiedRoleAssignment"] = obj(ROLE_ASSIGNMENT)
+SCHEMAS["expirationPattern"] = obj({"type": n(enum("notSpecified", "noExpiration", "afterDateTime", "afterDuration")),
+                                    "endDateTime": D, "duration": NSTR})
+SCHEMAS["requestSchedule"] = obj({"startDateTime": D, "recurrence": n({"type": "object"}), "expiration": n(ref("expirationPattern"))})
+SCHEDULE = dict(ROLE_ASSIGNMENT, createdUsing=NSTR, createdDateTime=D, modifiedDateTime=D, status=NSTR, memberType=NSTR,
+                scheduleInfo=n(ref("requestSchedule")))
+SCHEMAS["unifiedRoleEligibilitySchedule"] = obj(SCHEDULE)
+SCHEMAS["unifiedRoleAssignmentSchedule"] = obj(dict(SCHEDULE, assignmentType=NSTR))
+
+# errors
+SCHEMAS["odataError"] = obj({
+    "error": obj({
+        "code": STR,
+        "message": STR,
+        "innerError": obj({
+            "date": s("string", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$",
+                      description="No zone, no fraction, as Graph writes it."),
+            "request-id": STR,
+            "client-request-id": STR,
+            "code": s("string", description="429 only"),
+            "message": s("string", description="429 only"),
+            "status": s("string", description="429 only"),
+        }, required=["date", "request-id", "client-request-id"]),
+        "details": arr(obj({"code": STR, "message": STR, "target": NSTR}),
+                       description="entrasim's own explanation (error.details[0].message)"),
+    }, required=["code", "message", "innerError"]),
+})
+
+# ---------------------------------------------------------------- Graph paths
+
+VERSIONS = ["v1.0", "beta"]
+
+LOGS = {
+    # name: (collection path, id schema, record schema per version, filter examples, orderby property)
+    "signIns": ("auditLogs/signIns", UUID, {"v1.0": "signIn", "beta": "signInBeta"}, "createdDateTime"),
+    "directoryAudits": ("auditLogs/directoryAudits", STR, {"v1.0": "directoryAudit", "beta": "directoryAuditBeta"}, "activityDateTime"),
+    "provisioning": ("auditLogs/provisioning", UUID, {"v1.0": "provisioningObjectSummary", "beta": "provisioningObjectSummaryBeta"},
+                     "activityDateTime"),
+}
+FILTER_EXAMPLES = {
+    "signIns": {
+        "recent": "createdDateTime ge 2026-05-31T00:00:00Z",
+        "failures": "status/errorCode eq 50126",
+        "app": "startswith(appDisplayName,'Microsoft')",
+    },
+    "directoryAudits": {
+        "recent": "activityDateTime ge 2026-05-31T00:00:00Z",
+        "category": "activityDisplayName eq 'Update user'",
+        "target": "targetResources/any(t: t/type eq 'User')",
+    },
+    "provisioning": {
+        "recent": "activityDateTime gt 2026-05-31T00:00:00Z",
+        "action": "provisioningAction eq 'create'",
+        "status": "provisioningStatusInfo/status eq 'failure'",
+    },
+}
+BETA_SIGNIN_FILTERS = {
+    "nonInteractive": "signInEventTypes/any(t: t eq 'nonInteractiveUser')",
+    "servicePrincipal": "signInEventTypes/any(t: t eq 'servicePrincipal')",
+    "managedIdentity": "signInEventTypes/any(t: t eq 'managedIdentity')",
+}
+DIRECTORY = {
+    # name: (path, record schema, id schema, select properties, filter examples)
+    "users": ("users", "user", UUID, {"accountEnabled": "accountEnabled eq true", "upn": "startswith(userPrincipalName,'a')"}),
+    "groups": ("groups", "group", UUID, {"security": "securityEnabled eq true"}),
+    "applications": ("applications", "application", UUID, {"name": "startswith(displayName,'entrasim')"}),
+    "servicePrincipals": ("servicePrincipals", "servicePrincipal", UUID, {"graph": "appId eq '00000003-0000-0000-c000-000000000000'"}),
+    "roleDefinitions": ("roleManagement/directory/roleDefinitions", "unifiedRoleDefinition", UUID, {"builtIn": "isBuiltIn eq true"}),
+    "roleAssignments": ("roleManagement/directory/roleAssignments", "unifiedRoleAssignment", STR,
+                        {"scope": "directoryScopeId eq '/'"}),
+    "roleEligibilitySchedules": ("roleManagement/directory/roleEligibilitySchedules", "unifiedRoleEligibilitySchedule", STR,
+                                 {"scope": "directoryScopeId eq '/'"}),
+    "roleAssignmentSchedules": ("roleManagement/directory/roleAssignmentSchedules", "unifiedRoleAssignmentSchedule", STR,
+                                {"scope": "directoryScopeId eq '/'"}),
+}
+
+GRAPH_ERRORS = ["400", "401", "403", "404", "429", "500", "503", "504"]
+
+PARAMS = {}
+RESPONSES = {}
+HEADERS = {
+    "request-id": {"description": "Server-assigned id of this request.", "required": True, "schema": STR},
+    "client-request-id": {"description": "The request's client-request-id header, or the request-id when none was sent.",
+                          "required": True, "schema": STR},
+    "Retry-After": {"description": "Seconds to wait before retrying.", "required": True, "schema": s("integer", minimum=0)},
+}
+JSON_CT = "application/json"
+
+
+def graph_headers():
+    return {"request-id": {"$ref": "#/components/headers/request-id"},
+            "client-request-id": {"$ref": "#/components/headers/client-request-id"}}
+
+
+ERROR_TEXT = {
+    "400": "Bad request: bad query option, `Invalid filter clause`, bad skip token, bad id.",
+    "401": "InvalidAuthenticationToken: bad, expired or (with --auth strict) missing bearer token.",
+    "403": "Authentication_MSGraphPermissionMissing / Authorization_RequestDenied / "
+           "Authentication_RequestFromNonPremiumTenantOrB2CTenant.",
+    "404": "Request_ResourceNotFound: no record with this id (or a path Graph does not serve).",
+    "429": "TooManyRequests (5 requests / 10 s per app per tenant with --throttle graph).",
+    "500": "UnknownError (fault injection only).",
+    "503": "serviceNotAvailable (fault injection only).",
+    "504": "GatewayTimeout (fault injection only).",
+}
+for code in GRAPH_ERRORS:
+    headers = graph_headers()
+    if code in ("429", "503"):
+        headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
+    RESPONSES[f"Error{code}"] = {"description": ERROR_TEXT[code], "headers": headers,
+                                 "content": {JSON_CT: {"schema": ref("odataError")}}}
+
+
+def error_refs(codes=GRAPH_ERRORS):
+    return {c: {"$ref": f"#/components/responses/Error{c}"} for c in codes}
+
+
+def param(name, schema, description, examples=None, style=None, explode=None):
+    p = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    if examples:
+        p["examples"] = {k: {"value": v} for k, v in examples.items()}
+    if style:
+        p["style"] = style
+    if explode is not None:
+        p["explode"] = explode
+    return p
+
+
+def top_param(maximum, default):
+    return param("$top", s("integer", minimum=1, maximum=maximum, default=default),
+                 f"Page size, 1 to {maximum} (default {default}); repeated in `@odata.nextLink`.")
+
+
+PARAMS["topLog"] = top_param(1000, 1000)
+PARAMS["topDirectory"] = top_param(999, 100)
+PARAMS["skiptoken"] = param("$skiptoken", s("string", minLength=1),
+                            "Opaque paging token: only ever sent as part of an `@odata.nextLink` received from the server.")
+PARAMS["count"] = param("$count", BOOL, "Adds `@odata.count` (the number of matching objects) to the page.")
+
+
+def collection_response(item_schema_name, select_props, context, description, tips=False):
+    """A page: @odata.context, optional @odata.nextLink / @odata.count / tips, value[]."""
+    full = ref(item_schema_name)
+    if select_props:
+        projection = {"type": "object", "additionalProperties": False,
+                      "properties": {p: {} for p in select_props},
+                      "description": "A record reduced by $select to the named properties."}
+        schema = {
+            "type": "object",
+            "properties": page_properties(context, tips),
+            "required": ["@odata.context", "value"],
+            "additionalProperties": False,
+            "if": {"properties": {"@odata.context": {"pattern": r"\)$"}}},
+            "then": {"properties": {"value": arr(projection)}},
+            "else": {"properties": {"value": arr(full)}},
+        }
+    else:
+        schema = {
+            "type": "object",
+            "properties": page_properties(context, tips),
+            "required": ["@odata.context", "value"],
+            "additionalProperties": False,
+        }
+        schema["properties"]["value"] = arr(full)
+    return {"description": description, "headers": graph_headers(), "content": {JSON_CT: {"schema": schema}}}
+
+
+def page_properties(context, tips):
+    props = {
+        "@odata.context": s("string", pattern="^https://graph\\.microsoft\\.com/(v1\\.0|beta)/\\$metadata#" + context.replace("/", "\\/")),
+        "@odata.nextLink": s("string", format="uri", pattern="^https?://",
+                             description="Absolute URL on this server (same scheme, host and port as the request); "
+                                         "absent on the last page."),
+        "@odata.count": s("integer", minimum=0),
+        "value": arr({}),
+    }
+    if tips:
+        props["@microsoft.graph.tips"] = STR
+    return props
+
+
+def entity_response(schema_name, context, description):
+    schema = copy.deepcopy(SCHEMAS[schema_name])
+    schema["properties"] = {"@odata.context": s("string", pattern=f"#{context}/\\$entity$"), **schema["properties"]}
+    schema["required"] = ["@odata.context"] + schema.get("required", [])
+    return {"description": description, "headers": graph_headers(), "content": {JSON_CT: {"schema": schema}}}
+
+
+def build_graph_paths():
+    paths = {}
+    for version in VERSIONS:
+        for name, (path, id_schema, schemas, time_prop) in LOGS.items():
+            record = schemas[version]
+            filters = dict(FILTER_EXAMPLES[name])
+            if name == "signIns" and version == "beta":
+                filters.update(BETA_SIGNIN_FILTERS)
+            orderby = param("$orderby", enum(time_prop, f"{time_prop} asc", f"{time_prop} desc", f"{time_prop} ASC",
+                                             f"{time_prop} DESC"),
+                            f"Sort by `{time_prop}` (default newest first).")
+            params = [
+                param("$filter", s("string", minLength=1),
+                      "OData filter. Unsupported properties/operators answer 400 `Invalid filter clause`."
+                      + (" On beta, `signInEventTypes/any(t: t eq '...')` selects non-interactive, service-principal and "
+                         "managed-identity sign-ins (interactive only otherwise)." if name == "signIns" and version == "beta" else ""),
+                      examples=filters),
+                {"$ref": "#/components/parameters/topLog"},
+                orderby,
+                {"$ref": "#/components/parameters/skiptoken"},
+            ]
+            select_props = None
+            if name != "signIns":
+                select_props = list(SCHEMAS[record]["properties"])
+                params.append(param("$select", arr(enum(*select_props), minItems=1, uniqueItems=True),
+                                    "Comma-separated properties to return.", style="form", explode=False))
+            op_id = f"{version.replace('.', '')}_{name}"
+            paths[f"/{version}/{path}"] = {"get": {
+                "operationId": f"list_{op_id}",
+                "tags": [f"Graph {version}"],
+                "summary": f"List {name} ({version})",
+                "parameters": params,
+                "responses": {"200": collection_response(record, select_props, path, f"A page of {name}.",
+                                                         tips=name == "directoryAudits"), **error_refs()},
+            }}
+            paths[f"/{version}/{path}/{{id}}"] = {"get": {
+                "operationId": f"get_{op_id}",
+                "tags": [f"Graph {version}"],
+                "summary": f"Get one {name} record ({version})",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": id_schema,
+                                "description": "The record's id." + (" A GUID: anything else answers 400." if id_schema is UUID else "")}],
+                "responses": {"200": entity_response(record, path, "The record."), **error_refs()},
+            }}
+        for name, (path, record, id_schema, filters) in DIRECTORY.items():
+            select_props = [p for p in SCHEMAS[record]["properties"] if p != "id"]
+            op_id = f"{version.replace('.', '')}_{name}"
+            paths[f"/{version}/{path}"] = {"get": {
+                "operationId": f"list_{op_id}",
+                "tags": [f"Directory {version}"],
+                "summary": f"List {name} ({version})",
+                "parameters": [
+                    param("$filter", s("string", minLength=1), "OData filter on the collection's filterable properties.",
+                          examples=filters),
+                    {"$ref": "#/components/parameters/topDirectory"},
+                    param("$select", arr(enum(*select_props), minItems=1, uniqueItems=True),
+                          "Comma-separated properties to return (`id` is always returned).", style="form", explode=False),
+                    {"$ref": "#/components/parameters/count"},
+                    {"$ref": "#/components/parameters/skiptoken"},
+                ],
+                "responses": {"200": collection_response(record, ["id"] + select_props, path, f"A page of {name}."),
+                              **error_refs()},
+            }}
+            paths[f"/{version}/{path}/{{id}}"] = {"get": {
+                "operationId": f"get_{op_id}",
+                "tags": [f"Directory {version}"],
+                "summary": f"Get one of {name} ({version})",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": id_schema,
+                                "description": "Object id." + (" A GUID: anything else answers 400." if id_schema is UUID else "")}],
+                "responses": {"200": entity_response(record, path, "The object."), **error_refs()},
+            }}
+    return paths
+
+
+# ---------------------------------------------------------------- identity surface
+
+SCHEMAS["tokenResponse"] = obj({"token_type": enum("Bearer"), "expires_in": s("integer", minimum=1),
+                                "ext_expires_in": s("integer", minimum=1), "access_token": s("string", minLength=1)})
+SCHEMAS["aadError"] = obj({
+    "error": s("string", description="OAuth 2.0 error code, e.g. invalid_client"),
+    "error_description": s("string", pattern="^AADSTS[0-9]+: "),
+    "error_codes": arr(s("integer")),
+    "timestamp": STR,
+    "trace_id": STR,
+    "correlation_id": STR,
+    "error_uri": STR,
+}, description="Microsoft Entra ID's token-endpoint error body.")
+SCHEMAS["tokenRequest"] = obj({
+    "grant_type": s("string", description="client_credentials"),
+    "client_id": STR,
+    "client_secret": STR,
+    "client_assertion_type": STR,
+    "client_assertion": STR,
+    "scope": s("string", description="e.g. https://graph.microsoft.com/.default"),
+    "claims": STR,
+    "client_info": STR,
+}, required=["grant_type", "client_id", "scope"], additional=True)
+SCHEMAS["openidConfiguration"] = {
+    "type": "object",
+    "required": ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"],
+    "properties": {"issuer": STR, "authorization_endpoint": STR, "token_endpoint": STR, "jwks_uri": STR,
+                   "token_endpoint_auth_methods_supported": arr(STR), "tenant_region_scope": NSTR},
+    "additionalProperties": True,
+}
+SCHEMAS["jwk"] = {"type": "object", "required": ["kty", "kid", "n", "e"],
+                  "properties": {"kty": enum("RSA"), "use": STR, "kid": STR, "x5t": STR, "n": STR, "e": STR, "x5c": arr(STR),
+                                 "alg": STR},
+                  "additionalProperties": True}
+SCHEMAS["jwks"] = obj({"keys": arr(ref("jwk"), minItems=1)})
+SCHEMAS["instanceDiscovery"] = {"type": "object", "required": ["tenant_discovery_endpoint"],
+                                "properties": {"tenant_discovery_endpoint": STR, "api-version": STR, "metadata": arr({"type": "object"})},
+                                "additionalProperties": True}
+
+
+def identity_paths():
+    tenant = {"name": "tenant", "in": "path", "required": True, "schema": STR,
+              "description": "Tenant id, one of its domains, or (discovery only) common/organizations/consumers.",
+              "examples": {"common": {"value": "common"}}}
+    aad = {"content": {JSON_CT: {"schema": ref("aadError")}}}
+    return {
+        "/{tenant}/oauth2/v2.0/token": {"post": {
+            "operationId": "token",
+            "tags": ["Identity"],
+            "summary": "Client-credentials token (client_secret or client_assertion).",
+            "parameters": [tenant],
+            "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": ref("tokenRequest")}}},
+            "responses": {
+                "200": {"description": "A signed RS256 access token.", "content": {JSON_CT: {"schema": ref("tokenResponse")}}},
+                "400": {"description": "invalid_request, unsupported_grant_type, invalid_scope, unauthorized_client, tenant not found.",
+                        **aad},
+                "401": {"description": "invalid_client: bad secret or assertion.", **aad},
+            },
+        }},
+        "/{tenant}/v2.0/.well-known/openid-configuration": {"get": {
+            "operationId": "openidConfiguration",
+            "tags": ["Identity"],
+            "parameters": [tenant],
+            "responses": {"200": {"description": "OpenID configuration pointing at this server.",
+                                  "content": {JSON_CT: {"schema": ref("openidConfiguration")}}},
+                          "400": {"description": "Unknown tenant (AADSTS90002).", **aad}},
+        }},
+        "/{tenant}/discovery/v2.0/keys": {"get": {
+            "operationId": "keys",
+            "tags": ["Identity"],
+            "parameters": [tenant],
+            "responses": {"200": {"description": "The tenant's signing keys (JWKS).", "content": {JSON_CT: {"schema": ref("jwks")}}},
+                          "400": {"description": "Unknown tenant (AADSTS90002).", **aad}},
+        }},
+        "/common/discovery/instance": {"get": {
+            "operationId": "instanceDiscovery",
+            "tags": ["Identity"],
+            "parameters": [
+                {"name": "authorization_endpoint", "in": "query", "required": False, "schema": STR},
+                {"name": "api-version", "in": "query", "required": False, "schema": STR},
+            ],
+            "responses": {"200": {"description": "MSAL instance discovery naming this server.",
+                                  "content": {JSON_CT: {"schema": ref("instanceDiscovery")}}}},
+        }},
+    }
+
+
+# ---------------------------------------------------------------- control surface
+
+SCHEMAS["limit"] = obj({"requests": s("integer", minimum=1, maximum=4294967295),
+                        "windowSeconds": s("integer", minimum=1, maximum=3600)})
+SCHEMAS["throttleNext"] = obj({"appId": STR, "count": s("integer", minimum=0, maximum=4294967295),
+                               "retryAfter": s("integer", minimum=0, maximum=180, default=1)}, required=["appId", "count"])
+SCHEMAS["throttling"] = obj({
+    "enabled": BOOL,
+    "perAppPerTenant": ref("limit"),
+    "perAppAllTenants": ref("limit"),
+    "apps": {"type": "object", "additionalProperties": ref("limit")},
+    "throttleNext": arr(ref("throttleNext")),
+}, required=["enabled", "perAppPerTenant", "perAppAllTenants"])
+ROUTE = enum("*", "signIns", "directoryAudits", "provisioning")
+FAULT = enum("500", "503", "504", "reset")
+SCHEMAS["faultRule"] = obj({"route": ROUTE, "appId": NSTR, "rate": s("number", minimum=0, maximum=1), "fault": FAULT,
+                            "retryAfter": n(s("integer", minimum=0, maximum=180))}, required=["rate", "fault"])
+SCHEMAS["failPage"] = obj({"page": s("integer", minimum=1, maximum=4294967295), "fault": FAULT,
+                           "sessions": s("integer", minimum=0, maximum=4294967295, default=1)}, required=["page", "fault"])
+SCHEMAS["delay"] = obj({"fixedMs": n(s("integer", minimum=0, maximum=10000)), "profile": n(enum("graph")), "route": ROUTE}, required=[])
+SCHEMAS["faults"] = obj({"rules": arr(ref("faultRule")), "failPage": n(ref("failPage")), "delay": n(ref("delay"))}, required=[])
+SCHEMAS["clock"] = obj({"now": DT, "frozen": BOOL, "speed": s("number")})
+SCHEMAS["clockChange"] = obj({
+    "now": s("string", format="date-time", description="Move the clock to this time (never backwards)."),
+    "advance": {"oneOf": [s("string", pattern="^P"), s("number", minimum=0)],
+                "description": "ISO 8601 duration (PT10M) or seconds."},
+    "frozen": BOOL,
+}, required=[])
+SCHEMAS["health"] = obj({"status": enum("ok"), "now": DT, "records": s("integer", minimum=0)})
+SCHEMAS["testClient"] = obj({
+    "name": STR, "clientId": STR, "clientSecret": STR, "objectId": STR, "servicePrincipalId": STR, "permissions": arr(STR),
+    "certificate": n({"type": "object", "properties": {"keyId": STR, "thumbprint": STR, "x5t": STR, "certificatePem": STR,
+                                                        "privateKeyPem": STR}, "additionalProperties": False})})
+TENANT_PROPS = {
+    "tenantId": STR, "organization": STR, "domain": STR, "initialDomain": STR, "license": enum("p2", "p1", "free"),
+    "seed": s("integer", minimum=0), "preset": STR, "anchor": DT,
+    "counts": {"type": "object", "additionalProperties": s("integer", minimum=0)},
+    "records": obj({"signIns": s("integer", minimum=0), "directoryAudits": s("integer", minimum=0),
+                    "provisioning": s("integer", minimum=0)}),
+    "clients": arr(ref("testClient")),
+}
+SCHEMAS["tenantSummary"] = obj(TENANT_PROPS)
+SCHEMAS["tenantInfo"] = obj(dict(TENANT_PROPS, tenants=arr(ref("tenantSummary"))),
+                            description="The first tenant, plus every tenant under `tenants`.")
+SCHEMAS["resetRequest"] = obj({"seed": s("integer", minimum=0, maximum=18446744073709551615)}, required=[])
+SCHEMAS["resetResult"] = obj({"seed": s("integer", minimum=0), "epoch": STR, "tenantId": STR})
+SCHEMAS["clientReport"] = {"type": "object", "required": ["appId", "requests", "throttled"],
+                           "properties": {"appId": STR, "requests": s("integer"), "throttled": s("integer"),
+                                          "earlyRetries": s("integer"), "skipTokensReused": s("integer"),
+                                          "skipTokensAbandoned": s("integer"), "verdicts": arr(STR)},
+                           "additionalProperties": False}
+SCHEMAS["clientReports"] = obj({"value": arr(ref("clientReport"))})
+SCHEMAS["injectSignIn"] = obj({
+    "createdDateTime": DT, "visibleAfter": {"oneOf": [s("string", pattern="^P"), s("number", minimum=0)]}, "tenantId": STR,
+    "userPrincipalName": STR, "userId": STR, "appId": STR, "resourceId": STR, "ipAddress": s("string", format="ipv4"),
+    "errorCode": s("integer"), "clientAppUsed": STR, "signInEventType": E("signInEventType"), "servicePrincipalId": STR,
+}, required=[])
+SCHEMAS["injectDirectoryAudit"] = obj({
+    "activityDateTime": DT, "visibleAfter": {"oneOf": [s("string", pattern="^P"), s("number", minimum=0)]}, "tenantId": STR,
+    "activityDisplayName": STR, "loggedByService": STR, "userPrincipalName": STR, "userId": STR, "initiatedByAppId": STR,
+    "targetUserPrincipalName": STR, "targetGroupId": STR, "result": enum("success", "failure"),
+}, required=[])
+SCHEMAS["injectProvisioning"] = obj({
+    "activityDateTime": DT, "visibleAfter": {"oneOf": [s("string", pattern="^P"), s("number", minimum=0)]}, "tenantId": STR,
+    "jobId": STR, "userPrincipalName": STR, "userId": STR, "provisioningAction": E("provisioningAction"),
+    "status": E("provisioningResult"),
+}, required=[])
+
+
+def control_paths():
+    def ok(schema, description="OK"):
+        return {"description": description, "headers": graph_headers(), "content": {JSON_CT: {"schema": schema}}}
+
+    bad = {"400": {"$ref": "#/components/responses/Error400"}}
+
+    def op(op_id, summary, response, body=None, code="200", errors=True):
+        o = {"operationId": op_id, "tags": ["Control"], "summary": summary, "responses": {code: response}}
+        if errors:
+            o["responses"].update(bad)
+        if body:
+            o["requestBody"] = {"required": False, "content": {JSON_CT: {"schema": ref(body)}}}
+        return o
+
+    return {
+        "/_entrasim/health": {"get": op("health", "Liveness, the clock and the record count.", ok(ref("health")), errors=False)},
+        "/_entrasim/tenant": {"get": op("tenant", "Tenant facts and test client credentials.", ok(ref("tenantInfo")), errors=False)},
+        "/_entrasim/clock": {
+            "get": op("getClock", "The simulated clock.", ok(ref("clock")), errors=False),
+            "post": op("setClock", "Move, advance, freeze or unfreeze the clock.", ok(ref("clock")), body="clockChange"),
+        },
+        "/_entrasim/reset": {"post": op("reset", "Regenerate the world (optionally with a new seed).", ok(ref("resetResult")),
+                                        body="resetRequest")},
+        "/_entrasim/signIns": {"post": op("injectSignIn", "Inject a sign-in (answered as beta JSON).",
+                                          ok(ref("signInBeta"), "The stored record."), body="injectSignIn", code="201")},
+        "/_entrasim/directoryAudits": {"post": op("injectDirectoryAudit", "Inject a directory audit (answered as beta JSON).",
+                                                  ok(ref("directoryAuditBeta"), "The stored record."), body="injectDirectoryAudit",
+                                                  code="201")},
+        "/_entrasim/provisioning": {"post": op("injectProvisioning", "Inject a provisioning record (answered as beta JSON).",
+                                               ok(ref("provisioningObjectSummaryBeta"), "The stored record."),
+                                               body="injectProvisioning", code="201")},
+        "/_entrasim/throttling": {
+            "get": op("getThrottling", "Throttling settings.", ok(ref("throttling")), errors=False),
+            "put": op("putThrottling", "Replace the throttling settings.", ok(ref("throttling")), body="throttling"),
+        },
+        "/_entrasim/faults": {
+            "get": op("getFaults", "Fault settings.", ok(ref("faults")), errors=False),
+            "put": op("putFaults", "Replace the fault settings.", ok(ref("faults")), body="faults"),
+        },
+        "/_entrasim/clients": {"get": op("clients", "Per calling app: requests, 429s, early retries, skip-token use.",
+                                         ok(ref("clientReports")), errors=False)},
+    }
+
+
+def spec():
+    paths = {}
+    paths.update(build_graph_paths())
+    paths.update(identity_paths())
+    paths.update(control_paths())
+    paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.",
+                                      "responses": {"200": {"description": "OpenAPI document",
+                                                            "content": {"application/yaml": {"schema": STR}}}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "entrasim",
+            "version": "0.1.0",
+            "description": (
+                "Local emulator of Microsoft Graph's Entra activity-log API. Three surfaces: the Graph surface under /v1.0 and "
+                "/beta (audit logs plus the read-only directory they refer to), the identity surface (client-credentials tokens, "
+                "OpenID discovery, JWKS) and the control surface under /_entrasim for tests.\n\n"
+                "GENERATED by tests/clients/tools/gen_openapi.py: edit that file and regenerate."),
+        },
+        "servers": [{"url": "http://127.0.0.1:8400"}],
+        "tags": [{"name": t} for t in ["Graph v1.0", "Graph beta", "Directory v1.0", "Directory beta", "Identity", "Control"]],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "parameters": PARAMS,
+            "responses": RESPONSES,
+            "headers": HEADERS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                                           "description": "Token from /{tenant}/oauth2/v2.0/token. Optional with --auth lenient."}},
+        },
+    }
+
+
+class Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        return True
+
+
+def render():
+    return yaml.dump(spec(), Dumper=Dumper, sort_keys=False, width=120, allow_unicode=True)
+
+
+if __name__ == "__main__":
+    text = render()
+    if "--check" in sys.argv:
+        sys.exit(0 if OUT.read_text() == text else 1)
+    OUT.write_text(text)
+    print(f"wrote {OUT} ({len(text.splitlines())} lines)")

@@ -1,0 +1,230 @@
+//! Every reference in every record of the default preset exists in the directory
+//! endpoints, or is a soft-deleted user whose "Delete user" audit the log shows.
+
+use entrasim::app::plans;
+use entrasim::config::{LatencyMode, License, Preset, TenantSettings};
+use entrasim::export::served;
+use entrasim::model::directory::Collection;
+use entrasim::model::sign_in as si;
+use entrasim::query::capability::ApiVersion;
+use entrasim::rng::Seed;
+use entrasim::store::World;
+use entrasim::store::records::{Audit, Provisioning, SignIn, ticks};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+struct Directory {
+    users: BTreeSet<String>,
+    deleted: BTreeSet<String>,
+    sps: BTreeSet<String>,
+    app_ids: BTreeSet<String>,
+    groups: BTreeSet<String>,
+    applications: BTreeSet<String>,
+    roles: BTreeSet<String>,
+}
+
+fn ids(objects: &[Value], key: &str) -> BTreeSet<String> {
+    objects
+        .iter()
+        .map(|o| o[key].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn setup() -> (World, Directory) {
+    let settings = TenantSettings {
+        seed: Seed(42),
+        preset: Preset::named("default").unwrap(),
+        license: License::P2,
+        tenants: 1,
+    };
+    let now = "2026-06-01T12:00:00Z".parse().unwrap();
+    let world = World::new(1, plans(&settings, LatencyMode::Graph, now), ticks(now));
+    let tenant = &world.tenants[0].plan.tenant;
+    let sps = Collection::ServicePrincipals.objects(tenant, now);
+    let users = Collection::Users.objects(tenant, now);
+    let all_users: BTreeSet<String> = tenant.users.iter().map(|u| u.id.clone()).collect();
+    let listed = ids(&users, "id");
+    let directory = Directory {
+        deleted: all_users.difference(&listed).cloned().collect(),
+        users: listed,
+        app_ids: ids(&sps, "appId"),
+        sps: ids(&sps, "id"),
+        groups: ids(&Collection::Groups.objects(tenant, now), "id"),
+        applications: ids(&Collection::Applications.objects(tenant, now), "id"),
+        roles: ids(&Collection::RoleDefinitions.objects(tenant, now), "id"),
+    };
+    (world, directory)
+}
+
+fn user_known(d: &Directory, id: &str) -> bool {
+    d.users.contains(id) || d.deleted.contains(id)
+}
+
+#[test]
+fn every_reference_in_every_record_exists_in_the_directory() {
+    let (world, d) = setup();
+    let logs = &world.tenants[0];
+    let plan = &logs.plan;
+    let now = world.now;
+    let sign_ins: Vec<SignIn> = served(logs, now, |_: &SignIn| true);
+    assert!(sign_ins.len() > 50_000);
+    for r in &sign_ins {
+        let user = si::user_id(plan, r);
+        assert!(
+            user.is_empty() || user_known(&d, user),
+            "sign-in user {user}"
+        );
+        assert!(
+            d.app_ids.contains(si::app(plan, r).0),
+            "sign-in app {}",
+            si::app(plan, r).0
+        );
+        assert!(
+            d.app_ids.contains(si::resource(plan, r).0),
+            "sign-in resource"
+        );
+        if let Some((sp, _)) = si::service_principal(plan, r) {
+            assert!(d.sps.contains(sp), "sign-in service principal {sp}");
+        }
+    }
+    let audits: Vec<Audit> = served(logs, now, |_: &Audit| true);
+    let mut deleted_with_audit = BTreeSet::new();
+    for r in &audits {
+        let mut out = Vec::new();
+        entrasim::model::audit::write(&mut out, plan, r, ApiVersion::V1);
+        let audit: Value = serde_json::from_slice(&out).unwrap();
+        check_audit(&d, &audit);
+        if audit["activityDisplayName"] == "Delete user" {
+            deleted_with_audit.insert(
+                audit["targetResources"][0]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    for r in served(logs, now, |_: &Provisioning| true) {
+        let mut out = Vec::new();
+        entrasim::model::provisioning::write(&mut out, plan, &r, ApiVersion::V1);
+        let record: Value = serde_json::from_slice(&out).unwrap();
+        assert!(
+            d.sps
+                .contains(record["servicePrincipal"]["id"].as_str().unwrap())
+        );
+        let entra_side = [
+            &record["sourceIdentity"]["id"],
+            &record["targetIdentity"]["id"],
+        ];
+        let kind = record["sourceIdentity"]["identityType"].as_str().unwrap();
+        let known = |id: &str| {
+            if kind == "Group" {
+                d.groups.contains(id)
+            } else {
+                user_known(&d, id)
+            }
+        };
+        assert!(
+            entra_side.iter().any(|id| known(id.as_str().unwrap())),
+            "provisioning identity {record}"
+        );
+    }
+    let window_deletions: BTreeSet<String> = plan
+        .tenant
+        .users
+        .iter()
+        .filter(|u| u.deleted.is_some())
+        .map(|u| u.id.clone())
+        .collect();
+    assert!(!window_deletions.is_empty());
+    assert_eq!(
+        window_deletions,
+        deleted_with_audit
+            .intersection(&window_deletions)
+            .cloned()
+            .collect(),
+        "every soft-deleted user has its Delete user audit"
+    );
+}
+
+fn check_audit(d: &Directory, audit: &Value) {
+    let initiator = &audit["initiatedBy"];
+    if let Some(id) = initiator["user"]["id"].as_str() {
+        assert!(
+            user_known(d, id) || initiator["user"]["displayName"] == "Azure AD PIM",
+            "initiator {id}"
+        );
+    }
+    if let Some(sp) = initiator["app"]["servicePrincipalId"].as_str() {
+        assert!(d.sps.contains(sp), "initiating app {sp}");
+    }
+    for target in audit["targetResources"].as_array().unwrap() {
+        let id = target["id"].as_str().unwrap_or_default();
+        let known = match target["type"].as_str().unwrap() {
+            "User" => user_known(d, id),
+            "Group" => d.groups.contains(id),
+            "ServicePrincipal" => d.sps.contains(id),
+            "Application" => d.applications.contains(id),
+            "Role" => d.roles.contains(id),
+            // Policies, devices and PIM requests have no collection in the contract.
+            _ => true,
+        };
+        assert!(
+            known,
+            "{} target {id} of {}",
+            target["type"], audit["activityDisplayName"]
+        );
+    }
+}
+
+#[test]
+fn pim_activation_chains_are_complete_and_all_four_sign_in_kinds_appear() {
+    let (world, _) = setup();
+    let logs = &world.tenants[0];
+    let plan = &logs.plan;
+    let audits: Vec<Audit> = served(logs, world.now, |_: &Audit| true);
+    let name = |a: &Audit| {
+        plan.catalog.audit_activities[a.activity as usize]
+            .activity
+            .clone()
+    };
+    let requested: BTreeSet<u64> = audits
+        .iter()
+        .filter(|a| name(a) == "Add member to role requested (PIM activation)")
+        .map(|a| a.corr)
+        .collect();
+    let completed: BTreeSet<u64> = audits
+        .iter()
+        .filter(|a| name(a) == "Add member to role completed (PIM activation)")
+        .map(|a| a.corr)
+        .collect();
+    let expired: BTreeSet<u64> = audits
+        .iter()
+        .filter(|a| name(a) == "Remove member from role (PIM activation expired)")
+        .map(|a| a.corr)
+        .collect();
+    assert!(requested.len() > 20);
+    // Chains still running at the snapshot have not expired yet; chains that began before the window lack a request.
+    let finished: BTreeSet<u64> = requested.intersection(&expired).copied().collect();
+    assert!(
+        finished.len() * 10 >= requested.len() * 8,
+        "{} of {} chains finished",
+        finished.len(),
+        requested.len()
+    );
+    assert!(finished.is_subset(&completed));
+    let sign_ins: Vec<SignIn> = served(logs, world.now, |_: &SignIn| true);
+    for kind in entrasim::store::records::SignInKind::ALL {
+        assert!(sign_ins.iter().any(|s| s.kind == kind), "{kind:?}");
+    }
+    let provisioning: Vec<Provisioning> = served(logs, world.now, |_: &Provisioning| true);
+    for action in 0..entrasim::store::records::PROVISIONING_ACTIONS.len() {
+        for status in 0..entrasim::store::records::PROVISIONING_RESULTS.len() {
+            assert!(
+                provisioning
+                    .iter()
+                    .any(|p| p.action as usize == action && p.status as usize == status),
+                "action {action} status {status}"
+            );
+        }
+    }
+}
