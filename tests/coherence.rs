@@ -228,3 +228,29 @@ fn pim_activation_chains_are_complete_and_all_four_sign_in_kinds_appear() {
         }
     }
 }
+
+#[test]
+fn a_day_of_record_delays_matches_graphs_documented_p95_and_p99() {
+    let (world, _) = setup();
+    let logs = &world.tenants[0];
+    let day_start = world.now - 24 * 3600 * 10_000_000;
+    let mut delays: Vec<u32> = logs
+        .hours
+        .values()
+        .flat_map(|h| h.sign_ins.iter())
+        .filter(|s| s.at >= day_start)
+        .map(|s| s.delay_ms)
+        .collect();
+    assert!(delays.len() > 2000);
+    delays.sort_unstable();
+    let quantile = |q: f64| delays[((delays.len() as f64) * q) as usize] as f64 / 1000.0;
+    let (p95, p99) = (quantile(0.95), quantile(0.99));
+    assert!(
+        (p95 - 120.0).abs() <= 12.0,
+        "P95 {p95} s, expected 120 s ± 10%"
+    );
+    assert!(
+        (p99 - 300.0).abs() <= 30.0,
+        "P99 {p99} s, expected 300 s ± 10%"
+    );
+}

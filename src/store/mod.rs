@@ -145,28 +145,23 @@ impl TenantLogs {
     }
 }
 
-/// Puts an hour's output in its bucket, and later records in the spill.
+/// Puts an hour's output in its bucket, and records of later hours in the spill.
 fn file(
     bucket: &mut Hour,
     spill: &mut BTreeMap<i64, Hour>,
     hour: i64,
     out: crate::activity::HourOutput,
 ) {
-    bucket.sign_ins.extend(out.sign_ins);
-    bucket
-        .provisioning
-        .extend(out.provisioning.iter().filter(|r| hour_of(r.at) <= hour));
-    for r in out
-        .provisioning
-        .into_iter()
-        .filter(|r| hour_of(r.at) > hour)
-    {
-        spill.entry(hour_of(r.at)).or_default().provisioning.push(r);
-    }
-    for r in out.audits {
-        match hour_of(r.at) {
-            h if h > hour => spill.entry(h).or_default().audits.push(r),
-            _ => bucket.audits.push(r),
+    route(bucket, spill, hour, out.sign_ins);
+    route(bucket, spill, hour, out.audits);
+    route(bucket, spill, hour, out.provisioning);
+}
+
+fn route<R: LogOf>(bucket: &mut Hour, spill: &mut BTreeMap<i64, Hour>, hour: i64, records: Vec<R>) {
+    for r in records {
+        match hour_of(r.at()) {
+            h if h > hour => R::log_mut(spill.entry(h).or_default()).push(r),
+            _ => R::log_mut(bucket).push(r),
         }
     }
 }

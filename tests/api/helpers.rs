@@ -33,8 +33,11 @@ pub async fn spawn(extra: &[&str]) -> TestApp {
         })
     });
     let urls = rx.recv().expect("server reports its urls");
+    // No idle pool: tests pause for seconds (a subprocess, a clock step), and a pooled
+    // connection reused just as the server closes it fails with IncompleteMessage.
     let client = reqwest::Client::builder()
         .danger_accept_invalid_certs(true)
+        .pool_max_idle_per_host(0)
         .build()
         .expect("client");
     TestApp {

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod directory;
+mod export;
 mod helpers;
 mod identity;
 mod logs;

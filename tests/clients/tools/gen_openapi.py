@@ -490,10 +490,21 @@ PARAMS["skiptoken"] = param("$skiptoken", s("string", minLength=1),
 PARAMS["count"] = param("$count", BOOL, "Adds `@odata.count` (the number of matching objects) to the page.")
 
 
-def collection_response(item_schema_name, select_props, context, description, tips=False):
+def collection_response(item_schema_name, select_props, context, description, tips=False, marked=True):
     """A page: @odata.context, optional @odata.nextLink / @odata.count / tips, value[]."""
     full = ref(item_schema_name)
-    if select_props:
+    if select_props and not marked:
+        projection = {"type": "object", "additionalProperties": False, "required": ["id"],
+                      "properties": {p: {} for p in select_props},
+                      "description": "An object reduced by $select (id is always kept)."}
+        schema = {
+            "type": "object",
+            "properties": page_properties(context, tips),
+            "required": ["@odata.context", "value"],
+            "additionalProperties": False,
+        }
+        schema["properties"]["value"] = arr({"anyOf": [full, projection]})
+    elif select_props:
         projection = {"type": "object", "additionalProperties": False,
                       "properties": {p: {} for p in select_props},
                       "description": "A record reduced by $select to the named properties."}
@@ -562,7 +573,7 @@ def build_graph_paths():
             select_props = None
             if name != "signIns":
                 select_props = list(SCHEMAS[record]["properties"])
-                params.append(param("$select", arr(enum(*select_props), minItems=1, uniqueItems=True),
+                params.append(param("$select", arr(enum(*select_props), minItems=1),
                                     "Comma-separated properties to return.", style="form", explode=False))
             op_id = f"{version.replace('.', '')}_{name}"
             paths[f"/{version}/{path}"] = {"get": {
@@ -582,7 +593,7 @@ def build_graph_paths():
                 "responses": {"200": entity_response(record, path, "The record."), **error_refs()},
             }}
         for name, (path, record, id_schema, filters) in DIRECTORY.items():
-            select_props = [p for p in SCHEMAS[record]["properties"] if p != "id"]
+            select_props = [p for p in SCHEMAS[record]["properties"] if p != "id"]  # id is always returned
             op_id = f"{version.replace('.', '')}_{name}"
             paths[f"/{version}/{path}"] = {"get": {
                 "operationId": f"list_{op_id}",
@@ -592,12 +603,12 @@ def build_graph_paths():
                     param("$filter", s("string", minLength=1), "OData filter on the collection's filterable properties.",
                           examples=filters),
                     {"$ref": "#/components/parameters/topDirectory"},
-                    param("$select", arr(enum(*select_props), minItems=1, uniqueItems=True),
+                    param("$select", arr(enum("id", *select_props), minItems=1),
                           "Comma-separated properties to return (`id` is always returned).", style="form", explode=False),
                     {"$ref": "#/components/parameters/count"},
                     {"$ref": "#/components/parameters/skiptoken"},
                 ],
-                "responses": {"200": collection_response(record, ["id"] + select_props, path, f"A page of {name}."),
+                "responses": {"200": collection_response(record, ["id"] + select_props, path, f"A page of {name}.", marked=False),
                               **error_refs()},
             }}
             paths[f"/{version}/{path}/{{id}}"] = {"get": {
@@ -818,7 +829,7 @@ def spec():
     paths.update(control_paths())
     paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.",
                                       "responses": {"200": {"description": "OpenAPI document",
-                                                            "content": {"application/yaml": {"schema": STR}}}}}}
+                                                            "content": {"application/yaml": {"schema": {"type": "object"}}}}}}}
     return {
         "openapi": "3.1.0",
         "info": {

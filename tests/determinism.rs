@@ -1,0 +1,69 @@
+//! Same seed and clock, same bytes: golden hashes of the tenant and of `generate`.
+//! If generation changes on purpose, update the hashes in the same commit.
+
+use sha2::{Digest, Sha256};
+use std::process::Command;
+
+fn entrasim(args: &[&str]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_entrasim"))
+        .args(args)
+        .output()
+        .expect("binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn the_tenant_of_seed_7_has_its_golden_hash() {
+    let json = entrasim(&[
+        "tenant",
+        "--json",
+        "--seed",
+        "7",
+        "--clock",
+        "fixed:2026-06-01T12:00:00Z",
+    ]);
+    assert_eq!(
+        hex(&json),
+        include_str!("golden/tenant-seed-7.sha256").trim()
+    );
+}
+
+#[test]
+fn generated_logs_of_seed_7_have_their_golden_hashes() {
+    let dir = std::env::temp_dir().join(format!("entrasim-golden-{}", std::process::id()));
+    entrasim(&[
+        "generate",
+        "--out",
+        dir.to_str().unwrap(),
+        "--seed",
+        "7",
+        "--preset",
+        "small",
+        "--clock",
+        "fixed:2026-06-01T12:00:00Z",
+        "--api-version",
+        "beta",
+    ]);
+    let mut lines = Vec::new();
+    for log in ["signIns", "directoryAudits", "provisioning"] {
+        let bytes = std::fs::read(dir.join(format!("{log}.ndjson"))).unwrap();
+        lines.push(format!("{log} {}", hex(&bytes)));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(
+        lines.join("\n"),
+        include_str!("golden/generate-seed-7-small.sha256").trim()
+    );
+}
