@@ -67,6 +67,7 @@ fn change(
     let (number, cycle_start, length) = cycle;
     let spec = &plan.tenant.provisioning_jobs[job];
     let at = cycle_start + rng.random_range(0..length / 2);
+    let at = at - at.rem_euclid(TICKS_PER_SECOND);
     let group = !spec.groups.is_empty() && rng.random_bool(0.15);
     let subject = if group {
         spec.groups[rng.random_range(0..spec.groups.len())]

@@ -49,6 +49,8 @@ pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut Ho
 }
 
 fn push(plan: &Plan, out: &mut HourOutput, mut record: SignIn) {
+    // Graph writes sign-in times in whole seconds; the stored time must equal the served one.
+    record.at -= record.at.rem_euclid(TICKS_PER_SECOND);
     record.delay_ms = plan
         .latency
         .delay_ms(plan.tenant.seed, Log::SignIns, record.key);

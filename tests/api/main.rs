@@ -3,6 +3,8 @@
 mod bad_input;
 mod directory;
 mod export;
+mod filters;
+mod fuzz;
 mod helpers;
 mod identity;
 mod logs;
