@@ -10,7 +10,7 @@ use entrasim::query::capability::ApiVersion;
 use entrasim::query::eval::compile;
 use entrasim::query::filter::parse;
 use entrasim::query::options::Direction;
-use entrasim::query::page::{LogQuery, execute};
+use entrasim::query::page::{LogQuery, execute, sign_in_index};
 use entrasim::rng::Seed;
 use entrasim::store::World;
 use entrasim::store::records::{SignIn, SignInKind, ticks};
@@ -30,14 +30,20 @@ fn interactive(_: &entrasim::activity::Plan, r: &SignIn) -> bool {
     r.kind == SignInKind::Interactive
 }
 
-fn query(filter: Option<&str>, top: usize, now: i64) -> LogQuery<SignIn> {
+fn query(
+    plan: &entrasim::activity::Plan,
+    filter: Option<&str>,
+    top: usize,
+    now: i64,
+) -> LogQuery<SignIn> {
     let predicate: entrasim::query::eval::Predicate<SignIn> = match filter {
         None => Box::new(interactive),
         Some(text) => {
-            let compiled = compile::<SignIn>(&parse(text).unwrap()).unwrap();
+            let compiled = compile::<SignIn>(&parse(text).unwrap(), plan).unwrap();
             Box::new(move |p, r| interactive(p, r) && compiled(p, r))
         }
     };
+    let index = filter.and_then(|text| sign_in_index(Some(&parse(text).unwrap()), plan));
     LogQuery {
         predicate: Some(predicate),
         direction: Direction::Desc,
@@ -45,6 +51,7 @@ fn query(filter: Option<&str>, top: usize, now: i64) -> LogQuery<SignIn> {
         bounds: (now - 30 * 86_400 * 10_000_000, now),
         after: None,
         as_of: now,
+        index,
     }
 }
 
@@ -56,7 +63,7 @@ fn pages(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1000));
     group.bench_function("1000-record sign-in page (query + JSON)", |b| {
         b.iter(|| {
-            let (records, _) = execute(logs, &query(None, 1000, now));
+            let (records, _) = execute(logs, &query(&logs.plan, None, 1000, now));
             let mut out = Vec::with_capacity(records.len() * 2000);
             for r in &records {
                 entrasim::model::sign_in::write(&mut out, &logs.plan, r, ApiVersion::V1);
@@ -68,18 +75,101 @@ fn pages(c: &mut Criterion) {
     let user = logs.plan.tenant.users[3].id.clone();
     let filter = format!("userId eq '{user}'");
     group.bench_function("userId eq, 100-record page", |b| {
-        b.iter(|| execute(logs, &query(Some(&filter), 100, now)))
+        b.iter(|| execute(logs, &query(&logs.plan, Some(&filter), 100, now)))
     });
     group.bench_function("startswith(userDisplayName) full scan", |b| {
         b.iter(|| {
             execute(
                 logs,
-                &query(Some("startswith(userDisplayName,'zz')"), 100, now),
+                &query(
+                    &logs.plan,
+                    Some("startswith(userDisplayName,'zz')"),
+                    100,
+                    now,
+                ),
             )
         })
     });
     group.finish();
 }
 
-criterion_group!(benches, pages);
+/// The scale targets, on the loadtest preset (16M records). Each iteration asks for a
+/// different user, so the figure covers heavy and light users alike.
+fn loadtest(c: &mut Criterion) {
+    let world = world("loadtest");
+    let logs = &world.tenants[0];
+    let now = world.now;
+    let users: Vec<String> = logs
+        .plan
+        .tenant
+        .users
+        .iter()
+        .step_by(37)
+        .map(|u| u.id.clone())
+        .collect();
+    let apps: Vec<String> = logs
+        .plan
+        .tenant
+        .service_principals
+        .iter()
+        .step_by(5)
+        .map(|s| s.app_id.clone())
+        .collect();
+    let mut group = c.benchmark_group("loadtest");
+    group.sample_size(30);
+    let mut n = 0;
+    group.bench_function("userId eq, 100-record page", |b| {
+        b.iter(|| {
+            n += 1;
+            execute(
+                logs,
+                &query(
+                    &logs.plan,
+                    Some(&format!("userId eq '{}'", users[n % users.len()])),
+                    100,
+                    now,
+                ),
+            )
+        })
+    });
+    group.bench_function("appId eq, 100-record page", |b| {
+        b.iter(|| {
+            n += 1;
+            execute(
+                logs,
+                &query(
+                    &logs.plan,
+                    Some(&format!("appId eq '{}'", apps[n % apps.len()])),
+                    100,
+                    now,
+                ),
+            )
+        })
+    });
+    group.bench_function("status/errorCode eq 50053, 100-record page", |b| {
+        b.iter(|| {
+            execute(
+                logs,
+                &query(&logs.plan, Some("status/errorCode eq 50053"), 100, now),
+            )
+        })
+    });
+    group.sample_size(10);
+    group.bench_function("startswith(userDisplayName) full scan", |b| {
+        b.iter(|| {
+            execute(
+                logs,
+                &query(
+                    &logs.plan,
+                    Some("startswith(userDisplayName,'zz')"),
+                    100,
+                    now,
+                ),
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pages, loadtest);
 criterion_main!(benches);

@@ -64,7 +64,7 @@ pub fn list(
     let mut objects = collection.objects(&plan.tenant, now);
     if let Some((_, expr)) = &options.filter {
         capability::check(expr, resource, version, now).map_err(QueryError::filter)?;
-        let predicate = compile::<Value>(expr).map_err(QueryError::filter)?;
+        let predicate = compile::<Value>(expr, plan).map_err(QueryError::filter)?;
         objects.retain(|o| predicate(plan, o));
     }
     let total = objects.len();

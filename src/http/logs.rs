@@ -11,7 +11,7 @@ use crate::config::License;
 use crate::query::capability::{self, ApiVersion, Resource};
 use crate::query::eval::{Fields, Predicate, compile};
 use crate::query::options::{self, Direction, Options};
-use crate::query::page::{LogQuery, execute, time_bounds};
+use crate::query::page::{LogQuery, execute, sign_in_index, time_bounds};
 use crate::query::skiptoken::{Cursor, query_hash};
 use crate::query::{QueryError, mentions};
 use crate::store::LogOf;
@@ -123,7 +123,7 @@ pub fn list<R: LogOf + Fields + Copy>(
     let expr = options.filter.as_ref().map(|(_, e)| e);
     let (lo, hi) = time_bounds(expr, spec.time_property);
     let predicate = combine(
-        expr.map(compile::<R>)
+        expr.map(|e| compile::<R>(e, &logs.plan))
             .transpose()
             .map_err(QueryError::filter)?,
         (spec.restrict)(&options, version),
@@ -135,6 +135,11 @@ pub fn list<R: LogOf + Fields + Copy>(
         bounds: (lo.max(retention), hi.min(as_of)),
         after: cursor.map(|c| (c.last_at, c.last_key)),
         as_of,
+        index: if spec.resource == Resource::SignIns {
+            sign_in_index(expr, &logs.plan)
+        } else {
+            None
+        },
     };
     let (records, more) = execute(logs, &query);
     let next = (more && !records.is_empty()).then(|| {

@@ -22,6 +22,24 @@ pub trait Fields: Sized + 'static {
     fn getter(path: &str) -> Option<Getter<Self>>;
     /// Whether string comparisons are case-sensitive on this resource.
     const CASE_SENSITIVE: bool = false;
+
+    /// Fields that are a function of one index of the record (a user, an app, an
+    /// error...): a test on them is evaluated once per index value at compile time.
+    fn indexed(_path: &str) -> Option<Indexed<Self>> {
+        None
+    }
+}
+
+/// A field determined by one index of the record.
+pub struct Indexed<R> {
+    /// The record's index, or None when the field does not apply (then `none` is its value).
+    pub key: fn(&Plan, &R) -> Option<u32>,
+    /// How many index values there are.
+    pub size: fn(&Plan) -> usize,
+    /// The field's value for index `i`.
+    pub value: for<'a> fn(&'a Plan, u32) -> Value<'a>,
+    /// The field's value when the index does not apply.
+    pub none: Value<'static>,
 }
 
 /// A compiled filter.
@@ -41,20 +59,20 @@ enum Item<'a, 'v> {
 #[error("property '{0}' cannot be filtered on this resource")]
 pub struct CompileError(pub String);
 
-/// Compiles `expr` for records of type `R`.
-pub fn compile<R: Fields>(expr: &Expr) -> Result<Predicate<R>, CompileError> {
+/// Compiles `expr` for records of type `R` of the tenant in `plan`.
+pub fn compile<R: Fields>(expr: &Expr, plan: &Plan) -> Result<Predicate<R>, CompileError> {
     let sensitive = R::CASE_SENSITIVE;
     Ok(match expr {
         Expr::Or(a, b) => {
-            let (a, b) = (compile::<R>(a)?, compile::<R>(b)?);
+            let (a, b) = (compile::<R>(a, plan)?, compile::<R>(b, plan)?);
             Box::new(move |p, r| a(p, r) || b(p, r))
         }
         Expr::And(a, b) => {
-            let (a, b) = (compile::<R>(a)?, compile::<R>(b)?);
+            let (a, b) = (compile::<R>(a, plan)?, compile::<R>(b, plan)?);
             Box::new(move |p, r| a(p, r) && b(p, r))
         }
         Expr::Not(a) => {
-            let a = compile::<R>(a)?;
+            let a = compile::<R>(a, plan)?;
             Box::new(move |p, r| !a(p, r))
         }
         Expr::Lambda {
@@ -78,13 +96,26 @@ pub fn compile<R: Fields>(expr: &Expr) -> Result<Predicate<R>, CompileError> {
                     let constant = test(&Value::Null);
                     Box::new(move |_, _| constant)
                 }
-                Some(path) => {
-                    let get = accessor::<R>(&path)?;
-                    Box::new(move |p, r| test(&get(p, r)))
-                }
+                Some(path) => match R::indexed(&path) {
+                    Some(field) => tabulate(field, test, plan),
+                    None => {
+                        let get = accessor::<R>(&path)?;
+                        Box::new(move |p, r| test(&get(p, r)))
+                    }
+                },
             }
         }
     })
+}
+
+/// Evaluates a leaf test once per index value; records then cost one lookup.
+fn tabulate<R: Fields>(field: Indexed<R>, test: LeafTest, plan: &Plan) -> Predicate<R> {
+    let table: Vec<bool> = (0..(field.size)(plan))
+        .map(|i| test(&(field.value)(plan, i as u32)))
+        .collect();
+    let none = test(&field.none);
+    let key = field.key;
+    Box::new(move |p, r| key(p, r).map_or(none, |i| table.get(i as usize).copied().unwrap_or(none)))
 }
 
 /// The reader of a path, or a compile error naming it.
@@ -257,6 +288,11 @@ fn string_test(func: StrFunc, hay: &str, needle: &str, sensitive: bool) -> bool 
     }
 }
 
+/// A string's characters in lower case, without allocating.
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().flat_map(char::to_lowercase)
+}
+
 /// Orders two values of compatible types (None when incomparable).
 pub fn compare(a: &Value<'_>, b: &Value<'_>, sensitive: bool) -> Option<Ordering> {
     match (a, b) {
@@ -267,7 +303,7 @@ pub fn compare(a: &Value<'_>, b: &Value<'_>, sensitive: bool) -> Option<Ordering
         (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) if sensitive => Some(x.as_ref().cmp(y.as_ref())),
-        (Value::Str(x), Value::Str(y)) => Some(x.to_lowercase().cmp(&y.to_lowercase())),
+        (Value::Str(x), Value::Str(y)) => Some(folded(x).cmp(folded(y))),
         (Value::Int(x), Value::Str(y)) => y.parse::<i64>().ok().map(|y| x.cmp(&y)),
         _ => None,
     }

@@ -1,7 +1,8 @@
 //! The filterable fields of each log record type, as accessor functions.
 
-use super::eval::{Accessor, Fields, Getter};
+use super::eval::{Accessor, Fields, Getter, Indexed};
 use super::value::Value;
+use crate::activity::Plan;
 use crate::model::ids::{Purpose, id, id2};
 use crate::model::{audit, provisioning as prov, sign_in as si};
 use crate::store::records::{
@@ -16,6 +17,10 @@ fn owned<'a>(text: String) -> Value<'a> {
 impl Fields for SignIn {
     fn getter(path: &str) -> Option<Getter<Self>> {
         sign_in(path).map(|f| Box::new(f) as Getter<Self>)
+    }
+
+    fn indexed(path: &str) -> Option<Indexed<Self>> {
+        sign_in_indexed(path)
     }
 }
 
@@ -101,6 +106,10 @@ impl Fields for Audit {
     fn getter(path: &str) -> Option<Getter<Self>> {
         audit_field(path).map(|f| Box::new(f) as Getter<Self>)
     }
+
+    fn indexed(path: &str) -> Option<Indexed<Self>> {
+        audit_indexed(path)
+    }
 }
 
 fn audit_field(path: &str) -> Option<Accessor<Audit>> {
@@ -155,6 +164,10 @@ impl Fields for Provisioning {
 
     fn getter(path: &str) -> Option<Getter<Self>> {
         provisioning_field(path).map(|f| Box::new(f) as Getter<Self>)
+    }
+
+    fn indexed(path: &str) -> Option<Indexed<Self>> {
+        provisioning_indexed(path)
     }
 }
 
@@ -233,5 +246,224 @@ fn json_value(value: Option<&serde_json::Value>) -> Value<'_> {
         },
         Some(J::Array(items)) => Value::List(items.iter().map(|i| json_value(Some(i))).collect()),
         Some(J::Object(_)) => Value::Null,
+    }
+}
+
+/// An indexed field: `key` picks the index, `value` reads the field at an index.
+fn ix<R>(
+    key: fn(&Plan, &R) -> Option<u32>,
+    size: fn(&Plan) -> usize,
+    value: for<'a> fn(&'a Plan, u32) -> Value<'a>,
+    none: Value<'static>,
+) -> Option<Indexed<R>> {
+    Some(Indexed {
+        key,
+        size,
+        value,
+        none,
+    })
+}
+
+fn users(p: &Plan) -> usize {
+    p.tenant.users.len()
+}
+
+fn sps(p: &Plan) -> usize {
+    p.tenant.service_principals.len()
+}
+
+fn user_of(_: &Plan, r: &SignIn) -> Option<u32> {
+    r.kind.is_user().then_some(r.subject)
+}
+
+fn workload_of(_: &Plan, r: &SignIn) -> Option<u32> {
+    (!r.kind.is_user()).then_some(r.subject)
+}
+
+fn agent_of(p: &Plan, r: &SignIn) -> Option<u32> {
+    (r.device != crate::store::records::NONE)
+        .then(|| p.tenant.devices[r.device as usize].user_agent as u32)
+}
+
+/// Sign-in fields determined by the user, app, resource, error, client app, location or device.
+pub fn sign_in_indexed(path: &str) -> Option<Indexed<SignIn>> {
+    let agents = |p: &Plan| p.catalog.user_agents.len();
+    match path.to_ascii_lowercase().as_str() {
+        "userid" => ix(
+            user_of,
+            users,
+            |p, i| Value::str(&p.tenant.user(i).id),
+            Value::str(""),
+        ),
+        "userdisplayname" => ix(
+            user_of,
+            users,
+            |p, i| Value::str(&p.tenant.user(i).display_name),
+            Value::Null,
+        ),
+        "userprincipalname" => ix(
+            user_of,
+            users,
+            |p, i| Value::str(&p.tenant.user(i).sign_in_name),
+            Value::Null,
+        ),
+        "appid" => ix(
+            |_, r| Some(r.app),
+            sps,
+            |p, i| Value::str(&p.tenant.sp(i).app_id),
+            Value::Null,
+        ),
+        "appdisplayname" => ix(
+            |_, r| Some(r.app),
+            sps,
+            |p, i| Value::str(&p.tenant.sp(i).display_name),
+            Value::Null,
+        ),
+        "resourceid" => ix(
+            |_, r| Some(r.resource),
+            sps,
+            |p, i| Value::str(&p.tenant.sp(i).app_id),
+            Value::Null,
+        ),
+        "resourcedisplayname" => ix(
+            |_, r| Some(r.resource),
+            sps,
+            |p, i| Value::str(&p.tenant.sp(i).display_name),
+            Value::Null,
+        ),
+        "serviceprincipalid" => ix(
+            workload_of,
+            sps,
+            |p, i| Value::str(&p.tenant.sp(i).id),
+            Value::str(""),
+        ),
+        "serviceprincipalname" => ix(
+            workload_of,
+            sps,
+            |p, i| Value::str(&p.tenant.sp(i).display_name),
+            Value::Null,
+        ),
+        "status/errorcode" => ix(
+            |_, r| Some(r.error as u32),
+            |p| p.catalog.sign_in_errors.len() + 1,
+            |p, i| {
+                Value::Int(if i == 0 {
+                    0
+                } else {
+                    p.catalog.sign_in_errors[i as usize - 1].code as i64
+                })
+            },
+            Value::Null,
+        ),
+        "clientappused" => ix(
+            |_, r| r.kind.is_user().then_some(r.client_app as u32),
+            |p| p.catalog.client_apps.len(),
+            |p, i| Value::str(&p.catalog.client_apps[i as usize].name),
+            Value::Null,
+        ),
+        "location/city" => ix(
+            location_of,
+            locations,
+            |p, i| Value::str(&p.catalog.locations[i as usize].city),
+            Value::Null,
+        ),
+        "location/state" => ix(
+            location_of,
+            locations,
+            |p, i| Value::str(&p.catalog.locations[i as usize].state),
+            Value::Null,
+        ),
+        "location/countryorregion" => ix(
+            location_of,
+            locations,
+            |p, i| Value::str(&p.catalog.locations[i as usize].country),
+            Value::Null,
+        ),
+        "devicedetail/browser" => ix(
+            agent_of,
+            agents,
+            |p, i| Value::str(&p.catalog.user_agents[i as usize].browser),
+            Value::Null,
+        ),
+        "devicedetail/operatingsystem" => ix(
+            agent_of,
+            agents,
+            |p, i| Value::str(&p.catalog.user_agents[i as usize].os),
+            Value::Null,
+        ),
+        "useragent" => ix(
+            agent_of,
+            agents,
+            |p, i| Value::str(&p.catalog.user_agents[i as usize].user_agent),
+            Value::Null,
+        ),
+        _ => None,
+    }
+}
+
+fn location_of(_: &Plan, r: &SignIn) -> Option<u32> {
+    (r.location != u16::MAX).then_some(r.location as u32)
+}
+
+fn locations(p: &Plan) -> usize {
+    p.catalog.locations.len()
+}
+
+/// Audit fields determined by the activity.
+pub fn audit_indexed(path: &str) -> Option<Indexed<Audit>> {
+    let activities = |p: &Plan| p.catalog.audit_activities.len();
+    let key = |_: &Plan, r: &Audit| Some(r.activity as u32);
+    match path.to_ascii_lowercase().as_str() {
+        "activitydisplayname" => ix(
+            key,
+            activities,
+            |p, i| Value::str(&p.catalog.audit_activities[i as usize].activity),
+            Value::Null,
+        ),
+        "category" => ix(
+            key,
+            activities,
+            |p, i| Value::str(&p.catalog.audit_activities[i as usize].category),
+            Value::Null,
+        ),
+        "loggedbyservice" => ix(
+            key,
+            activities,
+            |p, i| Value::str(&p.catalog.audit_activities[i as usize].service),
+            Value::Null,
+        ),
+        "operationtype" => ix(
+            key,
+            activities,
+            |p, i| Value::str(&p.catalog.audit_activities[i as usize].operation_type),
+            Value::Null,
+        ),
+        _ => None,
+    }
+}
+
+/// Provisioning fields determined by the job, action or status.
+pub fn provisioning_indexed(path: &str) -> Option<Indexed<Provisioning>> {
+    let jobs = |p: &Plan| p.tenant.provisioning_jobs.len();
+    match path.to_ascii_lowercase().as_str() {
+        "jobid" => ix(
+            |_, r| Some(r.job as u32),
+            jobs,
+            |p, i| Value::str(&p.tenant.provisioning_jobs[i as usize].id),
+            Value::Null,
+        ),
+        "provisioningaction" => ix(
+            |_, r| Some(r.action as u32),
+            |_| PROVISIONING_ACTIONS.len(),
+            |_, i| Value::str(PROVISIONING_ACTIONS[i as usize]),
+            Value::Null,
+        ),
+        "provisioningstatusinfo/status" => ix(
+            |_, r| Some(r.status as u32),
+            |_| PROVISIONING_RESULTS.len(),
+            |_, i| Value::str(PROVISIONING_RESULTS[i as usize]),
+            Value::Null,
+        ),
+        _ => None,
     }
 }

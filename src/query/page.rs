@@ -7,7 +7,7 @@ use super::eval::Predicate;
 use super::filter::{CmpOp, Expr, Literal, Operand};
 use super::options::Direction;
 use crate::store::records::{Record, Ticks, hour_of};
-use crate::store::{LogOf, TenantLogs};
+use crate::store::{Indexed, LogOf, TenantLogs};
 
 /// A query ready to run.
 pub struct LogQuery<R> {
@@ -20,6 +20,8 @@ pub struct LogQuery<R> {
     pub after: Option<(Ticks, u64)>,
     /// Only records visible at this instant.
     pub as_of: Ticks,
+    /// Visit only the sign-ins of this user or app (a posting list), when the filter requires it.
+    pub index: Option<Indexed>,
 }
 
 /// Up to `top` matching records, and whether more remain.
@@ -43,13 +45,22 @@ pub fn execute<R: LogOf + Copy>(logs: &TenantLogs, q: &LogQuery<R>) -> (Vec<R>, 
         }
         true
     };
-    let complete = match q.direction {
-        Direction::Desc => hours
+    let complete = match (q.direction, q.index) {
+        (Direction::Desc, None) => hours
             .rev()
             .all(|(_, hour)| slice(R::log(hour), lo, hi).iter().rev().all(&mut visit)),
-        Direction::Asc => hours
+        (Direction::Asc, None) => hours
             .into_iter()
             .all(|(_, hour)| slice(R::log(hour), lo, hi).iter().all(&mut visit)),
+        // Posting lists index sign-ins: `index` is only set for them.
+        (Direction::Desc, Some(of)) => hours.rev().all(|(_, hour)| {
+            hour.postings(of)
+                .rev()
+                .all(|i| visit(&R::log(hour)[i as usize]))
+        }),
+        (Direction::Asc, Some(of)) => hours
+            .into_iter()
+            .all(|(_, hour)| hour.postings(of).all(|i| visit(&R::log(hour)[i as usize]))),
     };
     (out, !complete)
 }
@@ -67,6 +78,37 @@ fn slice<R: Record>(records: &[R], lo: Ticks, hi: Ticks) -> &[R] {
     let start = records.partition_point(|r| r.at() < lo);
     let end = records.partition_point(|r| r.at() <= hi);
     &records[start..end.max(start)]
+}
+
+/// The posting list a sign-in filter can use: a top-level `and`ed `userId eq`,
+/// `appId eq` or non-zero `status/errorCode eq`. An id the tenant lacks gives a
+/// list that matches nothing.
+pub fn sign_in_index(expr: Option<&Expr>, plan: &crate::activity::Plan) -> Option<Indexed> {
+    let tenant = &plan.tenant;
+    match expr? {
+        Expr::And(a, b) => sign_in_index(Some(a), plan).or_else(|| sign_in_index(Some(b), plan)),
+        Expr::Compare {
+            left: Operand::Path(path),
+            op: CmpOp::Eq,
+            right: Operand::Literal(Literal::Int(code)),
+        } if *code != 0 && path.as_string() == "status/errorCode" => {
+            let index = i32::try_from(*code)
+                .ok()
+                .map(|c| plan.error_code(c))
+                .filter(|&e| e != 0);
+            Some(Indexed::Error(index.map_or(u32::MAX, u32::from)))
+        }
+        Expr::Compare {
+            left: Operand::Path(path),
+            op: CmpOp::Eq,
+            right: Operand::Literal(Literal::String(id) | Literal::Guid(id)),
+        } => match path.as_string().as_str() {
+            "userId" => Some(Indexed::User(tenant.user_by_id(id).unwrap_or(u32::MAX))),
+            "appId" => Some(Indexed::App(tenant.sp_by_app_id(id).unwrap_or(u32::MAX))),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Event-time bounds implied by top-level `and`ed comparisons on `property`.

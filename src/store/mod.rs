@@ -12,12 +12,28 @@ use records::{Audit, Provisioning, Record, SignIn, TICKS_PER_HOUR, Ticks, hour_o
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Records of one hour, each log sorted by (event time, key).
+/// Records of one hour, each log sorted by (event time, key), with sign-in
+/// posting lists by user and by client app.
 #[derive(Debug, Default, Clone)]
 pub struct Hour {
     pub sign_ins: Vec<SignIn>,
     pub audits: Vec<Audit>,
     pub provisioning: Vec<Provisioning>,
+    /// (user index, position in `sign_ins`), sorted: user sign-ins only.
+    by_user: Vec<(u32, u32)>,
+    /// (client app service principal, position in `sign_ins`), sorted.
+    by_app: Vec<(u32, u32)>,
+    /// (error, position in `sign_ins`), sorted: failed sign-ins only.
+    by_error: Vec<(u32, u32)>,
+}
+
+/// A sign-in field with a posting list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexed {
+    User(u32),
+    App(u32),
+    /// 1 + catalog error index (never 0: successes are not indexed).
+    Error(u32),
 }
 
 impl Hour {
@@ -25,6 +41,37 @@ impl Hour {
         self.sign_ins.sort_by_key(|r| r.order());
         self.audits.sort_by_key(|r| r.order());
         self.provisioning.sort_by_key(|r| r.order());
+        self.index();
+    }
+
+    fn index(&mut self) {
+        let positions = self.sign_ins.iter().enumerate().map(|(i, r)| (r, i as u32));
+        self.by_user = positions
+            .clone()
+            .filter(|(r, _)| r.kind.is_user())
+            .map(|(r, i)| (r.subject, i))
+            .collect();
+        self.by_error = positions
+            .clone()
+            .filter(|(r, _)| r.error != 0)
+            .map(|(r, i)| (r.error as u32, i))
+            .collect();
+        self.by_app = positions.map(|(r, i)| (r.app, i)).collect();
+        self.by_user.sort_unstable();
+        self.by_app.sort_unstable();
+        self.by_error.sort_unstable();
+    }
+
+    /// Positions (ascending) of the sign-ins of one user or app.
+    pub fn postings(&self, of: Indexed) -> impl DoubleEndedIterator<Item = u32> + '_ {
+        let (list, id) = match of {
+            Indexed::User(u) => (&self.by_user, u),
+            Indexed::App(a) => (&self.by_app, a),
+            Indexed::Error(e) => (&self.by_error, e),
+        };
+        let start = list.partition_point(|e| e.0 < id);
+        let end = list.partition_point(|e| e.0 <= id);
+        list[start..end].iter().map(|e| e.1)
     }
 
     /// Records held, all logs.
@@ -131,6 +178,7 @@ impl TenantLogs {
         let log = R::log_mut(&mut bucket);
         let at = log.partition_point(|r| r.order() < record.order());
         log.insert(at, record);
+        bucket.index();
         self.hours.insert(hour, Arc::new(bucket));
     }
 

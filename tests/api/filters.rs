@@ -129,7 +129,7 @@ async fn sign_in_filter_examples_match_a_brute_force_evaluation() {
         (
             format!("startswith(ipAddress,'{}')", ip.split('.').next().unwrap()),
             {
-                let p = format!("{}", ip.split('.').next().unwrap());
+                let p = ip.split('.').next().unwrap().to_string();
                 Box::new(move |r| text(&r["ipAddress"]).starts_with(&p))
             },
         ),

@@ -2,7 +2,7 @@
 // `entrasim generate` output for comparison. NODE_EXTRA_CA_CERTS must name the CA
 // in ENTRASIM_DATA_DIR before node starts (tests/clients/run.sh arranges both).
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -12,7 +12,14 @@ import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-grap
 import { ClientSecretCredential } from "@azure/identity";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const BINARY = process.env.ENTRASIM_BIN ?? path.join(ROOT, "target/release/entrasim");
+// A private copy unless run.sh passes one: a rebuild mid-run must not mix two builds.
+export const BINARY = process.env.ENTRASIM_BIN ?? snapshot(path.join(ROOT, "target/release/entrasim"));
+
+function snapshot(built) {
+  const copy = path.join(mkdtempSync(path.join(tmpdir(), "entrasim-bin-")), "entrasim");
+  copyFileSync(built, copy);
+  return copy;
+}
 export const TENANT_FLAGS = ["--clock", "fixed:2026-06-01T12:00:00Z", "--preset", "small", "--seed", "42"];
 
 export function dataDir() {

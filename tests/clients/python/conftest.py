@@ -16,7 +16,22 @@ import pytest
 import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-BINARY = pathlib.Path(os.environ.get("ENTRASIM_BIN", ROOT / "target" / "release" / "entrasim"))
+BUILT = ROOT / "target" / "release" / "entrasim"
+
+
+def _snapshot():
+    """A private copy of the binary, so a rebuild during the run cannot mix two versions
+    (the server and `entrasim generate` must be the same build). run.sh passes its own."""
+    if os.environ.get("ENTRASIM_BIN"):
+        return pathlib.Path(os.environ["ENTRASIM_BIN"])
+    if not BUILT.exists():
+        return BUILT
+    copy = pathlib.Path(tempfile.mkdtemp(prefix="entrasim-bin-")) / "entrasim"
+    shutil.copy2(BUILT, copy)
+    return copy
+
+
+BINARY = _snapshot()
 CLOCK = "fixed:2026-06-01T12:00:00Z"
 TENANT_FLAGS = ["--clock", CLOCK, "--preset", "small", "--seed", "42"]
 SPEC = ROOT / "openapi.yaml"
