@@ -39,7 +39,7 @@ fn tenants(c: &mut Criterion) {
 fn sign_ins(c: &mut Criterion) {
     let s = settings("loadtest");
     let tenant = Arc::new(entrasim::tenant::generate(&s, 0, now()));
-    let plan = Plan::new(tenant, s.preset.clone(), LatencyModel { enabled: true });
+    let plan = Plan::new(tenant, s.preset.clone(), LatencyModel::new(true, None));
     // A weekday morning hour: the busiest kind of hour.
     let hour = hour_of(ticks("2026-05-27T14:00:00Z".parse().unwrap()));
     let records = generate_hour(&plan, hour).sign_ins.len() as u64;

@@ -72,13 +72,14 @@ pub struct AppState {
 
 /// Builds the plans (tenant + tables) of every tenant, anchored at `now`.
 pub fn plans(tenant: &TenantSettings, latency: LatencyMode, now: DateTime<Utc>) -> Vec<Arc<Plan>> {
-    let model = LatencyModel {
-        enabled: latency == LatencyMode::Graph,
-    };
+    let model = LatencyModel::new(
+        latency == LatencyMode::Graph,
+        tenant.preset.latency.as_ref(),
+    );
     (0..tenant.tenants)
         .map(|i| {
             let generated = Arc::new(crate::tenant::generate(tenant, i, now));
-            Arc::new(Plan::new(generated, tenant.preset.clone(), model))
+            Arc::new(Plan::new(generated, tenant.preset.clone(), model.clone()))
         })
         .collect()
 }

@@ -100,6 +100,14 @@ pub struct ActivityShape {
     pub vpn_rate: f64,
 }
 
+/// Record-latency distributions: `[quantile, seconds]` points of a piecewise-linear quantile function.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyShape {
+    pub sign_ins: Vec<[f64; 2]>,
+    pub audits: Vec<[f64; 2]>,
+}
+
 /// A named size and rhythm of tenant, from `seed/presets/*.toml`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -109,6 +117,9 @@ pub struct Preset {
     pub days: u32,
     pub tenant: TenantShape,
     pub activity: ActivityShape,
+    /// Overrides Graph's documented record delays (see README, "Time and late records").
+    #[serde(default)]
+    pub latency: Option<LatencyShape>,
 }
 
 impl Preset {
@@ -116,6 +127,11 @@ impl Preset {
     pub fn named(name: &str) -> Result<Preset, ConfigError> {
         let text =
             Catalog::preset_source(name).ok_or_else(|| ConfigError::UnknownPreset(name.into()))?;
+        Preset::parse(name, text)
+    }
+
+    /// A preset from TOML text (`name` for error messages).
+    pub fn parse(name: &str, text: &str) -> Result<Preset, ConfigError> {
         let preset: Preset = toml::from_str(text).map_err(|e| ConfigError::BadPreset {
             name: name.into(),
             reason: e.message().to_string(),
@@ -137,6 +153,15 @@ impl Preset {
         }
         if self.activity.provisioning_cycle_minutes == 0 {
             return Err(bad("provisioning_cycle_minutes must be positive"));
+        }
+        if let Some(latency) = &self.latency {
+            for (name, knots) in [
+                ("latency.sign_ins", &latency.sign_ins),
+                ("latency.audits", &latency.audits),
+            ] {
+                crate::activity::latency::validate(knots)
+                    .map_err(|e| bad(&format!("{name} {e}")))?;
+            }
         }
         Ok(())
     }
@@ -225,6 +250,24 @@ mod tests {
     fn an_unknown_preset_is_named_in_the_error() {
         let err = Preset::named("huge").unwrap_err().to_string();
         assert!(err.contains("'huge'"), "{err}");
+    }
+
+    #[test]
+    fn a_preset_may_bring_its_own_latency_and_bad_knots_are_refused() {
+        let base = Catalog::preset_source("small").unwrap();
+        let good = format!(
+            "{base}\n[latency]\nsign_ins = [[0.0, 1.0], [1.0, 60.0]]\naudits = [[0.0, 0.0], [1.0, 10.0]]\n"
+        );
+        let preset = Preset::parse("custom", &good).unwrap();
+        assert_eq!(
+            preset.latency.unwrap().sign_ins,
+            vec![[0.0, 1.0], [1.0, 60.0]]
+        );
+        let bad = format!(
+            "{base}\n[latency]\nsign_ins = [[0.0, 9.0], [1.0, 3.0]]\naudits = [[0.0, 0.0], [1.0, 10.0]]\n"
+        );
+        let err = Preset::parse("custom", &bad).unwrap_err().to_string();
+        assert!(err.contains("latency.sign_ins"), "{err}");
     }
 
     #[test]

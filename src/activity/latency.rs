@@ -37,29 +37,66 @@ pub const AUDIT_KNOTS: Knots = &[
     (1.0, 900.0),
 ];
 
-/// The latency settings of a server.
-#[derive(Debug, Clone, Copy)]
+/// The latency settings of a server: on or off, and the two distributions.
+#[derive(Debug, Clone)]
 pub struct LatencyModel {
     pub enabled: bool,
+    pub sign_ins: Vec<(f64, f64)>,
+    pub audits: Vec<(f64, f64)>,
 }
 
 impl LatencyModel {
+    /// Graph's documented delays (or a preset's own `[latency]` knots).
+    pub fn new(enabled: bool, shape: Option<&crate::config::LatencyShape>) -> LatencyModel {
+        let knots = |custom: Option<&Vec<[f64; 2]>>, default: Knots| {
+            custom.map_or_else(
+                || default.to_vec(),
+                |k| k.iter().map(|p| (p[0], p[1])).collect(),
+            )
+        };
+        LatencyModel {
+            enabled,
+            sign_ins: knots(shape.map(|s| &s.sign_ins), SIGN_IN_KNOTS),
+            audits: knots(shape.map(|s| &s.audits), AUDIT_KNOTS),
+        }
+    }
+
     /// Delay in milliseconds for the record with this key.
     pub fn delay_ms(&self, seed: Seed, log: Log, key: u64) -> u32 {
         if !self.enabled {
             return 0;
         }
         let knots = match log {
-            Log::SignIns => SIGN_IN_KNOTS,
-            Log::Audits => AUDIT_KNOTS,
+            Log::SignIns => &self.sign_ins,
+            Log::Audits => &self.audits,
         };
         let u = (mix64(seed.0 ^ mix64(key ^ log as u64)) >> 11) as f64 / (1u64 << 53) as f64;
         (quantile(knots, u) * 1000.0) as u32
     }
 }
 
+/// Checks a knot table: at least two points, quantiles from 0 to 1, both columns non-decreasing.
+pub fn validate(knots: &[[f64; 2]]) -> Result<(), String> {
+    let first_last = knots.first().zip(knots.last()).map(|(a, b)| (a[0], b[0]));
+    if knots.len() < 2 || first_last != Some((0.0, 1.0)) {
+        return Err(
+            "needs at least two [quantile, seconds] points, from quantile 0 to quantile 1".into(),
+        );
+    }
+    if knots
+        .windows(2)
+        .any(|w| w[1][0] < w[0][0] || w[1][1] < w[0][1])
+        || knots.iter().any(|k| k[1] < 0.0)
+    {
+        return Err(
+            "quantiles and delays must not decrease, and delays must not be negative".into(),
+        );
+    }
+    Ok(())
+}
+
 /// The delay (seconds) at quantile `u` of a knot table.
-pub fn quantile(knots: Knots, u: f64) -> f64 {
+pub fn quantile(knots: &[(f64, f64)], u: f64) -> f64 {
     let u = u.clamp(0.0, 1.0);
     let i = knots
         .partition_point(|k| k.0 <= u)
@@ -84,7 +121,7 @@ mod tests {
 
     #[test]
     fn drawn_delays_have_graphs_p95_and_p99() {
-        let model = LatencyModel { enabled: true };
+        let model = LatencyModel::new(true, None);
         let mut delays: Vec<u32> = (0..100_000u64)
             .map(|k| model.delay_ms(Seed(1), Log::SignIns, k))
             .collect();
@@ -98,7 +135,7 @@ mod tests {
     #[test]
     fn latency_off_means_no_delay() {
         assert_eq!(
-            LatencyModel { enabled: false }.delay_ms(Seed(1), Log::Audits, 9),
+            LatencyModel::new(false, None).delay_ms(Seed(1), Log::Audits, 9),
             0
         );
     }

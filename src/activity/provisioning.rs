@@ -87,7 +87,11 @@ fn change(
     Some(Provisioning {
         at,
         key,
-        delay_ms: ((cycle_start + length - at) / 10_000) as u32,
+        delay_ms: if plan.latency.enabled {
+            ((cycle_start + length - at) / 10_000) as u32
+        } else {
+            0
+        },
         duration_ms: rng.random_range(80..4000),
         job: job as u16,
         action: tables.0.sample(rng) as u8,
@@ -120,7 +124,11 @@ fn workday_creates(plan: &Plan, rng: &mut Rng, hour: i64, cycle: i64, out: &mut 
         out.provisioning.push(Provisioning {
             at,
             key: make_key(hour, LIFECYCLE_SEQ + n as u32),
-            delay_ms: (((number + 1) * cycle + offset - at) / 10_000) as u32,
+            delay_ms: if plan.latency.enabled {
+                (((number + 1) * cycle + offset - at) / 10_000) as u32
+            } else {
+                0
+            },
             duration_ms: rng.random_range(400..3000),
             job: job as u16,
             action: 1,

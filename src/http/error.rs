@@ -85,6 +85,9 @@ impl ResponseError for GraphError {
         if let Some(seconds) = self.retry_after {
             response.insert_header(("Retry-After", seconds.to_string()));
         }
+        if self.status == 405 {
+            response.insert_header(("Allow", "GET, HEAD"));
+        }
         let mut response = response.finish();
         response.extensions_mut().insert(self.clone());
         response

@@ -19,6 +19,9 @@ pub async fn dispatch(
 ) -> Result<HttpResponse, GraphError> {
     let path = req.path().to_string();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if let Some(reply) = not_graph(&req, &segments) {
+        return reply;
+    }
     let version = match segments.first().map(|s| s.to_ascii_lowercase()).as_deref() {
         Some("v1.0") => ApiVersion::V1,
         Some("beta") => ApiVersion::Beta,
@@ -38,15 +41,9 @@ pub async fn dispatch(
         }
     };
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return Err(GraphError::new(
-            405,
-            "Request_BadRequest",
-            format!(
-                "The HTTP method '{}' is not supported for this resource.",
-                req.method()
-            ),
-        ));
+        return Err(method_not_allowed(&req));
     }
+
     let caller = identify(&req, &state)?;
     let rest: Vec<String> = segments[1..].iter().map(|s| s.to_string()).collect();
     if let Some(log) = audit_log(&rest)
@@ -55,6 +52,51 @@ pub async fn dispatch(
         return Ok(reply);
     }
     route(&req, &state, &caller, version, &rest)
+}
+
+/// Answers paths of the control and identity surfaces that no route matched
+/// (a wrong method, or an unknown control path) in their own terms.
+fn not_graph(req: &HttpRequest, segments: &[&str]) -> Option<Result<HttpResponse, GraphError>> {
+    if segments.first() == Some(&"_entrasim") {
+        let known = [
+            "health",
+            "tenant",
+            "clock",
+            "reset",
+            "signIns",
+            "directoryAudits",
+            "provisioning",
+            "throttling",
+            "faults",
+            "clients",
+        ];
+        return Some(Err(match segments.get(1) {
+            Some(name) if segments.len() == 2 && known.contains(name) => method_not_allowed(req),
+            _ => GraphError::new(
+                404,
+                "NotFound",
+                format!("No control endpoint at {}.", req.path()),
+            ),
+        }));
+    }
+    if segments.ends_with(&["oauth2", "v2.0", "token"]) {
+        let body = serde_json::json!({"error": "invalid_request", "error_description": format!("AADSTS900561: The endpoint only accepts POST, OPTIONS requests. Received a {} request.", req.method()), "error_codes": [900561]});
+        return Some(Ok(HttpResponse::BadRequest()
+            .content_type("application/json; charset=utf-8")
+            .body(body.to_string())));
+    }
+    None
+}
+
+fn method_not_allowed(req: &HttpRequest) -> GraphError {
+    GraphError::new(
+        405,
+        "Request_BadRequest",
+        format!(
+            "The HTTP method '{}' is not supported for this resource.",
+            req.method()
+        ),
+    )
 }
 
 /// The audit-log collection a path addresses (`signIns`, `directoryAudits`, `provisioning`).

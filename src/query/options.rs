@@ -165,16 +165,28 @@ fn apply(
             options.orderby_text = Some(value.to_string());
         }
         "select" if rules.select => {
-            options.select = Some(
-                value
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
-            )
+            let names: Vec<String> = value.split(',').map(|s| s.trim().to_string()).collect();
+            if names.iter().any(String::is_empty) {
+                return Err(QueryError::bad_request(
+                    format!("Syntax error: '{value}' is not a valid $select list."),
+                    Some("name one or more properties, separated by commas".into()),
+                ));
+            }
+            options.select = Some(names);
         }
         "skiptoken" => options.skiptoken = Some(value.to_string()),
-        "count" if rules.count => options.count = value.eq_ignore_ascii_case("true"),
+        "count" if rules.count => {
+            options.count = match value.to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(QueryError::bad_request(
+                        format!("'{value}' is not a valid count option."),
+                        None,
+                    ));
+                }
+            }
+        }
         "format" => {}
         other => {
             let _ = resource;
@@ -204,12 +216,18 @@ fn parse_top(value: &str, max: u32) -> Result<u32, QueryError> {
             None,
         ));
     }
-    if n == 0 || n > max as i64 {
+    if n == 0 {
+        return Err(QueryError::bad_request(
+            format!("Invalid page size specified: '0'. Must be between 1 and {max} inclusive."),
+            None,
+        ));
+    }
+    if n > max as i64 {
         return Err(QueryError::bad_request(
             format!(
                 "The query specified in the URI is not valid. The limit of '{max}' for Top query has been exceeded. The value from the incoming request is '{n}'."
             ),
-            (n == 0).then(|| format!("$top must be between 1 and {max}")),
+            None,
         ));
     }
     Ok(n as u32)

@@ -96,7 +96,7 @@ async fn top_skip_and_count_get_graphs_answers() {
     for (query, message) in [
         (
             "$top=0",
-            "The query specified in the URI is not valid. The limit of '1000' for Top query has been exceeded. The value from the incoming request is '0'.",
+            "Invalid page size specified: '0'. Must be between 1 and 1000 inclusive.",
         ),
         (
             "$top=1001",
