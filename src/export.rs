@@ -50,8 +50,12 @@ pub fn tenant_json(tenant: &Tenant, now: DateTime<Utc>) -> Value {
         .managed_identities
         .iter()
         .map(|m| json!({"name": m.name, "msiType": m.kind.as_str(), "resourceId": m.resource_id, "resourceType": m.resource_label,
+            "associatedResourceId": m.used_by, "associatedResourceType": m.used_by_label,
             "servicePrincipalId": tenant.sp(m.service_principal).id}))
         .collect();
+    for (key, value) in crate::model::tenant_extras::extras(tenant, now) {
+        doc[key] = value;
+    }
     doc["provisioningJobs"] = tenant
         .provisioning_jobs
         .iter()

@@ -3,29 +3,47 @@
 //! service principals, security-info registration).
 
 use super::latency::Log;
-use super::plan::{Lifecycle, Plan};
+use super::plan::Plan;
 use super::timeline::activity_share;
 use super::{HourOutput, Sequencer};
 use crate::catalog::TargetType;
 use crate::rng::{Rng, poisson};
-use crate::store::records::{Actor, Audit, TICKS_PER_HOUR, TICKS_PER_SECOND, Target, flags};
-use crate::tenant::{SpOrigin, UserKind, UserSource};
+use crate::store::records::{Actor, Audit, TICKS_PER_HOUR, TICKS_PER_SECOND, Target};
+use crate::tenant::{SpOrigin, UserKind};
 use rand::RngExt;
 
 /// Marks audit keys used as correlation keys, so they never equal a sign-in key.
 pub const AUDIT_CORRELATION: u64 = 1 << 62;
 
-/// Activities only the lifecycle and PIM generators may emit (they must agree with the directory).
-const COHERENT: [&str; 8] = [
-    "Add user",
-    "Delete user",
-    "Hard Delete user",
-    "Restore user",
-    "Add service principal",
-    "User registered security info",
-    "Invite external user",
-    "Hard delete user",
-];
+/// Services whose every activity follows a directory change (guest invitations).
+const LIFECYCLE_SERVICES: [&str; 3] = ["PIM", "Invited Users", "B2B Auth"];
+
+/// Whether an activity changes what the directory holds (creates, deletes,
+/// restores, enables or disables an object, or changes a membership, owner,
+/// role or grant). Such records come only from the directory's history and
+/// the PIM generator, never from the weighted draw.
+pub(crate) fn is_lifecycle(a: &crate::catalog::AuditActivity) -> bool {
+    if LIFECYCLE_SERVICES.contains(&a.service.as_str()) {
+        return true;
+    }
+    let directory_object = matches!(
+        a.target_type,
+        TargetType::User
+            | TargetType::Group
+            | TargetType::Application
+            | TargetType::ServicePrincipal
+            | TargetType::Role
+            | TargetType::Device
+            | TargetType::Policy
+    );
+    let changes = matches!(
+        a.operation_type.as_str(),
+        "Add" | "Delete" | "Assign" | "Unassign"
+    ) || ["Restore", "Enable", "Disable", "Delete", "Remove"]
+        .iter()
+        .any(|w| a.activity.contains(w));
+    directory_object && changes
+}
 
 /// Appends the hour's audits to `out`.
 pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut HourOutput) {
@@ -34,11 +52,35 @@ pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut Ho
     let mean = plan.preset.activity.audits_per_day * activity_share(hour, hq);
     for _ in 0..poisson(&mut rng, mean) {
         let at = hour * TICKS_PER_HOUR + rng.random_range(0..TICKS_PER_HOUR);
-        if let Some(record) = everyday(plan, &mut rng, at, seq.audit()) {
+        if let Some(mut record) = everyday(plan, &mut rng, at, seq.audit()) {
+            after_sign_in(plan, &mut rng, &mut record, seq, out);
             push(plan, out, record);
         }
     }
-    lifecycle(plan, &mut rng, hour, seq, out);
+    super::changes::generate(plan, &mut rng, hour, seq, out);
+}
+
+/// An administrator's change follows their sign-in to the portal a few
+/// minutes earlier; the audit shares that sign-in's correlation id.
+pub(super) fn after_sign_in(
+    plan: &Plan,
+    rng: &mut Rng,
+    record: &mut Audit,
+    seq: &mut Sequencer,
+    out: &mut HourOutput,
+) {
+    let Actor::User(u) = record.initiator else {
+        return;
+    };
+    if !plan.tenant.user(u).is_admin {
+        return;
+    }
+    // Stay in the record's hour: a generated hour never files records into earlier ones.
+    let hour_start = crate::store::records::hour_of(record.at) * TICKS_PER_HOUR;
+    let at = (record.at - rng.random_range(30..600) * TICKS_PER_SECOND).max(hour_start);
+    if let Some(corr) = super::sign_ins::portal_sign_in(plan, rng, u, at, None, seq, out) {
+        record.corr = corr;
+    }
 }
 
 /// Sets the record's delay and appends it.
@@ -74,11 +116,8 @@ pub(super) fn audit(
 fn everyday(plan: &Plan, rng: &mut Rng, at: i64, key: u64) -> Option<Audit> {
     let index = plan.audit_activities.sample(rng);
     let activity = &plan.catalog.audit_activities[index];
-    if activity.service == "PIM" || COHERENT.contains(&activity.activity.as_str()) {
-        return None;
-    }
     let targets = targets_for(plan, rng, activity.target_type, &activity.activity, at)?;
-    let initiator = initiator_for(plan, rng, &activity.service, targets[0], at);
+    let initiator = initiator_for(plan, rng, activity, targets[0], at)?;
     let mut record = audit(index as u16, at, key, initiator, targets);
     record.result = u8::from(rng.random_bool(0.025));
     record.variant = rng.random();
@@ -86,16 +125,26 @@ fn everyday(plan: &Plan, rng: &mut Rng, at: i64, key: u64) -> Option<Audit> {
     Some(record)
 }
 
-fn existing_user(plan: &Plan, rng: &mut Rng, at: i64) -> Option<u32> {
+fn existing_user(
+    plan: &Plan,
+    rng: &mut Rng,
+    at: i64,
+    keep: impl Fn(&crate::tenant::User) -> bool,
+) -> Option<u32> {
     let when = crate::store::records::datetime(at);
     let users = &plan.tenant.users;
-    (0..8)
+    (0..12)
         .map(|_| rng.random_range(0..users.len()) as u32)
-        .find(|&u| users[u as usize].exists_at(when))
+        .find(|&u| users[u as usize].exists_at(when) && keep(&users[u as usize]))
 }
 
 fn pick(rng: &mut Rng, len: usize) -> Option<u32> {
     (len > 0).then(|| rng.random_range(0..len) as u32)
+}
+
+/// A random object of a collection that already existed at `at`.
+fn existing(rng: &mut Rng, len: usize, exists: impl Fn(u32) -> bool) -> Option<u32> {
+    (0..8).filter_map(|_| pick(rng, len)).find(|&i| exists(i))
 }
 
 fn targets_for(
@@ -106,234 +155,155 @@ fn targets_for(
     at: i64,
 ) -> Option<[Target; 2]> {
     let t = &plan.tenant;
+    let when = crate::store::records::datetime(at);
     Some(match kind {
-        TargetType::User => [Target::User(existing_user(plan, rng, at)?), Target::None],
-        TargetType::Group if activity.contains("member") || activity.contains("owner") => {
-            let group = pick(rng, t.groups.len())?;
-            let members = &t.groups[group as usize].members;
-            let user = match pick(rng, members.len()) {
-                Some(m)
-                    if t.users[members[m as usize] as usize]
-                        .exists_at(crate::store::records::datetime(at)) =>
-                {
-                    members[m as usize]
+        TargetType::User => [
+            Target::User(existing_user(plan, rng, at, |_| true)?),
+            Target::None,
+        ],
+        TargetType::Group => {
+            let group = existing(rng, t.groups.len(), |g| {
+                t.groups[g as usize].created <= when
+            })?;
+            match activity.contains("license") {
+                true => {
+                    let members = &t.groups[group as usize].members;
+                    let user = members.get(pick(rng, members.len())? as usize)?;
+                    [Target::Group(group), Target::User(*user)]
                 }
-                _ => existing_user(plan, rng, at)?,
-            };
-            [Target::User(user), Target::Group(group)]
+                false => [Target::Group(group), Target::None],
+            }
         }
-        TargetType::Group => [Target::Group(pick(rng, t.groups.len())?), Target::None],
         TargetType::Application => [
-            Target::Application(pick(rng, t.applications.len())?),
+            Target::Application(existing(rng, t.applications.len(), |a| {
+                t.applications[a as usize].created <= when
+            })?),
             Target::None,
         ],
         TargetType::ServicePrincipal => {
-            let own: Vec<u32> = (0..t.service_principals.len() as u32)
-                .filter(|&s| !matches!(t.sp(s).origin, SpOrigin::FirstParty(_)))
-                .collect();
-            [
-                Target::ServicePrincipal(own[pick(rng, own.len())? as usize]),
-                Target::None,
-            ]
+            let sp = existing(rng, t.service_principals.len(), |s| {
+                !matches!(t.sp(s).origin, SpOrigin::FirstParty(_)) && t.sp(s).created <= when
+            })?;
+            [Target::ServicePrincipal(sp), Target::None]
         }
         TargetType::Role => [
             Target::Role(pick(rng, t.role_definitions.len())?),
-            Target::User(existing_user(plan, rng, at)?),
+            Target::None,
         ],
         TargetType::Policy => [
             Target::Policy(pick(rng, t.ca_policies.len())?),
             Target::None,
         ],
-        TargetType::Device => [Target::Device(pick(rng, t.devices.len())?), Target::None],
+        TargetType::Device => {
+            let non_compliant = activity == "Device no longer compliant";
+            let device = existing(rng, t.devices.len(), |d| {
+                let device = &t.devices[d as usize];
+                device.exists_at(t, when) && (!non_compliant || !device.is_compliant)
+            })?;
+            [Target::Device(device), Target::None]
+        }
         TargetType::Directory => [Target::Directory, Target::None],
         TargetType::Request | TargetType::Other => [Target::Request, Target::None],
     })
 }
 
-/// Who performs an activity, by the service that logs it.
-fn initiator_for(plan: &Plan, rng: &mut Rng, service: &str, first: Target, at: i64) -> Actor {
+/// Admin roles able to perform activities of a category (Global Administrator always can).
+pub(super) fn roles_for(category: &str, service: &str) -> &'static [&'static str] {
+    match (service, category) {
+        ("Conditional Access" | "Identity Protection", _) | (_, "Policy") => {
+            &["Security Administrator", "Conditional Access Administrator"]
+        }
+        (_, "UserManagement") => &["User Administrator", "Helpdesk Administrator"],
+        (_, "GroupManagement") => &["Groups Administrator", "User Administrator"],
+        (_, "ApplicationManagement") => &[
+            "Application Administrator",
+            "Cloud Application Administrator",
+        ],
+        (_, "Device") => &["Intune Administrator", "Cloud Device Administrator"],
+        (_, "RoleManagement") => &["Privileged Role Administrator"],
+        _ => &[
+            "Security Administrator",
+            "User Administrator",
+            "Application Administrator",
+        ],
+    }
+}
+
+/// An administrator holding a role suited to `category` at `at`, other than `not`.
+pub(super) fn admin_for(
+    plan: &Plan,
+    rng: &mut Rng,
+    category: &str,
+    service: &str,
+    at: i64,
+    not: Option<u32>,
+) -> Option<u32> {
+    let roles = roles_for(category, service);
+    let when = crate::store::records::datetime(at);
+    let able: Vec<u32> = plan
+        .role_holders
+        .iter()
+        .filter(|(u, role, since)| {
+            *since <= at
+                && Some(*u) != not
+                && (*role == "Global Administrator" || roles.contains(role))
+                && plan.tenant.user(*u).enabled_at(when)
+        })
+        .map(|h| h.0)
+        .collect();
+    pick(rng, able.len()).map(|i| able[i as usize])
+}
+
+/// Who performs an activity: the user themself for self-service, the device
+/// owner for device registration, a provisioning job for its service, a
+/// directory-writing app or a suitably privileged administrator otherwise.
+fn initiator_for(
+    plan: &Plan,
+    rng: &mut Rng,
+    activity: &crate::catalog::AuditActivity,
+    first: Target,
+    at: i64,
+) -> Option<Actor> {
+    let service = activity.service.as_str();
     let self_service = [
         "Self-service Password Management",
         "Authentication Methods",
         "MyApps",
         "Self-service Group Management",
-        "Invited Users",
         "Terms Of Use",
     ];
-    if self_service.contains(&service)
-        && let Target::User(u) = first
-        && plan.tenant.user(u).kind != UserKind::ServiceAccount
-    {
-        return Actor::User(u);
+    let when = crate::store::records::datetime(at);
+    match first {
+        Target::User(u) if self_service.contains(&service) => {
+            let user = plan.tenant.user(u);
+            return (user.kind != UserKind::ServiceAccount && user.enabled_at(when))
+                .then_some(Actor::User(u));
+        }
+        Target::Device(d) if service == "Device Registration Service" => {
+            return Some(Actor::User(plan.tenant.devices[d as usize].owner));
+        }
+        _ => {}
     }
-    if service == "Account Provisioning"
-        && let Some(job) = pick(rng, plan.tenant.provisioning_jobs.len())
-    {
-        return Actor::App(plan.tenant.provisioning_jobs[job as usize].service_principal);
+    if service == "Account Provisioning" {
+        let job = pick(rng, plan.tenant.provisioning_jobs.len())?;
+        return Some(Actor::App(
+            plan.tenant.provisioning_jobs[job as usize].service_principal,
+        ));
     }
     if service == "Core Directory"
-        && rng.random_bool(0.3)
-        && let Some(sp) = app_initiator(plan, rng)
+        && activity.operation_type == "Update"
+        && rng.random_bool(0.2)
+        && let Some(i) = pick(rng, plan.directory_apps.len())
     {
-        return Actor::App(sp);
+        let sp = plan.directory_apps[i as usize];
+        if plan.tenant.sp(sp).created <= when {
+            return Some(Actor::App(sp));
+        }
     }
-    Actor::User(admin(plan, rng, at))
+    admin_for(plan, rng, &activity.category, service, at, None).map(Actor::User)
 }
 
-fn app_initiator(plan: &Plan, rng: &mut Rng) -> Option<u32> {
-    let choices = [
-        "00000003-0000-0000-c000-000000000000",
-        "c44b4083-3bb0-49c1-b47d-974e53cbdf3c",
-    ];
-    match pick(rng, plan.workload_sps.len()) {
-        Some(i) if rng.random_bool(0.4) => Some(plan.workload_sps[i as usize]),
-        _ => plan.first_party(choices[rng.random_range(0..choices.len())]),
-    }
-}
-
-/// A tenant administrator present at `at` (the first member if none).
+/// A tenant administrator present at `at` (any admin role), other than `not`.
 pub(super) fn admin(plan: &Plan, rng: &mut Rng, at: i64) -> u32 {
-    let when = crate::store::records::datetime(at);
-    let admins: Vec<u32> = (0..plan.tenant.users.len() as u32)
-        .filter(|&u| plan.tenant.user(u).is_admin && plan.tenant.user(u).exists_at(when))
-        .collect();
-    match admins.len() {
-        0 => 0,
-        n => admins[rng.random_range(0..n)],
-    }
-}
-
-fn lifecycle(plan: &Plan, rng: &mut Rng, hour: i64, seq: &mut Sequencer, out: &mut HourOutput) {
-    let Some(events) = plan.lifecycle.get(&hour) else {
-        return;
-    };
-    for &(at, event) in events {
-        match event {
-            Lifecycle::Created(u) => user_added(plan, rng, u, at, seq, out),
-            Lifecycle::Deleted(u) => {
-                if let Some(a) = plan.activity("Core Directory", "Delete user") {
-                    let record = audit(
-                        a,
-                        at,
-                        seq.audit(),
-                        Actor::User(admin(plan, rng, at)),
-                        [Target::User(u), Target::None],
-                    );
-                    push(plan, out, record);
-                }
-            }
-            Lifecycle::Registered(u) => registered(plan, u, at, seq, out),
-            Lifecycle::SpCreated(sp) => sp_added(plan, rng, sp, at, seq, out),
-            Lifecycle::Eligible(e) => super::pim::eligibility_granted(plan, rng, e, at, seq, out),
-        }
-    }
-}
-
-fn user_added(
-    plan: &Plan,
-    rng: &mut Rng,
-    u: u32,
-    at: i64,
-    seq: &mut Sequencer,
-    out: &mut HourOutput,
-) {
-    let user = plan.tenant.user(u);
-    let initiator = match user.source {
-        UserSource::Workday => {
-            workday_job(plan).map_or(Actor::User(admin(plan, rng, at)), Actor::App)
-        }
-        UserSource::Cloud => Actor::User(admin(plan, rng, at)),
-    };
-    let corr = seq.audit() | AUDIT_CORRELATION;
-    if user.kind == UserKind::Guest
-        && let Some(a) = plan.activity("Invited Users", "Invite external user")
-    {
-        let mut record = audit(
-            a,
-            at - TICKS_PER_SECOND,
-            seq.audit(),
-            initiator,
-            [Target::User(u), Target::None],
-        );
-        record.corr = corr;
-        push(plan, out, record);
-    }
-    if let Some(a) = plan.activity("Core Directory", "Add user") {
-        let mut record = audit(
-            a,
-            at,
-            seq.audit(),
-            initiator,
-            [Target::User(u), Target::None],
-        );
-        record.corr = corr;
-        push(plan, out, record);
-    }
-}
-
-/// The service principal of the inbound (Workday) provisioning job, if any.
-pub(super) fn workday_job(plan: &Plan) -> Option<u32> {
-    plan.tenant
-        .provisioning_jobs
-        .iter()
-        .find(|j| {
-            plan.catalog.provisioning_apps[j.app as usize].direction
-                == crate::catalog::Direction::Inbound
-        })
-        .map(|j| j.service_principal)
-}
-
-fn registered(plan: &Plan, u: u32, at: i64, seq: &mut Sequencer, out: &mut HourOutput) {
-    let Some(a) = plan.activity("Authentication Methods", "User registered security info") else {
-        return;
-    };
-    let sign_in = out
-        .sign_ins
-        .iter()
-        .find(|s| s.subject == u && s.flags & flags::REGISTRATION != 0);
-    let Some(sign_in) = sign_in.copied() else {
-        return;
-    };
-    let mut record = audit(
-        a,
-        at + 40 * TICKS_PER_SECOND,
-        seq.audit(),
-        Actor::User(u),
-        [Target::User(u), Target::None],
-    );
-    record.corr = sign_in.corr;
-    push(plan, out, record);
-}
-
-fn sp_added(
-    plan: &Plan,
-    rng: &mut Rng,
-    sp: u32,
-    at: i64,
-    seq: &mut Sequencer,
-    out: &mut HourOutput,
-) {
-    let initiator = match plan.tenant.sp(sp).origin {
-        SpOrigin::ManagedIdentity(_) => plan
-            .first_party("797f4846-ba00-4fd7-ba43-dac1f8f63013")
-            .map_or(Actor::System(1), Actor::App),
-        _ => Actor::User(admin(plan, rng, at)),
-    };
-    let corr = seq.audit() | AUDIT_CORRELATION;
-    for (offset, name) in [
-        (0, "Add service principal"),
-        (2, "Add app role assignment to service principal"),
-    ] {
-        if let Some(a) = plan.activity("Core Directory", name) {
-            let mut record = audit(
-                a,
-                at + offset * TICKS_PER_SECOND,
-                seq.audit(),
-                initiator,
-                [Target::ServicePrincipal(sp), Target::None],
-            );
-            record.corr = corr;
-            push(plan, out, record);
-        }
-    }
+    admin_for(plan, rng, "", "", at, None).unwrap_or(0)
 }

@@ -8,8 +8,9 @@
 //! the store files them under the hour they fall in.
 
 mod audits;
+mod changes;
 pub mod latency;
-mod pim;
+pub mod pim;
 mod plan;
 mod provisioning;
 mod sign_ins;

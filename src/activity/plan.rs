@@ -3,6 +3,7 @@
 use super::latency::LatencyModel;
 use crate::catalog::{Catalog, ErrorKind, ErrorScope};
 use crate::config::Preset;
+use crate::model::ca::{Stage, stage};
 use crate::rng::WeightedIndex;
 use crate::store::records::{hour_of, ticks};
 use crate::tenant::{SpOrigin, Tenant, UserKind};
@@ -19,6 +20,8 @@ pub enum Lifecycle {
     SpCreated(u32),
     /// A PIM eligibility granted inside the window.
     Eligible(u32),
+    /// A directory change (index into `tenant.history`).
+    Change(u32),
 }
 
 /// The tenant plus the weighted tables every hour's generators use.
@@ -33,8 +36,12 @@ pub struct Plan {
     pub background_apps: (Vec<u32>, WeightedIndex),
     /// Resources users sign in to.
     pub resources: (Vec<u32>, WeightedIndex),
-    /// Catalog error indices for interactive failures.
+    /// Catalog error indices of interactive failures before Conditional Access
+    /// is evaluated (bad password, locked account...).
     pub user_errors: (Vec<u16>, WeightedIndex),
+    /// Catalog error indices of interactive failures and interrupts after
+    /// Conditional Access was satisfied (consent, app assignment, KMSI...).
+    pub late_errors: (Vec<u16>, WeightedIndex),
     /// Catalog error indices for non-interactive failures.
     pub background_errors: (Vec<u16>, WeightedIndex),
     /// Catalog error indices for service-principal failures.
@@ -42,9 +49,19 @@ pub struct Plan {
     /// Catalog client-app indices of legacy protocols.
     pub legacy_clients: (Vec<u8>, WeightedIndex),
     pub locations: WeightedIndex,
+    /// Catalog weights of the activities drawn at random: lifecycle activities
+    /// (those that change what the directory holds) have weight 0, their
+    /// records come only from the directory's history.
     pub audit_activities: WeightedIndex,
     /// Service principals of the tenant's own apps and agents (sign in with credentials).
     pub workload_sps: Vec<u32>,
+    /// Line-of-business service principals allowed to write the directory
+    /// (a `*.ReadWrite.All` Graph permission; never the test clients).
+    pub directory_apps: Vec<u32>,
+    /// Holders of permanent admin roles: (user, role display name, since).
+    pub role_holders: Vec<(u32, &'static str, i64)>,
+    /// Per catalog location: inside the countries where the tenant has people.
+    pub allowed_location: Vec<bool>,
     /// Lifecycle events by hour.
     pub lifecycle: BTreeMap<i64, Vec<(i64, Lifecycle)>>,
 }
@@ -67,9 +84,16 @@ impl Plan {
             interactive_apps: interactive,
             background_apps: fp(|a| a.non_interactive_weight),
             resources: fp(|a| a.resource_weight),
-            user_errors: errors(catalog, |e| e.applies_to != ErrorScope::App),
+            user_errors: errors(catalog, |e| {
+                e.applies_to != ErrorScope::App && stage(e.code) == Stage::Primary
+            }),
+            late_errors: errors(catalog, |e| {
+                e.applies_to != ErrorScope::App && stage(e.code) == Stage::Late
+            }),
             background_errors: errors(catalog, |e| {
-                e.applies_to != ErrorScope::App && e.kind == ErrorKind::Failure
+                e.applies_to != ErrorScope::App
+                    && e.kind == ErrorKind::Failure
+                    && stage(e.code) == Stage::Primary
             }),
             app_errors: errors(catalog, |e| e.applies_to == ErrorScope::App),
             legacy_clients: {
@@ -83,9 +107,16 @@ impl Plan {
                 weighted(list)
             },
             locations: WeightedIndex::new(catalog.locations.iter().map(|l| l.weight as u64)),
-            audit_activities: WeightedIndex::new(
-                catalog.audit_activities.iter().map(|a| a.weight as u64),
-            ),
+            audit_activities: WeightedIndex::new(catalog.audit_activities.iter().map(|a| {
+                if super::audits::is_lifecycle(a) {
+                    0
+                } else {
+                    a.weight as u64
+                }
+            })),
+            directory_apps: directory_apps(&tenant),
+            role_holders: role_holders(&tenant, catalog),
+            allowed_location: allowed_locations(&tenant, catalog),
             workload_sps: tenant
                 .service_principals
                 .iter()
@@ -169,6 +200,47 @@ fn lob_sps(tenant: &Tenant) -> Vec<u32> {
         .collect()
 }
 
+fn directory_apps(tenant: &Tenant) -> Vec<u32> {
+    lob_sps(tenant)
+        .into_iter()
+        .filter(|&s| match tenant.sp(s).origin {
+            SpOrigin::LineOfBusiness(a) => tenant.applications[a as usize]
+                .graph_permissions
+                .iter()
+                .any(|p| p.ends_with("ReadWrite.All")),
+            _ => false,
+        })
+        .collect()
+}
+
+fn role_holders(tenant: &Tenant, catalog: &'static Catalog) -> Vec<(u32, &'static str, i64)> {
+    tenant
+        .role_assignments
+        .iter()
+        .filter(|a| !a.principal_is_sp)
+        .map(|a| {
+            let name = catalog.directory_roles[a.role as usize]
+                .display_name
+                .as_str();
+            (a.principal, name, ticks(a.created))
+        })
+        .collect()
+}
+
+fn allowed_locations(tenant: &Tenant, catalog: &Catalog) -> Vec<bool> {
+    let countries: std::collections::BTreeSet<&str> = tenant
+        .users
+        .iter()
+        .filter(|u| u.kind == UserKind::Member)
+        .map(|u| catalog.locations[u.home as usize].country.as_str())
+        .collect();
+    catalog
+        .locations
+        .iter()
+        .map(|l| countries.contains(l.country.as_str()))
+        .collect()
+}
+
 fn weighted<T: Copy>(items: Vec<(T, u64)>) -> (Vec<T>, WeightedIndex) {
     let table = WeightedIndex::new(items.iter().map(|i| i.1));
     (items.into_iter().map(|i| i.0).collect(), table)
@@ -217,6 +289,9 @@ fn lifecycle(tenant: &Tenant) -> BTreeMap<i64, Vec<(i64, Lifecycle)>> {
         if schedule.created >= tenant.window_start {
             add(ticks(schedule.created), Lifecycle::Eligible(i as u32));
         }
+    }
+    for (i, change) in tenant.history.iter().enumerate() {
+        add(ticks(change.at), Lifecycle::Change(i as u32));
     }
     by_hour
 }

@@ -5,6 +5,7 @@ use super::latency::Log;
 use super::plan::{Lifecycle, Plan};
 use super::timeline::{activity_share, office_hours};
 use super::{HourOutput, Sequencer};
+use crate::model::ca::{Demands, demands};
 use crate::rng::{Rng, poisson};
 use crate::store::records::{NONE, SignIn, SignInKind, TICKS_PER_HOUR, TICKS_PER_SECOND, flags};
 use crate::tenant::{User, UserKind};
@@ -76,7 +77,11 @@ fn users(
     let hour = start / TICKS_PER_HOUR;
     let offset = plan.catalog.locations[user.home as usize].utc_offset_minutes;
     let share = activity_share(hour, offset);
-    let rate = plan.preset.activity.interactive_per_user_per_workday * user_factor(user);
+    let mut rate = plan.preset.activity.interactive_per_user_per_workday * user_factor(user);
+    if !user.enabled_at(crate::store::records::datetime(start)) {
+        // A disabled account's owner rarely tries; its devices soon stop refreshing.
+        rate *= 0.05;
+    }
     let interactive = if user.kind == UserKind::ServiceAccount {
         0
     } else {
@@ -196,64 +201,126 @@ fn interactive_sign_in(
     record.app = apps[table.sample(rng)];
     record.resource = resource_for(plan, rng, record.app);
     record.client_app = client_app(plan, rng, user, record.device);
-    if !plan.legacy_clients.0.contains(&record.client_app) && needs_mfa(plan, user) {
-        if rng.random_bool(0.03) && plan.error_code(50074) != 0 {
-            // Interrupted for MFA, then the same flow completes with MFA.
+    if let Some(error) =
+        primary_failure(plan, rng, user, &record, plan.preset.activity.failure_rate)
+    {
+        record.error = error;
+        push(plan, out, record);
+        return;
+    }
+    let demands = demands(plan, &record);
+    if let Some(error) = blocked(plan, demands, &record) {
+        record.error = error;
+        push(plan, out, record);
+        return;
+    }
+    if demands.mfa {
+        let away = record.flags & (flags::TRAVEL | flags::VPN) != 0;
+        if rng.random_bool(0.04) {
+            // Interrupted for MFA (50076 from an unfamiliar place), then the same flow completes with MFA.
             let mut interrupted = record;
-            interrupted.error = plan.error_code(50074);
+            interrupted.error = plan.error_code(if away { 50076 } else { 50074 });
             push(plan, out, interrupted);
             record.key = seq.sign_in();
             record.at = at + rng.random_range(20..120) * TICKS_PER_SECOND;
+            if rng.random_bool(0.08) {
+                record.error = plan.error_code(500121);
+                push(plan, out, record);
+                return;
+            }
             record.flags |= flags::MFA;
-        } else if rng.random_bool(0.3) {
+        } else if away || rng.random_bool(0.3) {
             record.flags |= flags::MFA;
         } else {
             record.flags |= flags::MFA_CLAIM;
         }
     }
-    record.error = outcome(plan, rng, user, &record);
+    record.error = late_failure(plan, rng);
     push(plan, out, record);
 }
 
-/// Whether an enabled Conditional Access policy asks this user for MFA.
-pub(crate) fn needs_mfa(plan: &Plan, user: &User) -> bool {
-    use crate::catalog::{CaAudience, CaState};
-    plan.catalog.ca_policies.iter().any(|p| {
-        p.state == CaState::Enabled
-            && p.grant_controls
-                .iter()
-                .any(|c| c.eq_ignore_ascii_case("mfa"))
-            && match p.applies_to {
-                CaAudience::All => true,
-                CaAudience::Admins => user.is_admin,
-                CaAudience::Guests => user.kind == UserKind::Guest,
-                _ => false,
-            }
-    })
+/// A failure before Conditional Access: a disabled account, or a random
+/// credential or session error at `rate`.
+fn primary_failure(
+    plan: &Plan,
+    rng: &mut Rng,
+    user: &User,
+    record: &SignIn,
+    rate: f64,
+) -> Option<u16> {
+    if !user.enabled_at(crate::store::records::datetime(record.at)) {
+        return Some(plan.error_code(50057));
+    }
+    let rate = rate * 0.6 * if record.risk >= 2 { 4.0 } else { 1.0 };
+    let (errors, table) = &plan.user_errors;
+    (rng.random_bool(rate.clamp(0.0, 1.0)) && !errors.is_empty())
+        .then(|| errors[table.sample(rng)] + 1)
 }
 
-/// The error (1 + catalog index) of an interactive sign-in, or 0 for success.
-fn outcome(plan: &Plan, rng: &mut Rng, user: &User, record: &SignIn) -> u16 {
-    if !user.account_enabled {
-        return plan.error_code(50057);
+/// The Conditional Access outcome that stops a sign-in, if any.
+fn blocked(plan: &Plan, demands: Demands, record: &SignIn) -> Option<u16> {
+    if demands.block {
+        Some(plan.error_code(53003))
+    } else if demands.compliant_device && !crate::model::ca::compliant(plan, record) {
+        Some(plan.error_code(53000))
+    } else {
+        None
     }
-    if plan.legacy_clients.0.contains(&record.client_app) && blocks_legacy(plan) {
-        return plan.error_code(53003);
-    }
-    let rate = plan.preset.activity.failure_rate * if record.risk >= 2 { 4.0 } else { 1.0 };
-    if rng.random_bool(rate.clamp(0.0, 1.0)) && !plan.user_errors.0.is_empty() {
-        let (errors, table) = &plan.user_errors;
-        return errors[table.sample(rng)] + 1;
-    }
-    0
 }
 
-fn blocks_legacy(plan: &Plan) -> bool {
-    use crate::catalog::{CaAudience, CaState};
-    plan.catalog
-        .ca_policies
+fn late_failure(plan: &Plan, rng: &mut Rng) -> u16 {
+    let rate = plan.preset.activity.failure_rate * 0.3;
+    let (errors, table) = &plan.late_errors;
+    if rng.random_bool(rate.clamp(0.0, 1.0)) && !errors.is_empty() {
+        errors[table.sample(rng)] + 1
+    } else {
+        0
+    }
+}
+
+/// An administrator's interactive sign-in to the Azure portal at `at` (with
+/// MFA, from a compliant device), made before admin work; returns its
+/// correlation key (`corr`, or its own key), which the work's audits share.
+/// None when the user has no compliant device (the portal would refuse them).
+pub(super) fn portal_sign_in(
+    plan: &Plan,
+    rng: &mut Rng,
+    index: u32,
+    at: i64,
+    corr: Option<u64>,
+    seq: &mut Sequencer,
+    out: &mut HourOutput,
+) -> Option<u64> {
+    let portal = plan.first_party("c44b4083-3bb0-49c1-b47d-974e53cbdf3c")?;
+    let arm = plan.first_party("797f4846-ba00-4fd7-ba43-dac1f8f63013")?;
+    let user = plan.tenant.user(index);
+    if !user.enabled_at(crate::store::records::datetime(at)) {
+        return None;
+    }
+    let device = *user
+        .devices
         .iter()
-        .any(|p| p.state == CaState::Enabled && p.applies_to == CaAudience::Legacy && p.blocks)
+        .find(|&&d| plan.tenant.devices[d as usize].is_compliant)?;
+    let mut record = blank(SignInKind::Interactive, at, seq.sign_in(), index);
+    place(plan, rng, user, at, &mut record);
+    record.device = device;
+    record.app = portal;
+    record.resource = arm;
+    record.client_app = plan.client_app("Browser");
+    if demands(plan, &record)
+        != (Demands {
+            block: false,
+            mfa: true,
+            compliant_device: true,
+        })
+    {
+        return None;
+    }
+    record.flags |= flags::MFA;
+    record.risk = 0;
+    record.corr = corr.unwrap_or(record.key);
+    push(plan, out, record);
+    Some(record.corr)
 }
 
 fn client_app(plan: &Plan, rng: &mut Rng, user: &User, device: u32) -> u8 {
@@ -307,14 +374,22 @@ fn background_sign_in(plan: &Plan, rng: &mut Rng, index: u32, at: i64, key: u64)
     } else {
         plan.client_app("Mobile Apps and Desktop clients")
     };
-    if needs_mfa(plan, user) {
-        record.flags |= flags::MFA_CLAIM;
+    if !user.enabled_at(crate::store::records::datetime(at)) {
+        // A disabled account's refresh tokens are refused.
+        record.error = plan.error_code(50057);
+        return record;
     }
-    if rng.random_bool((plan.preset.activity.failure_rate / 3.0).clamp(0.0, 1.0))
-        && !plan.background_errors.0.is_empty()
-    {
+    let rate = plan.preset.activity.failure_rate / 3.0;
+    if rng.random_bool(rate.clamp(0.0, 1.0)) && !plan.background_errors.0.is_empty() {
         let (errors, table) = &plan.background_errors;
         record.error = errors[table.sample(rng)] + 1;
+        return record;
+    }
+    let demands = demands(plan, &record);
+    if let Some(error) = blocked(plan, demands, &record) {
+        record.error = error;
+    } else if demands.mfa {
+        record.flags |= flags::MFA_CLAIM;
     }
     record
 }

@@ -124,11 +124,7 @@ pub fn write(out: &mut Vec<u8>, plan: &Plan, r: &Audit, version: ApiVersion) {
         category: &row.category,
         correlation_id: id(plan.tenant.seed, Purpose::Correlation, r.corr),
         result: if r.result == 0 { "success" } else { "failure" },
-        result_reason: if r.result == 0 {
-            ""
-        } else {
-            "Microsoft.Online.Workflows.ValidationException"
-        },
+        result_reason: super::audit_props::result_reason(row, r),
         activity_display_name: &row.activity,
         activity_date_time: time7(r.at),
         logged_by_service: &row.service,
@@ -188,12 +184,18 @@ pub fn initiator_app<'a>(plan: &'a Plan, actor: Actor) -> Option<AppIdentity<'a>
                 service_principal_name: Some(&sp.display_name),
             })
         }
-        Actor::System(1) => Some(AppIdentity {
-            app_id: Some(MS_PIM_APP_ID),
-            display_name: Some("MS-PIM"),
-            service_principal_id: None,
-            service_principal_name: Some("MS-PIM"),
-        }),
+        Actor::System(1) => {
+            let sp = plan
+                .tenant
+                .sp_by_app_id(MS_PIM_APP_ID)
+                .map(|s| plan.tenant.sp(s));
+            Some(AppIdentity {
+                app_id: Some(MS_PIM_APP_ID),
+                display_name: Some("MS-PIM"),
+                service_principal_id: sp.map(|s| s.id.as_str()),
+                service_principal_name: Some("MS-PIM"),
+            })
+        }
         _ => None,
     }
 }

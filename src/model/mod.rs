@@ -8,3 +8,4 @@ pub mod directory;
 pub mod ids;
 pub mod provisioning;
 pub mod sign_in;
+pub mod tenant_extras;

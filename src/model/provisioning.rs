@@ -3,7 +3,6 @@
 use super::audit::Modified;
 use super::ids::{Purpose, id, id2, time0};
 use crate::activity::Plan;
-use crate::catalog::Direction;
 use crate::query::capability::ApiVersion;
 use crate::store::records::{PROVISIONING_ACTIONS, PROVISIONING_RESULTS, Provisioning};
 use serde::Serialize;
@@ -88,11 +87,27 @@ pub fn identity_ids(plan: &Plan, r: &Provisioning) -> (String, String) {
         r.subject as u64,
         r.job as u64 + if r.group { 1 << 32 } else { 0 },
     );
-    match plan.catalog.provisioning_apps[job.app as usize].direction {
-        Direction::Inbound => (external, entra),
-        Direction::Outbound => (entra, external),
+    let app = &plan.catalog.provisioning_apps[job.app as usize];
+    let entra_source = app.source_system == ENTRA;
+    let entra_target = app.target_system == ENTRA;
+    let other = || {
+        id2(
+            plan.tenant.seed,
+            Purpose::Change,
+            r.subject as u64,
+            (r.job as u64) | 1 << 40,
+        )
+    };
+    match (entra_source, entra_target) {
+        (true, _) => (entra, external),
+        (false, true) => (external, entra),
+        // HR to on-premises AD: the worker id and the AD objectGUID, neither is Entra's.
+        (false, false) => (external, other()),
     }
 }
+
+/// The name provisioning records give Microsoft Entra ID as a system.
+const ENTRA: &str = "Azure Active Directory";
 
 /// Writes one provisioning record as Graph JSON.
 pub fn write(out: &mut Vec<u8>, plan: &Plan, r: &Provisioning, version: ApiVersion) {
@@ -107,7 +122,6 @@ fn build(plan: &Plan, r: &Provisioning, version: ApiVersion) -> Value {
     let (_, name, kind) = identity(plan, r);
     let (source, target) = identity_ids(plan, r);
     let status = PROVISIONING_RESULTS[r.status as usize];
-    let inbound = app.direction == Direction::Inbound;
     let mut value = json!({
         "id": id(seed, Purpose::Provisioning, r.key),
         "activityDateTime": time0(r.at),
@@ -119,8 +133,8 @@ fn build(plan: &Plan, r: &Provisioning, version: ApiVersion) -> Value {
         "durationInMilliseconds": r.duration_ms,
         "initiatedBy": {"id": "", "displayName": "Azure AD Provisioning Service", "initiatorType": "system"},
         "servicePrincipal": {"id": sp.id, "displayName": sp.display_name},
-        "sourceSystem": system(plan, &app.source_system, sp, !inbound),
-        "targetSystem": system(plan, &app.target_system, sp, inbound),
+        "sourceSystem": system(plan, &app.source_system, sp),
+        "targetSystem": system(plan, &app.target_system, sp),
         "sourceIdentity": {"id": source, "displayName": name, "identityType": kind, "details": {}},
         "targetIdentity": {"id": target, "displayName": name, "identityType": kind, "details": {}},
         "provisioningStatusInfo": {"status": status, "errorInformation": error_info(r)},
@@ -131,10 +145,7 @@ fn build(plan: &Plan, r: &Provisioning, version: ApiVersion) -> Value {
         let extra = value.as_object_mut().expect("object");
         let action = PROVISIONING_ACTIONS[r.action as usize];
         extra.insert("action".into(), json!(capitalise(action)));
-        extra.insert(
-            "statusInfo".into(),
-            json!({"@odata.type": "#microsoft.graph.statusBase", "status": status}),
-        );
+        extra.insert("statusInfo".into(), status_info(r));
     }
     value
 }
@@ -146,13 +157,35 @@ fn capitalise(text: &str) -> String {
     })
 }
 
-fn system(plan: &Plan, name: &str, sp: &crate::tenant::ServicePrincipal, entra: bool) -> Value {
-    if entra {
-        json!({"id": plan.tenant.id, "displayName": name, "details": {
-            "ApplicationId": sp.app_id, "ServicePrincipalId": sp.id, "ServicePrincipalDisplayName": sp.display_name}})
-    } else {
-        json!({"id": sp.id, "displayName": name, "details": {}})
+/// A source or target system: Entra with the job's app details, an
+/// on-premises directory by its own id, a SaaS app by the job's service principal.
+fn system(plan: &Plan, name: &str, sp: &crate::tenant::ServicePrincipal) -> Value {
+    match name {
+        ENTRA => json!({"id": plan.tenant.id, "displayName": name, "details": {
+            "ApplicationId": sp.app_id, "ServicePrincipalId": sp.id, "ServicePrincipalDisplayName": sp.display_name}}),
+        "Active Directory" => {
+            json!({"id": id2(plan.tenant.seed, Purpose::Change, 0, 1 << 41), "displayName": name,
+            "details": {"DomainName": plan.tenant.default_domain()}})
+        }
+        _ => json!({"id": sp.id, "displayName": name, "details": {}}),
     }
+}
+
+/// Beta `statusInfo`: a bare `statusBase` on success, `statusDetails` (the
+/// derived type, annotated as Graph annotates derived types) otherwise.
+fn status_info(r: &Provisioning) -> Value {
+    let status = PROVISIONING_RESULTS[r.status as usize];
+    let Value::Object(error) = error_info(r) else {
+        return json!({"@odata.type": "#microsoft.graph.statusBase", "status": status});
+    };
+    let mut details = serde_json::Map::new();
+    details.insert(
+        "@odata.type".into(),
+        json!("#microsoft.graph.statusDetails"),
+    );
+    details.insert("status".into(), json!(status));
+    details.extend(error);
+    Value::Object(details)
 }
 
 fn error_info(r: &Provisioning) -> Value {

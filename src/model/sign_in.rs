@@ -92,6 +92,14 @@ pub fn service_principal<'a>(plan: &'a Plan, r: &SignIn) -> Option<(&'a str, &'a
     })
 }
 
+/// `homeTenantId`: the user's own tenant (a guest's home tenant); none for workloads.
+pub fn home_tenant_id<'a>(plan: &'a Plan, r: &SignIn) -> Option<&'a str> {
+    r.kind.is_user().then(|| {
+        let user = plan.tenant.user(r.subject);
+        user.home_tenant_id.as_deref().unwrap_or(&plan.tenant.id)
+    })
+}
+
 /// `riskLevelDuringSignIn` / `riskLevelAggregated`, hidden below P2.
 pub fn risk_level(plan: &Plan, r: &SignIn) -> &'static str {
     if plan.tenant.license < License::P2 {
@@ -101,9 +109,10 @@ pub fn risk_level(plan: &Plan, r: &SignIn) -> &'static str {
     }
 }
 
-/// `authenticationRequirement`.
-pub fn authentication_requirement(r: &SignIn) -> &'static str {
-    if r.flags & (flags::MFA | flags::MFA_CLAIM) != 0 {
+/// `authenticationRequirement`: multi-factor when Conditional Access asked
+/// for MFA (met, satisfied by a claim, or interrupting the sign-in).
+pub fn authentication_requirement(plan: &Plan, r: &SignIn) -> &'static str {
+    if super::ca::mfa_required(plan, r) {
         "multiFactorAuthentication"
     } else {
         "singleFactorAuthentication"
@@ -191,7 +200,9 @@ struct V1<'a> {
     risk_level_aggregated: &'static str,
     risk_level_during_sign_in: &'static str,
     risk_state: &'static str,
-    risk_event_types: &'static [&'static str],
+    /// Legacy; the beta Prod mapping dropped it, v1.0 keeps it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risk_event_types: Option<&'static [&'static str]>,
     #[serde(rename = "riskEventTypes_v2")]
     risk_event_types_v2: &'static [&'static str],
     resource_display_name: &'a str,
@@ -323,11 +334,11 @@ fn build<'a>(plan: &'a Plan, r: &SignIn, version: ApiVersion) -> V1<'a> {
         } else {
             "none"
         },
-        risk_event_types: if at_risk {
-            &["unfamiliarFeatures"]
+        risk_event_types: (version == ApiVersion::V1).then_some(if at_risk {
+            &["unfamiliarFeatures"][..]
         } else {
-            &[]
-        },
+            &[][..]
+        }),
         risk_event_types_v2: if at_risk {
             &["unfamiliarFeatures"]
         } else {
@@ -336,7 +347,7 @@ fn build<'a>(plan: &'a Plan, r: &SignIn, version: ApiVersion) -> V1<'a> {
         resource_display_name: resource_name,
         resource_id,
         resource_tenant_id: &plan.tenant.id,
-        home_tenant_id: r.kind.is_user().then_some(plan.tenant.id.as_str()),
+        home_tenant_id: home_tenant_id(plan, r),
         service_principal_id: service_principal(plan, r).map_or("", |s| s.0),
         service_principal_name: service_principal(plan, r).map(|s| s.1),
         status: Status {
@@ -432,20 +443,16 @@ fn beta<'a>(plan: &'a Plan, r: &SignIn, failed: bool) -> Beta<'a> {
                 "member"
             }
         }),
-        authentication_requirement: authentication_requirement(r),
-        authentication_methods_used: if user.is_some() {
-            vec!["Password"]
-        } else {
-            Vec::new()
-        },
-        authentication_details: authentication_details(r, method, failed),
+        authentication_requirement: authentication_requirement(plan, r),
+        authentication_methods_used: methods_used(r, user, method),
+        authentication_details: authentication_details(r, user, method, failed),
         mfa_detail: mfa.then_some(MfaDetail {
             auth_method: Some(method),
             auth_detail: None,
         }),
         managed_service_identity: ManagedIdentity {
             msi_type: mi.map_or("none", |m| m.kind.as_str()),
-            associated_resource_id: mi.map_or("", |m| m.resource_id.as_str()),
+            associated_resource_id: mi.map_or("", |m| m.used_by.as_str()),
             federated_token_id: None,
             federated_token_issuer: None,
         },
@@ -457,6 +464,11 @@ fn beta<'a>(plan: &'a Plan, r: &SignIn, failed: bool) -> Beta<'a> {
         },
         client_credential_type: match r.kind {
             SignInKind::ServicePrincipal if r.flags & flags::CERTIFICATE != 0 => "certificate",
+            SignInKind::ServicePrincipal
+                if workload.is_some_and(|sp| sp.federated_credential_id.is_some()) =>
+            {
+                "federatedIdentityCredential"
+            }
             SignInKind::ServicePrincipal => "clientSecret",
             SignInKind::ManagedIdentity => "managedIdentity",
             _ => "none",
@@ -501,7 +513,9 @@ fn beta<'a>(plan: &'a Plan, r: &SignIn, failed: bool) -> Beta<'a> {
         sign_in_identifier: user.map(|u| u.sign_in_name.as_str()),
         sign_in_identifier_type: user.map(|_| "userPrincipalName"),
         azure_resource_id: mi.map(|m| m.resource_id.as_str()),
-        federated_credential_id: None,
+        federated_credential_id: workload
+            .filter(|_| r.kind == SignInKind::ServicePrincipal)
+            .and_then(|sp| sp.federated_credential_id.as_deref()),
         conditional_access_audiences: vec![&plan.tenant.sp(r.resource).app_id],
         network_location_details: Vec::new(),
         session_lifetime_policies: Vec::new(),
@@ -527,14 +541,43 @@ fn credential<'a>(plan: &'a Plan, r: &SignIn) -> (Option<&'a str>, Option<&'a st
     }
 }
 
+/// `authenticationMethodsUsed`: what the user presented in this sign-in
+/// (nothing new for a token refresh).
+fn methods_used<'a>(
+    r: &SignIn,
+    user: Option<&crate::tenant::User>,
+    method: &'a str,
+) -> Vec<&'a str> {
+    if r.kind != SignInKind::Interactive || user.is_none() {
+        return Vec::new();
+    }
+    let mut used = vec!["Password"];
+    if r.flags & flags::MFA != 0 {
+        used.push(method);
+    }
+    used
+}
+
+/// How a password was checked: synchronised from AD for HR-provisioned
+/// (on-premises) accounts, in the cloud otherwise; a guest's home tenant
+/// checks it, so the resource tenant records no detail.
+fn password_detail(user: &crate::tenant::User) -> Option<&'static str> {
+    match (user.kind, user.source) {
+        (UserKind::Guest, _) => None,
+        (_, crate::tenant::UserSource::Workday) => Some("Password Hash Sync"),
+        _ => Some("Password in the cloud"),
+    }
+}
+
 fn authentication_details<'a>(
     r: &SignIn,
+    user: Option<&crate::tenant::User>,
     method: &'a str,
     failed: bool,
 ) -> Vec<AuthenticationDetail<'a>> {
-    if !r.kind.is_user() {
+    let Some(user) = user else {
         return Vec::new();
-    }
+    };
     let mut steps = vec![AuthenticationDetail {
         authentication_step_date_time: time0(r.at),
         authentication_method: if r.kind == SignInKind::NonInteractive {
@@ -543,7 +586,8 @@ fn authentication_details<'a>(
             "Password"
         },
         authentication_method_detail: (r.kind == SignInKind::Interactive)
-            .then_some("Password Hash Sync"),
+            .then(|| password_detail(user))
+            .flatten(),
         succeeded: !failed,
         authentication_step_result_detail: if failed {
             "Authentication failed"

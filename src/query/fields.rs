@@ -68,7 +68,7 @@ fn sign_in(path: &str) -> Option<Accessor<SignIn>> {
                         .then_some("unfamiliarFeatures"),
                 )
             },
-            "authenticationrequirement" => |_, r| Value::str(si::authentication_requirement(r)),
+            "authenticationrequirement" => |p, r| Value::str(si::authentication_requirement(p, r)),
             "serviceprincipalid" => {
                 |p, r| Value::str(si::service_principal(p, r).map_or("", |s| s.0))
             }

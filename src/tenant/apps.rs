@@ -93,6 +93,7 @@ fn first_party(draft: &mut Draft) {
             tags: Vec::new(),
             agent: AgentType::NotAgentic,
             agent_parent_app_id: None,
+            federated_credential_id: None,
         };
         draft.tenant.service_principals.push(sp);
     }
@@ -134,6 +135,7 @@ fn line_of_business(draft: &mut Draft, name: &str, graph_permissions: Vec<String
         tags: vec!["WindowsAzureActiveDirectoryIntegratedApp"],
         agent: AgentType::NotAgentic,
         agent_parent_app_id: None,
+        federated_credential_id: None,
     };
     draft.tenant.applications.push(app);
     draft.tenant.service_principals.push(sp);
@@ -225,6 +227,7 @@ fn third_party(draft: &mut Draft) {
             tags: vec!["WindowsAzureActiveDirectoryIntegratedApp"],
             agent: AgentType::NotAgentic,
             agent_parent_app_id: None,
+            federated_credential_id: None,
         };
         draft.tenant.service_principals.push(sp);
     }
@@ -247,12 +250,12 @@ fn managed_identities(draft: &mut Draft) {
     );
     for n in 0..draft.preset.tenant.user_assigned_identities {
         let provider = "Microsoft.ManagedIdentity/userAssignedIdentities";
+        let host = &draft.catalog.azure_resource_types[kinds[table.sample(&mut draft.rng)]];
         managed_identity(
             draft,
             MsiType::UserAssigned,
-            provider,
-            "id-",
-            "User-assigned identity",
+            (provider, "id-", "User-assigned identity"),
+            Some(host),
             n,
         );
     }
@@ -261,20 +264,20 @@ fn managed_identities(draft: &mut Draft) {
         managed_identity(
             draft,
             MsiType::SystemAssigned,
-            &kind.provider,
-            &kind.name_prefix,
-            &kind.label,
+            (&kind.provider, &kind.name_prefix, &kind.label),
+            None,
             n,
         );
     }
 }
 
+/// A managed identity; a user-assigned one is attached to a resource of type `host`
+/// in the same resource group (the resource whose code requests its tokens).
 fn managed_identity(
     draft: &mut Draft,
     kind: MsiType,
-    provider: &str,
-    prefix: &str,
-    label: &str,
+    (provider, prefix, label): (&str, &str, &str),
+    host: Option<&crate::catalog::AzureResourceType>,
     n: u32,
 ) {
     let rng = &mut draft.rng;
@@ -282,9 +285,18 @@ fn managed_identity(
     let env = ENVIRONMENTS[rng.random_range(0..ENVIRONMENTS.len())];
     let name = format!("{prefix}{workload}-{env}-{n:02}");
     let sub = &draft.tenant.subscriptions[rng.random_range(0..draft.tenant.subscriptions.len())];
-    let resource_id = format!(
-        "/subscriptions/{sub}/resourceGroups/rg-{workload}-{env}/providers/{provider}/{name}"
-    );
+    let group = format!("/subscriptions/{sub}/resourceGroups/rg-{workload}-{env}");
+    let resource_id = format!("{group}/providers/{provider}/{name}");
+    let (used_by, used_by_label) = match host {
+        Some(h) => (
+            format!(
+                "{group}/providers/{}/{}{workload}-{env}-{n:02}",
+                h.provider, h.name_prefix
+            ),
+            h.label.clone(),
+        ),
+        None => (resource_id.clone(), label.to_string()),
+    };
     let resources: Vec<u16> = MI_RESOURCES
         .iter()
         .filter_map(|id| {
@@ -314,6 +326,7 @@ fn managed_identity(
         tags: Vec::new(),
         agent: AgentType::NotAgentic,
         agent_parent_app_id: None,
+        federated_credential_id: None,
     };
     draft.tenant.service_principals.push(sp);
     draft.tenant.managed_identities.push(ManagedIdentity {
@@ -323,6 +336,8 @@ fn managed_identity(
         resource_label: label.into(),
         service_principal: draft.tenant.service_principals.len() as u32 - 1,
         resources,
+        used_by,
+        used_by_label,
     });
 }
 
@@ -345,6 +360,7 @@ fn provisioning(draft: &mut Draft) {
             ],
             agent: AgentType::NotAgentic,
             agent_parent_app_id: None,
+            federated_credential_id: None,
         };
         let job_id = format!("{}.{}.{}", app.template_id, tenant_hex, guid(rng));
         draft.tenant.service_principals.push(sp);
@@ -407,6 +423,7 @@ fn agents(draft: &mut Draft) {
             } else {
                 None
             },
+            federated_credential_id: Some(guid(rng)),
         };
         if agent == AgentType::AgenticApp {
             parent = Some(app_id);

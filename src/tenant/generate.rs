@@ -49,6 +49,10 @@ pub fn generate(settings: &TenantSettings, index: u32, now: DateTime<Utc>) -> Te
     super::roles::ca_policies(&mut draft);
     draft.rng = seed.stream("applications", 0);
     super::apps::applications(&mut draft);
+    draft.rng = seed.stream("history", 0);
+    super::history::history(&mut draft);
+    draft.rng = seed.stream("grants", 0);
+    super::grants::grants(&mut draft);
     draft.tenant.build_lookup();
     draft.tenant
 }
@@ -106,6 +110,10 @@ fn identity(
         provisioning_jobs: Vec::new(),
         test_clients: Vec::new(),
         subscriptions: Vec::new(),
+        app_role_grants: Vec::new(),
+        delegated_grants: Vec::new(),
+        azure_role_assignments: Vec::new(),
+        history: Vec::new(),
         lookup: Lookup::default(),
     }
 }

@@ -26,14 +26,20 @@ const TEAMS: [&str; 16] = [
     "Compliance Review",
 ];
 
-/// All groups of the tenant, up to the preset's count.
+/// Teams every tenant has, whatever its size.
+const MIN_TEAMS: usize = 2;
+
+/// All groups of the tenant, about the preset's count, with every kind present:
+/// dynamic department groups, a role-assignable group, a nested group and
+/// Microsoft 365 teams (small presets get fewer department groups, not fewer kinds).
 pub(super) fn groups(draft: &mut Draft) {
     let wanted = draft.preset.tenant.groups as usize;
-    department_groups(draft);
+    let departments = wanted.saturating_sub(2 + MIN_TEAMS).max(1);
+    department_groups(draft, departments);
     role_assignable_group(draft);
     all_staff_group(draft);
     let mut n = 0;
-    while draft.tenant.groups.len() < wanted {
+    while n < MIN_TEAMS || draft.tenant.groups.len() < wanted {
         let name = match TEAMS.get(n) {
             Some(t) => t.to_string(),
             None => format!("{} {}", TEAMS[n % TEAMS.len()], n / TEAMS.len() + 1),
@@ -41,11 +47,10 @@ pub(super) fn groups(draft: &mut Draft) {
         team_group(draft, &name);
         n += 1;
     }
-    draft.tenant.groups.truncate(wanted.max(3));
 }
 
-fn department_groups(draft: &mut Draft) {
-    for department in &draft.catalog.departments {
+fn department_groups(draft: &mut Draft, count: usize) {
+    for department in draft.catalog.departments.iter().take(count) {
         let members: Vec<u32> = members_where(draft, |u| {
             u.department.as_deref() == Some(department.name.as_str())
         });
@@ -127,7 +132,8 @@ fn members_where(draft: &Draft, keep: impl Fn(&super::User) -> bool) -> Vec<u32>
         .users
         .iter()
         .enumerate()
-        .filter(|(_, u)| keep(u))
+        // Deleting a user removes it from its groups.
+        .filter(|(_, u)| u.deleted.is_none() && keep(u))
         .map(|(i, _)| i as u32)
         .collect()
 }

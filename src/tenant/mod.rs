@@ -5,7 +5,9 @@
 
 mod apps;
 mod generate;
+mod grants;
 mod groups;
+mod history;
 mod people;
 mod roles;
 
@@ -51,6 +53,14 @@ pub struct Tenant {
     pub test_clients: Vec<TestClient>,
     /// Azure subscription ids the managed identities live in.
     pub subscriptions: Vec<String>,
+    /// Application permissions granted to service principals (appRoleAssignments).
+    pub app_role_grants: Vec<AppRoleGrant>,
+    /// Tenant-wide delegated consents (oauth2PermissionGrants).
+    pub delegated_grants: Vec<DelegatedGrant>,
+    /// Azure RBAC role assignments of managed identities on their resources.
+    pub azure_role_assignments: Vec<AzureRoleAssignment>,
+    /// Directory changes inside the window, oldest first: each has its audit.
+    pub history: Vec<Change>,
     lookup: Lookup,
 }
 
@@ -79,6 +89,8 @@ pub enum UserSource {
     Cloud,
     /// Created by the Workday-to-Active Directory provisioning job.
     Workday,
+    /// Created by the API-driven inbound provisioning job (HR API to Entra).
+    ApiDriven,
 }
 
 /// A user account.
@@ -100,6 +112,10 @@ pub struct User {
     pub home: u16,
     pub home_ip: [u8; 4],
     pub account_enabled: bool,
+    /// When the account was disabled (before or inside the window), if it is.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// A temporary suspension inside the window: disabled, then enabled again.
+    pub suspended: Option<(DateTime<Utc>, DateTime<Utc>)>,
     pub kind: UserKind,
     pub source: UserSource,
     pub is_admin: bool,
@@ -109,6 +125,8 @@ pub struct User {
     pub devices: Vec<u32>,
     /// Guest's home tenant domain.
     pub home_domain: Option<String>,
+    /// Guest's home tenant id.
+    pub home_tenant_id: Option<String>,
     /// Registered for MFA (and which method).
     pub mfa_method: Option<&'static str>,
 }
@@ -117,6 +135,15 @@ impl User {
     /// Still present in the directory at `at`.
     pub fn exists_at(&self, at: DateTime<Utc>) -> bool {
         self.created <= at && self.deleted.is_none_or(|d| d > at)
+    }
+
+    /// Present and not disabled at `at`.
+    pub fn enabled_at(&self, at: DateTime<Utc>) -> bool {
+        self.exists_at(at)
+            && self.disabled_at.is_none_or(|d| d > at)
+            && self
+                .suspended
+                .is_none_or(|(from, to)| at < from || at >= to)
     }
 }
 
@@ -132,6 +159,15 @@ pub struct Device {
     pub trust_type: Option<&'static str>,
     pub is_compliant: bool,
     pub is_managed: bool,
+    /// When the device joined or registered with the directory.
+    pub registered: DateTime<Utc>,
+}
+
+impl Device {
+    /// Registered and its owner still present at `at`.
+    pub fn exists_at(&self, tenant: &Tenant, at: DateTime<Utc>) -> bool {
+        self.registered <= at && tenant.user(self.owner).exists_at(at)
+    }
 }
 
 /// A security or Microsoft 365 group.
@@ -149,6 +185,13 @@ pub struct Group {
     pub owners: Vec<u32>,
     pub members: Vec<u32>,
     pub member_groups: Vec<u32>,
+}
+
+impl Group {
+    /// Membership is assigned by people (not a dynamic rule).
+    pub fn is_assigned(&self) -> bool {
+        self.membership_rule.is_none()
+    }
 }
 
 /// A client secret of an application.
@@ -251,6 +294,8 @@ pub struct ServicePrincipal {
     pub agent: AgentType,
     /// For agent instances: the parent application's appId.
     pub agent_parent_app_id: Option<String>,
+    /// Agents sign in with a federated identity credential (its id).
+    pub federated_credential_id: Option<String>,
 }
 
 impl ServicePrincipal {
@@ -290,8 +335,13 @@ pub struct ManagedIdentity {
     /// Label of the resource type ("Virtual machine", "Function App"...).
     pub resource_label: String,
     pub service_principal: u32,
-    /// First-party resources (catalog indices) it reads tokens for.
+    /// First-party resources (service principal indices) it reads tokens for.
     pub resources: Vec<u16>,
+    /// ARM id of the Azure resource that uses the identity (for a system-assigned
+    /// identity, the resource itself; for a user-assigned one, the resource it is attached to).
+    pub used_by: String,
+    /// Label of `used_by`'s resource type.
+    pub used_by_label: String,
 }
 
 /// A directory role (built-in).
@@ -328,6 +378,10 @@ pub struct EligibilitySchedule {
     /// None for permanent eligibility.
     pub end: Option<DateTime<Utc>>,
     pub created: DateTime<Utc>,
+    /// Granted afresh, or a renewal of an expired eligibility.
+    pub renewal: bool,
+    /// When the end date was extended inside the window (the old end was a week earlier).
+    pub extended: Option<DateTime<Utc>>,
 }
 
 /// A PIM assignment schedule (an active assignment with its time bounds).
@@ -348,6 +402,72 @@ pub struct CaPolicy {
     pub id: String,
     /// Index into the catalog's CA policy templates.
     pub template: u16,
+}
+
+/// An application permission held by a service principal (Graph `appRoleAssignment`).
+#[derive(Debug, Clone)]
+pub struct AppRoleGrant {
+    pub id: String,
+    /// The service principal holding the permission.
+    pub principal: u32,
+    /// The resource service principal defining the app role (e.g. Microsoft Graph).
+    pub resource: u32,
+    pub app_role_id: String,
+    /// The app role's value, e.g. "User.Read.All".
+    pub value: String,
+    pub created: DateTime<Utc>,
+}
+
+/// Admin consent for all users to a multi-tenant app (Graph `oAuth2PermissionGrant`).
+#[derive(Debug, Clone)]
+pub struct DelegatedGrant {
+    pub id: String,
+    pub client: u32,
+    pub resource: u32,
+    pub scope: &'static str,
+    pub created: DateTime<Utc>,
+}
+
+/// An Azure RBAC role held by a managed identity on an Azure scope.
+#[derive(Debug, Clone)]
+pub struct AzureRoleAssignment {
+    pub id: String,
+    pub principal: u32,
+    pub role: &'static str,
+    pub scope: String,
+}
+
+/// A directory change inside the log window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub at: DateTime<Utc>,
+    pub kind: ChangeKind,
+}
+
+/// What changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    MemberAdded {
+        group: u32,
+        user: u32,
+    },
+    MemberRemoved {
+        group: u32,
+        user: u32,
+    },
+    OwnerAdded {
+        group: u32,
+        user: u32,
+    },
+    AccountDisabled(u32),
+    AccountEnabled(u32),
+    GroupCreated(u32),
+    ApplicationCreated(u32),
+    DeviceRegistered(u32),
+    /// A permanent role assignment (index) made inside the window.
+    RoleAssigned(u32),
+    /// An eligibility (index) whose end date was extended.
+    EligibilityExtended(u32),
 }
 
 /// A provisioning job of an enterprise app.

@@ -78,6 +78,8 @@ fn person(draft: &mut Draft, taken: &mut BTreeSet<String>, kind: UserKind, admin
         home,
         home_ip: [ip[0], ip[1], rng.random(), rng.random_range(1..255)],
         account_enabled: true,
+        disabled_at: None,
+        suspended: None,
         kind,
         source: UserSource::Cloud,
         is_admin: admin,
@@ -85,6 +87,9 @@ fn person(draft: &mut Draft, taken: &mut BTreeSet<String>, kind: UserKind, admin
         deleted: None,
         manager: None,
         devices: Vec::new(),
+        home_tenant_id: home_domain.as_ref().map(|d| {
+            crate::rng::guid_for(draft.tenant.seed, 0x6e7d, crate::rng::mix64(hash(d)), 0)
+        }),
         home_domain,
         mfa_method: mfa_method(rng, admin),
     }
@@ -129,6 +134,8 @@ fn service_account(draft: &mut Draft, taken: &mut BTreeSet<String>) -> User {
         home,
         home_ip: [ip[0], ip[1], rng.random(), rng.random_range(1..255)],
         account_enabled: true,
+        disabled_at: None,
+        suspended: None,
         kind: UserKind::ServiceAccount,
         source: UserSource::Cloud,
         is_admin: false,
@@ -137,6 +144,7 @@ fn service_account(draft: &mut Draft, taken: &mut BTreeSet<String>) -> User {
         manager: None,
         devices: Vec::new(),
         home_domain: None,
+        home_tenant_id: None,
         mfa_method: None,
     }
 }
@@ -155,20 +163,29 @@ fn lifecycle(draft: &mut Draft) {
             && rng.random_bool(shape.created_in_window_fraction.clamp(0.0, 1.0))
         {
             user.created = draft.tenant.window_start + random_within(rng, window);
-            if rng.random_bool(0.6) {
-                user.source = UserSource::Workday;
-            }
+            user.source = match rng.random_range(0..20) {
+                0..12 => UserSource::Workday,
+                12..15 => UserSource::ApiDriven,
+                _ => UserSource::Cloud,
+            };
         } else if rng.random_bool(shape.disabled_fraction.clamp(0.0, 1.0)) {
             user.account_enabled = false;
+            // Half were disabled inside the window (their audit shows it), half long before.
+            user.disabled_at = Some(if rng.random_bool(0.5) {
+                draft.tenant.window_start + random_within(rng, window)
+            } else {
+                draft.tenant.window_start - Duration::days(rng.random_range(1..400))
+            });
         }
     }
     let mut deleted = 0;
-    let mut i = count;
-    while deleted < shape.soft_deleted && i > admins {
-        i -= 1;
+    let mut attempts = 0;
+    while deleted < shape.soft_deleted && attempts < shape.soft_deleted * 50 && count > admins {
+        attempts += 1;
         let rng = &mut draft.rng;
+        let i = rng.random_range(admins..count);
         let user = &mut draft.tenant.users[i];
-        if user.kind == UserKind::ServiceAccount {
+        if user.kind == UserKind::ServiceAccount || user.deleted.is_some() {
             continue;
         }
         let from = user.created.max(draft.tenant.window_start) + Duration::hours(6);
@@ -180,24 +197,30 @@ fn lifecycle(draft: &mut Draft) {
     }
 }
 
-/// A manager chain: each member reports to an earlier member of the same department.
+/// A manager chain: each member reports to one of the first eight members of
+/// the same department listed before them (linear: only those eight are kept).
 fn managers(draft: &mut Draft) {
     let users = &mut draft.tenant.users;
-    for i in 1..users.len() {
-        if users[i].kind != UserKind::Member {
+    let mut seniors: std::collections::BTreeMap<Option<String>, Vec<u32>> = Default::default();
+    for (i, user) in users.iter_mut().enumerate() {
+        if user.kind != UserKind::Member {
             continue;
         }
-        let candidates: Vec<u32> = (0..i)
-            .filter(|&j| {
-                users[j].kind == UserKind::Member && users[j].department == users[i].department
-            })
-            .map(|j| j as u32)
-            .collect();
-        if !candidates.is_empty() {
-            let pick = draft.rng.random_range(0..candidates.len().min(8));
-            users[i].manager = Some(candidates[pick]);
+        let list = seniors.entry(user.department.clone()).or_default();
+        if !list.is_empty() {
+            let pick = draft.rng.random_range(0..list.len());
+            user.manager = Some(list[pick]);
+        }
+        if list.len() < 8 {
+            list.push(i as u32);
         }
     }
+}
+
+fn hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// One to `max_devices_per_user` devices for every person.
@@ -228,14 +251,26 @@ fn device(draft: &mut Draft, agents: &WeightedIndex, owner: u32, n: u32) -> Devi
         _ => None,
     };
     let prefix = if agent.mobile { "PHONE" } else { "LAPTOP" };
+    // A user's first device joins when the account starts; later ones some days on.
+    let registered = user.created
+        + Duration::hours(if n == 0 {
+            1
+        } else {
+            rng.random_range(24..24 * 200)
+        });
+    let registered = registered
+        .min(draft.tenant.anchor - Duration::hours(1))
+        .max(user.created);
+    let admin_laptop = user.is_admin && n == 0;
     Device {
         device_id: guid(rng),
         display_name: format!("{prefix}-{}", &guid(rng)[..7].to_uppercase()),
         owner,
         user_agent: ua,
         trust_type,
-        is_compliant: trust_type.is_some() && rng.random_bool(0.9),
+        is_compliant: trust_type.is_some() && (admin_laptop || rng.random_bool(0.9)),
         is_managed: trust_type.is_some_and(|t| t != "Azure AD registered"),
+        registered,
     }
 }
 

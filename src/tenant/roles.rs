@@ -88,58 +88,70 @@ fn permanent_assignments(draft: &mut Draft) {
 }
 
 /// Admins and some IT staff are eligible for privileged roles, some permanently,
-/// some for a limited time.
+/// some for a limited time. The number of eligibilities grows with the tenant
+/// (one per sixty users, at least twelve), spread over every privileged role.
 fn eligibility(draft: &mut Draft) {
     let candidates: Vec<u32> = (0..draft.tenant.users.len() as u32)
         .filter(|&u| {
             let user = &draft.tenant.users[u as usize];
-            user.is_admin || (user.department.as_deref() == Some("IT") && user.deleted.is_none())
+            user.deleted.is_none()
+                && user.account_enabled
+                && (user.is_admin || user.department.as_deref() == Some("IT"))
+                && user.kind == UserKind::Member
         })
         .collect();
-    if candidates.is_empty() {
-        return;
-    }
     let privileged: Vec<u32> = (0..draft.tenant.role_definitions.len() as u32)
         .filter(|&r| draft.tenant.role_definitions[r as usize].privileged)
-        .take(8)
         .collect();
-    for role in privileged {
-        let count = draft.rng.random_range(1..=3.min(candidates.len()));
-        for _ in 0..count {
-            let principal = candidates[draft.rng.random_range(0..candidates.len())];
-            if draft
-                .tenant
-                .eligibility_schedules
-                .iter()
-                .any(|e| e.role == role && e.principal == principal)
-            {
-                continue;
-            }
-            let rng = &mut draft.rng;
-            let window_hours = (draft.tenant.anchor - draft.tenant.window_start)
-                .num_hours()
-                .max(2);
-            let start = if rng.random_bool(0.25) {
-                draft.tenant.anchor - Duration::hours(rng.random_range(1..window_hours))
-            } else {
-                draft.tenant.anchor - Duration::days(rng.random_range(40..400))
-            };
-            let end = rng
-                .random_bool(0.4)
-                .then(|| draft.tenant.anchor + Duration::days(rng.random_range(30..180)));
-            let id = guid(rng);
-            draft
-                .tenant
-                .eligibility_schedules
-                .push(EligibilitySchedule {
-                    id,
-                    role,
-                    principal,
-                    start,
-                    end,
-                    created: start,
-                });
+    if candidates.is_empty() || privileged.is_empty() {
+        return;
+    }
+    let wanted = (draft.tenant.users.len() / 60)
+        .max(12)
+        .min(candidates.len() * privileged.len() / 2);
+    let mut taken = std::collections::BTreeSet::new();
+    let mut attempts = 0;
+    while taken.len() < wanted && attempts < wanted * 20 {
+        attempts += 1;
+        // The first roles (Global Administrator and the usual admin roles) are the commonest.
+        let r = draft.rng.random_range(0..privileged.len());
+        let role = privileged[draft.rng.random_range(0..=r)];
+        let principal = candidates[draft.rng.random_range(0..candidates.len())];
+        if !taken.insert((role, principal)) {
+            continue;
         }
+        let schedule = schedule(draft, role, principal);
+        draft.tenant.eligibility_schedules.push(schedule);
+    }
+}
+
+fn schedule(draft: &mut Draft, role: u32, principal: u32) -> EligibilitySchedule {
+    let rng = &mut draft.rng;
+    let window_hours = (draft.tenant.anchor - draft.tenant.window_start)
+        .num_hours()
+        .max(2);
+    let user_created = draft.tenant.users[principal as usize].created;
+    let mut start = if rng.random_bool(0.25) {
+        draft.tenant.anchor - Duration::hours(rng.random_range(1..window_hours))
+    } else {
+        draft.tenant.anchor - Duration::days(rng.random_range(40..400))
+    };
+    if start < user_created {
+        start = user_created + Duration::hours(2);
+    }
+    let recent = start >= draft.tenant.window_start;
+    let end = rng
+        .random_bool(0.4)
+        .then(|| draft.tenant.anchor + Duration::days(rng.random_range(30..180)));
+    EligibilitySchedule {
+        id: guid(rng),
+        role,
+        principal,
+        start,
+        end,
+        created: start,
+        renewal: recent && end.is_some() && rng.random_bool(0.4),
+        extended: None,
     }
 }
 
