@@ -12,6 +12,7 @@ use crate::store::{LogOf, TenantLogs, World};
 use crate::tenant::Tenant;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -116,11 +117,13 @@ pub fn generate(args: &GenerateArgs) -> Result<(), CommandError> {
     let now = Clock::new(time.clock, time.speed).now();
     std::fs::create_dir_all(&args.out)
         .map_err(|e| CommandError::Other(format!("cannot create {}: {e}", args.out.display())))?;
+    let spinner = progress(None, "generating the tenant and its logs");
     let world = World::new(
         0,
         crate::app::plans(&settings, time.latency, now),
         ticks(now),
     );
+    spinner.finish_and_clear();
     for logs in &world.tenants {
         let dir = if world.tenants.len() == 1 {
             args.out.clone()
@@ -145,124 +148,125 @@ fn write_all(
     let sign_ins = served(logs, t, |r: &crate::store::records::SignIn| {
         version == ApiVersion::Beta || r.kind == SignInKind::Interactive
     });
-    write_log(dir, "signIns", format, version, &sign_ins, |out, r| {
+    let target = |name| Target {
+        dir,
+        name,
+        format,
+        version,
+    };
+    target("signIns").write(&sign_ins, |out, r| {
         crate::model::sign_in::write(out, plan, r, version)
     })?;
     let audits = served(logs, t, |_: &crate::store::records::Audit| true);
-    write_log(
-        dir,
-        "directoryAudits",
-        format,
-        version,
-        &audits,
-        |out, r| crate::model::audit::write(out, plan, r, version),
-    )?;
+    target("directoryAudits").write(&audits, |out, r| {
+        crate::model::audit::write(out, plan, r, version)
+    })?;
     let provisioning = served(logs, t, |_: &crate::store::records::Provisioning| true);
-    write_log(
-        dir,
-        "provisioning",
-        format,
-        version,
-        &provisioning,
-        |out, r| crate::model::provisioning::write(out, plan, r, version),
-    )?;
+    target("provisioning").write(&provisioning, |out, r| {
+        crate::model::provisioning::write(out, plan, r, version)
+    })?;
     for collection in COLLECTIONS {
         let name = collection.path().rsplit('/').next().unwrap_or_default();
         let objects = collection.objects(&plan.tenant, now);
-        write_values(dir, name, format, version, &objects)?;
+        target(name).write(&objects, |out, v| {
+            serde_json::to_writer(out, v).expect("writing to a Vec cannot fail")
+        })?;
     }
     Ok(())
 }
 
-fn progress(total: usize, name: &str) -> indicatif::ProgressBar {
+/// A progress bar on a terminal (a spinner when `total` is unknown), hidden otherwise.
+fn progress(total: Option<usize>, name: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() || total < 100_000 {
+    if !std::io::stderr().is_terminal() || total.is_some_and(|t| t < 100_000) {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(total as u64);
+    let bar = match total {
+        Some(t) => indicatif::ProgressBar::new(t as u64),
+        None => {
+            let spinner = indicatif::ProgressBar::new_spinner();
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            spinner
+        }
+    };
     bar.set_message(name.to_string());
     bar
 }
 
-fn write_log<R>(
-    dir: &Path,
-    name: &str,
+/// One output file: a log or a directory collection in one format.
+struct Target<'a> {
+    dir: &'a Path,
+    name: &'a str,
     format: Format,
     version: ApiVersion,
-    records: &[R],
-    write: impl Fn(&mut Vec<u8>, &R),
-) -> Result<(), CommandError> {
-    let bar = progress(records.len(), name);
-    let mut lines = Vec::with_capacity(records.len());
-    for r in records {
-        let mut line = Vec::with_capacity(1500);
-        write(&mut line, r);
-        lines.push(line);
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    write_lines(dir, name, format, version, &lines)
 }
 
-fn write_values(
-    dir: &Path,
-    name: &str,
-    format: Format,
-    version: ApiVersion,
-    values: &[Value],
-) -> Result<(), CommandError> {
-    let lines: Vec<Vec<u8>> = values
-        .iter()
-        .map(|v| serde_json::to_vec(v).expect("json"))
-        .collect();
-    write_lines(dir, name, format, version, &lines)
-}
-
-fn write_lines(
-    dir: &Path,
-    name: &str,
-    format: Format,
-    version: ApiVersion,
-    lines: &[Vec<u8>],
-) -> Result<(), CommandError> {
-    let extension = match format {
-        Format::Ndjson => "ndjson",
-        Format::Json => "json",
-        Format::Csv => "csv",
-    };
-    let path = dir.join(format!("{name}.{extension}"));
-    let file = std::fs::File::create(&path)
-        .map_err(|e| CommandError::Other(format!("cannot write {}: {e}", path.display())))?;
-    let mut out = BufWriter::new(file);
-    match format {
-        Format::Ndjson => {
-            for line in lines {
-                out.write_all(line)?;
-                out.write_all(b"\n")?;
-            }
+impl Target<'_> {
+    /// The `@odata.context` fragment Graph gives the collection.
+    fn context(&self) -> String {
+        match self.name {
+            "signIns" | "directoryAudits" | "provisioning" => format!("auditLogs/{}", self.name),
+            name if name.starts_with("role") => format!("roleManagement/directory/{name}"),
+            name => name.to_string(),
         }
-        Format::Json => {
-            let v = if version == ApiVersion::V1 {
-                "v1.0"
-            } else {
-                "beta"
-            };
-            write!(
-                out,
-                "{{\"@odata.context\":\"https://graph.microsoft.com/{v}/$metadata#{name}\",\"value\":["
-            )?;
-            for (i, line) in lines.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                out.write_all(line)?;
+    }
+
+    /// Streams the records to the file, serialising each once into a reused buffer.
+    fn write<R>(
+        &self,
+        records: &[R],
+        write: impl Fn(&mut Vec<u8>, &R),
+    ) -> Result<(), CommandError> {
+        let extension = match self.format {
+            Format::Ndjson => "ndjson",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        };
+        let path = self.dir.join(format!("{}.{extension}", self.name));
+        let file = std::fs::File::create(&path)
+            .map_err(|e| CommandError::Other(format!("cannot write {}: {e}", path.display())))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let beta = self.version == ApiVersion::Beta;
+        let columns = crate::export_csv::columns_for(self.name, beta);
+        match self.format {
+            Format::Json => {
+                let v = if beta { "beta" } else { "v1.0" };
+                let context = self.context();
+                write!(
+                    out,
+                    "{{\"@odata.context\":\"https://graph.microsoft.com/{v}/$metadata#{context}\",\"value\":["
+                )?;
             }
+            Format::Csv => crate::export_csv::header(&mut out, columns)?,
+            Format::Ndjson => {}
+        }
+        let bar = progress(Some(records.len()), self.name);
+        let mut line = Vec::with_capacity(4096);
+        for (i, r) in records.iter().enumerate() {
+            line.clear();
+            write(&mut line, r);
+            match self.format {
+                Format::Ndjson => {
+                    out.write_all(&line)?;
+                    out.write_all(b"\n")?;
+                }
+                Format::Json => {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    out.write_all(&line)?;
+                }
+                Format::Csv => crate::export_csv::row(&mut out, columns, &line)?,
+            }
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        if self.format == Format::Json {
             out.write_all(b"]}\n")?;
         }
-        Format::Csv => crate::export_csv::write(&mut out, lines)?,
+        out.flush()?;
+        Ok(())
     }
-    out.flush()?;
-    Ok(())
 }
 
 /// `entrasim ca`: the local CA's path and PEM.

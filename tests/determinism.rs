@@ -41,6 +41,36 @@ fn the_tenant_of_seed_7_has_its_golden_hash() {
 }
 
 #[test]
+fn seed_8_gives_another_tenant_than_seed_7() {
+    let tenant = |seed: &str| {
+        entrasim(&[
+            "tenant",
+            "--json",
+            "--seed",
+            seed,
+            "--clock",
+            "fixed:2026-06-01T12:00:00Z",
+        ])
+    };
+    let (seven, eight) = (tenant("7"), tenant("8"));
+    assert_ne!(hex(&seven), hex(&eight));
+    let ids = |json: &[u8]| -> Vec<String> {
+        let doc: serde_json::Value = serde_json::from_slice(json).unwrap();
+        doc["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (a, b) = (ids(&seven), ids(&eight));
+    assert!(
+        a.iter().all(|id| !b.contains(id)),
+        "seeds 7 and 8 share user ids"
+    );
+}
+
+#[test]
 fn generated_logs_of_seed_7_have_their_golden_hashes() {
     let dir = std::env::temp_dir().join(format!("entrasim-golden-{}", std::process::id()));
     entrasim(&[

@@ -137,3 +137,41 @@ fn members_where(draft: &Draft, keep: impl Fn(&super::User) -> bool) -> Vec<u32>
         .map(|(i, _)| i as u32)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{License, Preset, TenantSettings};
+
+    #[test]
+    fn every_preset_has_every_kind_of_group() {
+        for name in ["small", "default"] {
+            let settings = TenantSettings {
+                seed: crate::rng::Seed(7),
+                preset: Preset::named(name).unwrap(),
+                license: License::P2,
+                tenants: 1,
+            };
+            let tenant =
+                crate::tenant::generate(&settings, 0, "2026-06-01T12:00:00Z".parse().unwrap());
+            let groups = &tenant.groups;
+            assert!(
+                groups.iter().any(|g| g.membership_rule.is_some()),
+                "{name}: dynamic"
+            );
+            assert!(groups.iter().any(|g| g.unified), "{name}: Microsoft 365");
+            assert!(
+                groups.iter().any(|g| g.is_assignable_to_role),
+                "{name}: role-assignable"
+            );
+            assert!(
+                groups.iter().any(|g| !g.member_groups.is_empty()),
+                "{name}: nested"
+            );
+            let deleted = |&m: &u32| tenant.users[m as usize].deleted.is_some();
+            assert!(
+                groups.iter().all(|g| !g.members.iter().any(deleted)),
+                "{name}: deleted member"
+            );
+        }
+    }
+}
