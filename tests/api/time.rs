@@ -6,7 +6,7 @@ async fn an_injected_record_appears_only_after_its_delay_and_may_be_older_than_v
     let app = spawn(&[]).await;
     let (_, newest) = app.get("/v1.0/auditLogs/signIns?$top=1").await;
     let (status, record) = app
-        .post("/_entrasim/signIns", json!({"createdDateTime": "2026-06-01T11:40:00Z", "errorCode": 50126, "ipAddress": "203.0.113.9", "visibleAfter": "PT25M"}))
+        .post("/_entrasim/signIns", json!({"createdDateTime": "2026-06-01T11:20:00Z", "errorCode": 50126, "ipAddress": "203.0.113.9", "visibleAfter": "PT45M"}))
         .await;
     assert_eq!(status, 201, "{record}");
     let id = record["id"].as_str().unwrap().to_string();
