@@ -61,7 +61,8 @@ pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut Ho
 }
 
 /// An administrator's change follows their sign-in to the portal a few
-/// minutes earlier; the audit shares that sign-in's correlation id.
+/// minutes earlier (or an earlier sign-in of the same hour); the audit shares
+/// that sign-in's correlation id.
 pub(super) fn after_sign_in(
     plan: &Plan,
     rng: &mut Rng,
@@ -75,10 +76,16 @@ pub(super) fn after_sign_in(
     if !plan.tenant.user(u).is_admin {
         return;
     }
+    // One portal session serves every change the administrator makes later in the hour.
+    if let Some(corr) = seq.session(u, record.at) {
+        record.corr = corr;
+        return;
+    }
     // Stay in the record's hour: a generated hour never files records into earlier ones.
     let hour_start = crate::store::records::hour_of(record.at) * TICKS_PER_HOUR;
     let at = (record.at - rng.random_range(30..600) * TICKS_PER_SECOND).max(hour_start);
     if let Some(corr) = super::sign_ins::portal_sign_in(plan, rng, u, at, None, seq, out) {
+        seq.open_session(u, at, corr);
         record.corr = corr;
     }
 }

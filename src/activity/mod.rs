@@ -54,11 +54,14 @@ pub fn generate_hour(plan: &Plan, hour: i64) -> HourOutput {
     out
 }
 
-/// Hands out record keys for one hour, one counter per log.
+/// Hands out record keys for one hour, one counter per log, and remembers the
+/// administrators' portal sessions opened in the hour.
 pub(crate) struct Sequencer {
     hour: i64,
     sign_ins: u32,
     audits: u32,
+    /// (user, sign-in time, correlation key) of each portal session opened so far.
+    sessions: Vec<(u32, i64, u64)>,
 }
 
 impl Sequencer {
@@ -67,7 +70,20 @@ impl Sequencer {
             hour,
             sign_ins: 0,
             audits: 0,
+            sessions: Vec::new(),
         }
+    }
+
+    /// The correlation key of a portal session `user` opened at or before `at`.
+    fn session(&self, user: u32, at: i64) -> Option<u64> {
+        self.sessions
+            .iter()
+            .find(|&&(u, signed_in, _)| u == user && signed_in <= at)
+            .map(|&(_, _, corr)| corr)
+    }
+
+    fn open_session(&mut self, user: u32, at: i64, corr: u64) {
+        self.sessions.push((user, at, corr));
     }
 
     fn sign_in(&mut self) -> u64 {
