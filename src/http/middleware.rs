@@ -6,7 +6,7 @@ use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, web};
+use actix_web::{HttpMessage, ResponseError, web};
 
 /// Graph's JSON content type.
 pub const JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
@@ -18,7 +18,10 @@ pub async fn envelope_layer(
 ) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
     let meta = meta(&req);
     req.extensions_mut().insert(meta.clone());
-    let response = next.call(req).await?;
+    let response = match super::limits::oversize(&req) {
+        Some(error) => req.into_response(error.error_response()),
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
     let error = response
         .response()
         .extensions()
@@ -33,7 +36,7 @@ pub async fn envelope_layer(
                 EitherBody::right(BoxBody::new(body))
             })
         }
-        None => response.map_body(|_, body| EitherBody::left(body.boxed())),
+        None => response.map_body(|_, body| EitherBody::left(body)),
     };
     let headers = response.headers_mut();
     for (name, value) in [

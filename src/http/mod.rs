@@ -8,6 +8,7 @@ pub mod error;
 pub mod graph;
 pub mod identity;
 pub mod inject;
+pub mod limits;
 pub mod links;
 pub mod logs;
 pub mod middleware;
