@@ -5,10 +5,9 @@
 //! too long."; Graph relays such front-end failures as `UnknownError`. entrasim
 //! answers the same way for URLs over [`MAX_URL`] bytes.
 //!
-//! actix-http refuses some requests before any handler runs, with an empty
-//! body that no middleware can reach: a request target over 65,534 bytes (the
-//! `http` crate's ceiling for a URI) gets 400, and a request head over 128 KiB
-//! or with more than 96 headers gets 431. Neither limit is configurable.
+//! actix-http refuses longer URLs still (over 65,534 bytes, or a head over
+//! 128 KiB) before any middleware runs; [`guard`](super::guard) rewrites those
+//! answers into the same 414.
 
 use super::error::GraphError;
 use actix_web::dev::ServiceRequest;
@@ -20,14 +19,17 @@ pub const MAX_URL: usize = 16 * 1024;
 pub fn oversize(req: &ServiceRequest) -> Option<GraphError> {
     let uri = req.uri();
     let length = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
-    (length > MAX_URL).then(|| {
-        GraphError::new(
-            414,
-            "UnknownError",
-            "HTTP Error 414. The request URL is too long.",
-        )
-        .with_detail(format!(
-            "the request URL is {length} bytes; entrasim, like HTTP.sys in front of Graph, accepts at most {MAX_URL}"
-        ))
-    })
+    (length > MAX_URL).then(|| too_long(format!("the request URL is {length} bytes")))
+}
+
+/// 414 for a URL over [`MAX_URL`]; `size` says how long it was.
+pub fn too_long(size: String) -> GraphError {
+    GraphError::new(
+        414,
+        "UnknownError",
+        "HTTP Error 414. The request URL is too long.",
+    )
+    .with_detail(format!(
+        "{size}; entrasim, like HTTP.sys in front of Graph, accepts at most {MAX_URL}"
+    ))
 }

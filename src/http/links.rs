@@ -26,7 +26,8 @@ pub fn origin(req: &HttpRequest) -> String {
         .map(|s| s.to_ascii_lowercase())
         .find(|s| s == "http" || s == "https")
         .unwrap_or_else(|| {
-            let secure = req.uri().scheme_str() == Some("https") || req.app_config().secure();
+            let secure = req.uri().scheme_str() == Some("https")
+                || listener(req).map_or(req.app_config().secure(), |l| l.secure);
             if secure { "https" } else { "http" }.to_string()
         });
     let host = [
@@ -38,8 +39,17 @@ pub fn origin(req: &HttpRequest) -> String {
     .into_iter()
     .flatten()
     .find(|h| is_host(h))
-    .unwrap_or_else(|| req.app_config().local_addr().to_string());
+    .unwrap_or_else(|| {
+        listener(req)
+            .map_or(req.app_config().local_addr(), |l| l.addr)
+            .to_string()
+    });
     format!("{scheme}://{host}")
+}
+
+/// The listener the request arrived on (absent in unit tests).
+fn listener(req: &HttpRequest) -> Option<super::listen::Listener> {
+    req.conn_data::<super::listen::Listener>().copied()
 }
 
 /// The first value of a (possibly comma-separated) header.

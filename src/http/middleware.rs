@@ -11,6 +11,9 @@ use actix_web::{HttpMessage, ResponseError, web};
 /// Graph's JSON content type.
 pub const JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
+/// Graph's `x-ms-ags-diagnostic` header, naming this emulator.
+pub const DIAGNOSTIC: &str = r#"{"ServerInfo":{"DataCenter":"entrasim","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"local"}}"#;
+
 /// Assigns ids, echoes `client-request-id`, and renders errors in Graph's envelope.
 pub async fn envelope_layer(
     req: ServiceRequest,
@@ -47,7 +50,10 @@ pub async fn envelope_layer(
             headers.insert(HeaderName::from_static(name), value);
         }
     }
-    headers.insert(HeaderName::from_static("x-ms-ags-diagnostic"), HeaderValue::from_static(r#"{"ServerInfo":{"DataCenter":"entrasim","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"local"}}"#));
+    headers.insert(
+        HeaderName::from_static("x-ms-ags-diagnostic"),
+        HeaderValue::from_static(DIAGNOSTIC),
+    );
     Ok(response)
 }
 
