@@ -93,7 +93,6 @@ impl<T> Guarded<T> {
         };
         let mut out = buf[..at].to_vec();
         out.extend(answer(&error, &buf[at..head_end], &self.state));
-        out.extend_from_slice(&buf[head_end..]);
         Some(out)
     }
 }
@@ -105,29 +104,30 @@ fn http_sys_400(message: &str) -> GraphError {
 }
 
 /// Where a bare 400/431 head starts, its status, and where the head ends.
+///
+/// After such an answer actix-http stops reading and closes, so it is the last
+/// thing written: only the end of the buffer is searched, keeping large pages
+/// free of any scan.
 fn bare_refusal(buf: &[u8]) -> Option<(usize, u16, usize)> {
-    let mut from = 0;
-    while let Some(offset) = find(&buf[from..], b"HTTP/1.") {
-        let at = from + offset;
-        from = at + 1;
-        let Some(status) = buf.get(at + 9..at + 12) else {
-            continue;
-        };
-        let status = match status {
-            b"400" => 400,
-            b"431" => 431,
-            _ => continue,
-        };
-        let Some(end) = find(&buf[at..], b"\r\n\r\n") else {
-            continue;
-        };
-        let head = buf[at..at + end].to_ascii_lowercase();
-        if find(&head, b"\r\ncontent-length: 0").is_some() && find(&head, b"request-id:").is_none()
-        {
-            return Some((at, status, at + end + 4));
-        }
+    if !buf.ends_with(b"\r\n\r\n") {
+        return None;
     }
-    None
+    let tail = buf.len().saturating_sub(512);
+    let at = tail + rfind(&buf[tail..], b"HTTP/1.")?;
+    let status = match buf.get(at + 9..at + 12)? {
+        b"400" => 400,
+        b"431" => 431,
+        _ => return None,
+    };
+    let head = buf[at..].to_ascii_lowercase();
+    let bare = find(&head, b"\r\n\r\n") == Some(head.len() - 4)
+        && find(&head, b"\r\ncontent-length: 0\r\n").is_some()
+        && find(&head, b"request-id:").is_none();
+    bare.then_some((at, status, buf.len()))
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -252,6 +252,7 @@ mod tests {
             b"HTTP/1.1 400 Bad Request\r\ncontent-length: 120\r\n\r\n{}",
             b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n",
             b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n",
+            b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
             b"\"HTTP/1.1 400 Bad Request\\r\\ncontent-length: 0\\r\\n\\r\\n\"",
         ] {
             assert_eq!(

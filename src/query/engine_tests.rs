@@ -319,3 +319,28 @@ fn most_generated_filters_are_valid_so_the_properties_test_something() {
         assert!(valid >= 40, "{resource:?}: only {valid} of 200 valid");
     }
 }
+
+#[test]
+fn indexed_equalities_find_exactly_what_scans_find() {
+    let seed = logs().plan.tenant.seed;
+    let mut checked = 0;
+    for r in all::<SignIn>().iter().step_by(101).take(30) {
+        let ip = format!("{}.{}.{}.{}", r.ip[0], r.ip[1], r.ip[2], r.ip[3]);
+        let corr = id(seed, Purpose::Correlation, r.corr);
+        let own = id(seed, Purpose::SignIn, r.key).to_uppercase();
+        for text in [
+            format!("ipAddress eq '{ip}'"),
+            format!("ipAddress eq '0{ip}'"),
+            format!("'{corr}' eq correlationId"),
+            format!("id eq '{own}' and ipAddress eq '{ip}'"),
+        ] {
+            holds_for::<SignIn>(&text, Resource::SignIns, ApiVersion::Beta, sign_in_index)
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+        let expr = filter::parse(&format!("correlationId eq '{corr}'")).unwrap();
+        let found = logs().find::<SignIn>(sign_in_index(Some(&expr), &logs().plan).unwrap());
+        assert!(found.contains(r), "{corr}");
+        checked += 1;
+    }
+    assert_eq!(checked, 30);
+}

@@ -39,7 +39,7 @@ pub fn sign_in(path: &str, literal: &Literal, plan: &Plan) -> Option<Predicate<S
 }
 
 /// Dotted-quad text exactly as `ipAddress` is written, as bytes.
-fn ipv4(text: &str) -> Option<[u8; 4]> {
+pub fn ipv4(text: &str) -> Option<[u8; 4]> {
     let address: std::net::Ipv4Addr = text.parse().ok()?;
     (address.to_string() == text).then_some(address.octets())
 }

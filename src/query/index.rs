@@ -1,7 +1,8 @@
 //! Which index a log filter can use: a top-level `and`ed equality on a field
 //! with a posting list (sign-ins: `userId`, `appId`, a failing
-//! `status/errorCode`) or on a record key (`id`, `correlationId`).
+//! `status/errorCode`, `ipAddress`) or on a record key (`id`, `correlationId`).
 
+use super::fast::ipv4;
 use super::filter::{CmpOp, Expr, Literal, Operand};
 use super::keys::{audit_id_parts, keys_of};
 use crate::activity::Plan;
@@ -34,6 +35,8 @@ pub fn sign_in_index(expr: Option<&Expr>, plan: &Plan) -> Option<Indexed> {
                 Indexed::Key,
                 keys_of(tenant.seed, Purpose::SignIn, text, false),
             ),
+            // Text that is not a dotted quad as Graph writes one matches no record.
+            "ipAddress" => Some(ipv4(text).map_or(Indexed::Key(NO_KEY), Indexed::Ip)),
             _ => None,
         },
         _ => None,

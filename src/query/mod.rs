@@ -5,7 +5,7 @@
 pub mod capability;
 pub mod error;
 pub mod eval;
-mod fast;
+pub(crate) mod fast;
 pub mod fields;
 pub mod filter;
 pub mod index;

@@ -90,8 +90,9 @@ fn reach_of<R: Keyed>(records: &[R], injected: &mut bool) -> Reach {
 }
 
 impl Hour {
-    /// Recomputes the reach and the injected flag (part of indexing).
+    /// Recomputes the reach, the injected flag and the address list (part of indexing).
     pub(super) fn measure(&mut self) {
+        self.by_ip = super::Addresses::of(&self.sign_ins);
         let mut injected = false;
         self.reach = [
             reach_of(&self.sign_ins, &mut injected),
@@ -102,9 +103,13 @@ impl Hour {
     }
 
     /// Positions (ascending) in log `R` of the records `of` selects. Posting
-    /// lists (User, App, Error) exist for sign-ins only.
+    /// lists (User, App, Error, Ip) exist for sign-ins only.
     pub fn positions<R: Keyed>(&self, of: Indexed) -> Positions<'_, R> {
         match of {
+            Indexed::Ip(ip) => {
+                debug_assert_eq!(R::SLOT, SignIn::SLOT, "addresses index sign-ins");
+                Positions::Addresses(self.by_ip.find(&self.sign_ins, ip))
+            }
             Indexed::Key(_) | Indexed::Corr(_) => Positions::Scan {
                 records: R::log(self),
                 range: 0..R::log(self).len() as u32,
@@ -122,6 +127,8 @@ impl Hour {
 pub enum Positions<'a, R> {
     /// A posting list's entries.
     List(std::slice::Iter<'a, (u32, u32)>),
+    /// Positions from the address list.
+    Addresses(std::slice::Iter<'a, u32>),
     /// The records left to compare with a key.
     Scan {
         records: &'a [R],
@@ -144,6 +151,7 @@ impl<R: Keyed> Iterator for Positions<'_, R> {
     fn next(&mut self) -> Option<u32> {
         match self {
             Positions::List(list) => list.next().map(|e| e.1),
+            Positions::Addresses(list) => list.next().copied(),
             Positions::Scan { records, range, of } => {
                 range.find(|&i| selects(&records[i as usize], *of))
             }
@@ -155,6 +163,7 @@ impl<R: Keyed> DoubleEndedIterator for Positions<'_, R> {
     fn next_back(&mut self) -> Option<u32> {
         match self {
             Positions::List(list) => list.next_back().map(|e| e.1),
+            Positions::Addresses(list) => list.next_back().copied(),
             Positions::Scan { records, range, of } => {
                 range.rfind(|&i| selects(&records[i as usize], *of))
             }

@@ -5,9 +5,11 @@
 //! Advancing time or injecting a record builds a new snapshot that shares the
 //! untouched hours, so a request in flight keeps a consistent view.
 
+mod addresses;
 mod lookup;
 pub mod records;
 
+pub use addresses::Addresses;
 pub use lookup::{Keyed, Positions, Reach};
 
 use crate::activity::{Plan, generate_hour};
@@ -28,6 +30,8 @@ pub struct Hour {
     by_app: Vec<(u32, u32)>,
     /// (error, position in `sign_ins`), sorted: failed sign-ins only.
     by_error: Vec<(u32, u32)>,
+    /// Sign-ins by client IP address (see `addresses`).
+    by_ip: Addresses,
     /// Per log, how far this bucket lies from the hours its keys and
     /// correlation keys were made in (see `lookup`).
     reach: [Reach; 3],
@@ -49,6 +53,8 @@ pub enum Indexed {
     Key(u64),
     /// Records with this correlation key (sign-ins and audits).
     Corr(u64),
+    /// Sign-ins from this client IP address.
+    Ip([u8; 4]),
 }
 
 impl Hour {
@@ -80,13 +86,13 @@ impl Hour {
     }
 
     /// Positions (ascending) in `sign_ins` of a posting list (User, App or Error;
-    /// the key variants have no list and give nothing).
+    /// the other variants have no such list and give nothing).
     pub fn postings(&self, of: Indexed) -> std::slice::Iter<'_, (u32, u32)> {
         let (list, id) = match of {
             Indexed::User(u) => (&self.by_user, u),
             Indexed::App(a) => (&self.by_app, a),
             Indexed::Error(e) => (&self.by_error, e),
-            Indexed::Key(_) | Indexed::Corr(_) => return [].iter(),
+            Indexed::Key(_) | Indexed::Corr(_) | Indexed::Ip(_) => return [].iter(),
         };
         let start = list.partition_point(|e| e.0 < id);
         let end = list.partition_point(|e| e.0 <= id);
