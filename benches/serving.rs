@@ -198,7 +198,7 @@ fn sample(logs: &entrasim::store::TenantLogs) -> Vec<SignIn> {
 }
 
 /// Lookups by key: `correlationId eq` (v1.0 and beta, all kinds), `ipAddress eq`,
-/// and GET by id, each iteration a different record.
+/// and GET by id, each iteration a different record; and `signInEventTypes` scans.
 fn keyed(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     logs: &entrasim::store::TenantLogs,
@@ -235,6 +235,12 @@ fn keyed(
             execute(logs, &query_of(&logs.plan, Some(&filter), 100, now, false))
         })
     });
+    for kind in ["managedIdentity", "servicePrincipal"] {
+        let filter = format!("signInEventTypes/any(t: t eq '{kind}')");
+        group.bench_function(format!("{filter}, 100-record page"), |b| {
+            b.iter(|| execute(logs, &query_of(&logs.plan, Some(&filter), 100, now, false)))
+        });
+    }
     group.bench_function("GET signIns/{id} lookup", |b| {
         b.iter(|| {
             n += 1;
