@@ -1,11 +1,14 @@
-//! Serving speed: a full 1000-record sign-in page (query + JSON), an indexed-style
-//! equality filter, and a full scan with startswith, on the default preset.
+//! Serving speed: a full 1000-record sign-in page (query + JSON), indexed
+//! equality filters (user, app, error, correlation id, id), GET by id, and a
+//! full scan with startswith, on the default and loadtest presets.
 //!
 //! Run: `cargo bench --bench serving`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use entrasim::app::plans;
 use entrasim::config::{LatencyMode, License, Preset, TenantSettings};
+use entrasim::http::logs::SIGN_INS;
+use entrasim::model::ids::{Purpose, id};
 use entrasim::query::capability::ApiVersion;
 use entrasim::query::eval::compile;
 use entrasim::query::filter::parse;
@@ -30,17 +33,30 @@ fn interactive(_: &entrasim::activity::Plan, r: &SignIn) -> bool {
     r.kind == SignInKind::Interactive
 }
 
+/// A v1.0 query (interactive sign-ins only).
 fn query(
     plan: &entrasim::activity::Plan,
     filter: Option<&str>,
     top: usize,
     now: i64,
 ) -> LogQuery<SignIn> {
+    query_of(plan, filter, top, now, true)
+}
+
+/// The query the server runs: v1.0 (interactive only) or beta with a
+/// `signInEventTypes` filter (every kind).
+fn query_of(
+    plan: &entrasim::activity::Plan,
+    filter: Option<&str>,
+    top: usize,
+    now: i64,
+    v1: bool,
+) -> LogQuery<SignIn> {
     let predicate: entrasim::query::eval::Predicate<SignIn> = match filter {
         None => Box::new(interactive),
         Some(text) => {
             let compiled = compile::<SignIn>(&parse(text).unwrap(), plan).unwrap();
-            Box::new(move |p, r| interactive(p, r) && compiled(p, r))
+            Box::new(move |p, r| (!v1 || interactive(p, r)) && compiled(p, r))
         }
     };
     let index = filter.and_then(|text| sign_in_index(Some(&parse(text).unwrap()), plan));
@@ -154,6 +170,7 @@ fn loadtest(c: &mut Criterion) {
             )
         })
     });
+    keyed(&mut group, logs, now);
     group.sample_size(10);
     group.bench_function("startswith(userDisplayName) full scan", |b| {
         b.iter(|| {
@@ -169,6 +186,67 @@ fn loadtest(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// Every 997th sign-in of the store, any kind.
+fn sample(logs: &entrasim::store::TenantLogs) -> Vec<SignIn> {
+    logs.hours
+        .values()
+        .flat_map(|h| h.sign_ins.iter().copied())
+        .step_by(997)
+        .collect()
+}
+
+/// Lookups by key: `correlationId eq` (v1.0 and beta, all kinds), `ipAddress eq`,
+/// and GET by id, each iteration a different record; and `signInEventTypes` scans.
+fn keyed(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    logs: &entrasim::store::TenantLogs,
+    now: i64,
+) {
+    let seed = logs.plan.tenant.seed;
+    let records = sample(logs);
+    let corrs: Vec<String> = records
+        .iter()
+        .map(|r| id(seed, Purpose::Correlation, r.corr))
+        .collect();
+    let ids: Vec<String> = records
+        .iter()
+        .map(|r| id(seed, Purpose::SignIn, r.key))
+        .collect();
+    let mut n = 0;
+    for (name, v1) in [("v1.0", true), ("beta, every kind", false)] {
+        group.bench_function(format!("correlationId eq ({name}), 100-record page"), |b| {
+            b.iter(|| {
+                n += 1;
+                let filter = format!("correlationId eq '{}'", corrs[n % corrs.len()]);
+                execute(logs, &query_of(&logs.plan, Some(&filter), 100, now, v1))
+            })
+        });
+    }
+    group.bench_function("ipAddress eq (beta, every kind), 100-record page", |b| {
+        b.iter(|| {
+            n += 1;
+            let r = records[n % records.len()];
+            let filter = format!(
+                "ipAddress eq '{}.{}.{}.{}'",
+                r.ip[0], r.ip[1], r.ip[2], r.ip[3]
+            );
+            execute(logs, &query_of(&logs.plan, Some(&filter), 100, now, false))
+        })
+    });
+    for kind in ["managedIdentity", "servicePrincipal"] {
+        let filter = format!("signInEventTypes/any(t: t eq '{kind}')");
+        group.bench_function(format!("{filter}, 100-record page"), |b| {
+            b.iter(|| execute(logs, &query_of(&logs.plan, Some(&filter), 100, now, false)))
+        });
+    }
+    group.bench_function("GET signIns/{id} lookup", |b| {
+        b.iter(|| {
+            n += 1;
+            (SIGN_INS.find)(logs, &ids[n % ids.len()])
+        })
+    });
 }
 
 criterion_group!(benches, pages, loadtest);

@@ -30,7 +30,7 @@ pub struct ServeSettings {
     pub tls_files: Option<(PathBuf, PathBuf)>,
     pub tenant: TenantSettings,
     pub time: TimeSettings,
-    /// Accept `$select` on sign-ins (Graph refuses it).
+    /// Accept `$select` on sign-ins (Graph refuses it; `--select-on-sign-ins`).
     pub select_on_sign_ins: bool,
 }
 
@@ -49,7 +49,7 @@ impl ServeSettings {
             tls_files: args.tls_cert.clone().zip(args.tls_key.clone()),
             tenant: TenantSettings::from_args(&args.tenant)?,
             time: TimeSettings::from_args(&args.clock)?,
-            select_on_sign_ins: false,
+            select_on_sign_ins: args.select_on_sign_ins,
         })
     }
 }

@@ -105,6 +105,9 @@ pub struct ServeArgs {
     /// Private key (PEM) for --tls-cert.
     #[arg(long, env = "ENTRASIM_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Accept `$select` on sign-ins (Graph refuses it: "Query option 'Select' is not allowed").
+    #[arg(long, env = "ENTRASIM_SELECT_ON_SIGN_INS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub select_on_sign_ins: bool,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]

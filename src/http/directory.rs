@@ -5,14 +5,16 @@
 use super::caller::Caller;
 use super::error::GraphError;
 use super::links::next_link;
+use super::logs::{check_cursor, decoded, version_name};
 use super::middleware::JSON;
 use crate::app::AppState;
 use crate::model::directory::Collection;
 use crate::query::QueryError;
 use crate::query::capability::{self, ApiVersion, Resource};
 use crate::query::eval::compile;
-use crate::query::options;
+use crate::query::options::{self, Options};
 use crate::query::skiptoken::{Cursor, query_hash};
+use crate::store::records::{datetime, ticks};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value, json};
 
@@ -56,33 +58,32 @@ pub fn list(
     )?;
     let now = state.clock.now();
     let world = state.world();
+    let hash = hash_of(collection, version, &options, caller.tenant);
+    let key = state.token_key();
+    let cursor = match &options.skiptoken {
+        Some(token) => Some(check_cursor(
+            key.decode(token)?,
+            hash,
+            world.epoch,
+            caller.tenant,
+        )?),
+        None => None,
+    };
+    // The walk reads the directory as it stood on its first page.
+    let as_of = cursor.map_or(now, |c| datetime(c.as_of));
     let plan = &world
         .tenants
         .get(caller.tenant)
         .ok_or_else(|| GraphError::bad_request("Unknown tenant."))?
         .plan;
-    let mut objects = collection.objects(&plan.tenant, now);
+    let mut objects = collection.objects(&plan.tenant, as_of);
     if let Some((_, expr)) = &options.filter {
-        capability::check(expr, resource, version, now).map_err(QueryError::filter)?;
+        capability::check(expr, resource, version, as_of).map_err(QueryError::filter)?;
         let predicate = compile::<Value>(expr, plan).map_err(QueryError::filter)?;
         objects.retain(|o| predicate(plan, o));
     }
     let total = objects.len();
-    let filter = options.filter.as_ref().map_or("", |(t, _)| t.as_str());
-    let hash = query_hash(&[
-        collection.path(),
-        filter,
-        &options.top.to_string(),
-        &caller.tenant.to_string(),
-    ]);
-    let key = state.token_key();
-    let start = match &options.skiptoken {
-        Some(token) => {
-            super::logs::check_cursor(key.decode(token)?, hash, world.epoch, caller.tenant)?
-                .last_key as usize
-        }
-        None => 0,
-    };
+    let start = cursor.map_or(0, |c| c.last_key as usize);
     let end = (start + options.top as usize).min(total);
     let mut page: Vec<Value> = objects.get(start..end).unwrap_or_default().to_vec();
     if let Some(select) = &options.select {
@@ -101,12 +102,12 @@ pub fn list(
     }
     if end < total {
         let cursor = Cursor {
-            as_of: 0,
+            as_of: ticks(as_of),
             last_at: 0,
             last_key: end as u64,
             query: hash,
             epoch: world.epoch,
-            page: 0,
+            page: cursor.map_or(1, |c| c.page + 1),
             tenant: caller.tenant as u32,
         };
         body.insert(
@@ -118,6 +119,26 @@ pub fn list(
     Ok(HttpResponse::Ok()
         .content_type(JSON)
         .body(serde_json::to_vec(&body).expect("json")))
+}
+
+/// Binds a token to everything that shapes the pages: collection, version,
+/// filter, page size, `$select`, `$count` and tenant.
+fn hash_of(collection: Collection, version: ApiVersion, options: &Options, tenant: usize) -> u64 {
+    let filter = options.filter.as_ref().map_or("", |(t, _)| t.as_str());
+    let select = options
+        .select
+        .as_ref()
+        .map(|s| s.join(","))
+        .unwrap_or_default();
+    query_hash(&[
+        collection.path(),
+        version_name(version),
+        filter,
+        &options.top.to_string(),
+        &select,
+        if options.count { "count" } else { "" },
+        &tenant.to_string(),
+    ])
 }
 
 fn project(object: &Value, select: &[String]) -> Result<Value, GraphError> {
@@ -138,6 +159,7 @@ pub fn get(
     caller: &Caller,
     version: ApiVersion,
 ) -> Result<HttpResponse, GraphError> {
+    let id = &decoded(id);
     let world = state.world();
     let plan = &world
         .tenants

@@ -6,9 +6,7 @@ use super::error::GraphError;
 use super::{directory, logs};
 use crate::app::AppState;
 use crate::model::directory::Collection;
-use crate::model::{audit, ids};
 use crate::query::capability::ApiVersion;
-use crate::store::records::{Audit, Provisioning, SignIn};
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -201,27 +199,11 @@ fn get_log(
     version: ApiVersion,
 ) -> Result<HttpResponse, GraphError> {
     match log {
-        "signins" => logs::get(
-            &logs::SIGN_INS,
-            id,
-            state,
-            caller,
-            version,
-            |p, r: &SignIn| ids::id(p.tenant.seed, ids::Purpose::SignIn, r.key),
-        ),
-        "directoryaudits" => {
-            logs::get(&logs::AUDITS, id, state, caller, version, |p, r: &Audit| {
-                audit::audit_id(p, r)
-            })
+        "signins" => logs::get(&logs::SIGN_INS, id, state, caller, version),
+        "directoryaudits" => logs::get(&logs::AUDITS, id, state, caller, version),
+        l if is_provisioning(l, version) => {
+            logs::get(&logs::PROVISIONING, id, state, caller, version)
         }
-        l if is_provisioning(l, version) => logs::get(
-            &logs::PROVISIONING,
-            id,
-            state,
-            caller,
-            version,
-            |p, r: &Provisioning| ids::id(p.tenant.seed, ids::Purpose::Provisioning, r.key),
-        ),
         other => Err(GraphError::no_segment(other)),
     }
 }

@@ -6,10 +6,13 @@ use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, web};
+use actix_web::{HttpMessage, ResponseError, web};
 
 /// Graph's JSON content type.
 pub const JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+/// Graph's `x-ms-ags-diagnostic` header, naming this emulator.
+pub const DIAGNOSTIC: &str = r#"{"ServerInfo":{"DataCenter":"entrasim","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"local"}}"#;
 
 /// Assigns ids, echoes `client-request-id`, and renders errors in Graph's envelope.
 pub async fn envelope_layer(
@@ -18,7 +21,10 @@ pub async fn envelope_layer(
 ) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
     let meta = meta(&req);
     req.extensions_mut().insert(meta.clone());
-    let response = next.call(req).await?;
+    let response = match super::limits::oversize(&req) {
+        Some(error) => req.into_response(error.error_response()),
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
     let error = response
         .response()
         .extensions()
@@ -33,7 +39,7 @@ pub async fn envelope_layer(
                 EitherBody::right(BoxBody::new(body))
             })
         }
-        None => response.map_body(|_, body| EitherBody::left(body.boxed())),
+        None => response.map_body(|_, body| EitherBody::left(body)),
     };
     let headers = response.headers_mut();
     for (name, value) in [
@@ -44,7 +50,10 @@ pub async fn envelope_layer(
             headers.insert(HeaderName::from_static(name), value);
         }
     }
-    headers.insert(HeaderName::from_static("x-ms-ags-diagnostic"), HeaderValue::from_static(r#"{"ServerInfo":{"DataCenter":"entrasim","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"local"}}"#));
+    headers.insert(
+        HeaderName::from_static("x-ms-ags-diagnostic"),
+        HeaderValue::from_static(DIAGNOSTIC),
+    );
     Ok(response)
 }
 

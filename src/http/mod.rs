@@ -6,17 +6,19 @@ pub mod control;
 pub mod directory;
 pub mod error;
 pub mod graph;
+pub mod guard;
 pub mod identity;
 pub mod inject;
+pub mod limits;
 pub mod links;
+pub mod listen;
 pub mod logs;
 pub mod middleware;
 pub mod permissions;
 pub mod pressure;
 
 use crate::app::{AppState, ServeSettings};
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::web;
 use std::net::TcpListener;
 
 /// Why the server could not start; printed as one line.
@@ -60,39 +62,15 @@ pub fn start(settings: ServeSettings) -> Result<Running, StartError> {
     let mut urls = vec![format!("http://{}", display(&http))];
     let control = settings.control;
     let tls = identity::tls_listener(&settings)?;
+    if let Some((listener, _)) = &tls {
+        urls.push(format!("https://{}", display(listener)));
+    }
     let state = web::Data::new(AppState::new(settings));
-    let app_state = state.clone();
-    let mut server = HttpServer::new(move || {
-        App::new()
-            .app_data(app_state.clone())
-            .app_data(web::PayloadConfig::new(1 << 20))
-            .wrap(from_fn(middleware::envelope_layer))
-            .configure(|cfg| configure(cfg, control))
-    })
-    .workers(
-        std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .max(2),
-    )
-    .listen(http)
-    .map_err(|source| StartError::Bind {
-        address: host.clone(),
+    let server = listen::serve(state, control, http, tls).map_err(|source| StartError::Bind {
+        address: host,
         source,
     })?;
-    if let Some((listener, config)) = tls {
-        urls.push(format!("https://{}", display(&listener)));
-        server = server
-            .listen_rustls_0_23(listener, config)
-            .map_err(|source| StartError::Bind {
-                address: host.clone(),
-                source,
-            })?;
-    }
-    drop(state);
-    Ok(Running {
-        server: server.run(),
-        urls,
-    })
+    Ok(Running { server, urls })
 }
 
 /// Binds one TCP listener (port 0 picks a free port).

@@ -295,6 +295,15 @@ struct Beta<'a> {
     session_lifetime_policies: Vec<()>,
 }
 
+/// `riskEventTypes` and `riskEventTypes_v2` of a sign-in with this risk (empty below P2).
+pub fn risk_event_types(plan: &Plan, risk: u8) -> &'static [&'static str] {
+    if risk >= 2 && plan.tenant.license >= License::P2 {
+        &["unfamiliarFeatures"]
+    } else {
+        &[]
+    }
+}
+
 /// Writes one sign-in as Graph JSON.
 pub fn write(out: &mut Vec<u8>, plan: &Plan, r: &SignIn, version: ApiVersion) {
     let json = build(plan, r, version);
@@ -334,16 +343,8 @@ fn build<'a>(plan: &'a Plan, r: &SignIn, version: ApiVersion) -> V1<'a> {
         } else {
             "none"
         },
-        risk_event_types: (version == ApiVersion::V1).then_some(if at_risk {
-            &["unfamiliarFeatures"][..]
-        } else {
-            &[][..]
-        }),
-        risk_event_types_v2: if at_risk {
-            &["unfamiliarFeatures"]
-        } else {
-            &[]
-        },
+        risk_event_types: (version == ApiVersion::V1).then_some(risk_event_types(plan, r.risk)),
+        risk_event_types_v2: risk_event_types(plan, r.risk),
         resource_display_name: resource_name,
         resource_id,
         resource_tenant_id: &plan.tenant.id,

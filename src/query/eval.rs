@@ -28,6 +28,12 @@ pub trait Fields: Sized + 'static {
     fn indexed(_path: &str) -> Option<Indexed<Self>> {
         None
     }
+
+    /// A test equivalent to `path eq literal` decided from the record's own
+    /// bits (a key, an address), when the record type has one.
+    fn equals(_path: &str, _literal: &Literal, _plan: &Plan) -> Option<Predicate<Self>> {
+        None
+    }
 }
 
 /// A field determined by one index of the record.
@@ -81,15 +87,27 @@ pub fn compile<R: Fields>(expr: &Expr, plan: &Plan) -> Result<Predicate<R>, Comp
             var,
             body,
         } => {
-            let get = accessor::<R>(&collection.as_string())?;
+            let path = collection.as_string();
             let body = match (var, body) {
                 (Some(var), Some(body)) => Some(compile_item(body, var, sensitive)?),
                 _ => None,
             };
             let quantifier = *quantifier;
-            Box::new(move |p, r| lambda(&get(p, r), quantifier, body.as_ref()))
+            match R::indexed(&path) {
+                Some(field) => {
+                    let test = Box::new(move |v: &Value<'_>| lambda(v, quantifier, body.as_ref()));
+                    tabulate(field, test, plan)
+                }
+                None => {
+                    let get = accessor::<R>(&path)?;
+                    Box::new(move |p, r| lambda(&get(p, r), quantifier, body.as_ref()))
+                }
+            }
         }
         other => {
+            if let Some(fast) = equality(other, plan) {
+                return Ok(fast);
+            }
             let test = leaf(other, sensitive)?;
             match leaf_path(other).flatten() {
                 None => {
@@ -106,6 +124,23 @@ pub fn compile<R: Fields>(expr: &Expr, plan: &Plan) -> Result<Predicate<R>, Comp
             }
         }
     })
+}
+
+/// The record type's own test for `property eq literal` (either way round), if any.
+fn equality<R: Fields>(expr: &Expr, plan: &Plan) -> Option<Predicate<R>> {
+    match expr {
+        Expr::Compare {
+            left: Operand::Path(path),
+            op: CmpOp::Eq,
+            right: Operand::Literal(literal),
+        }
+        | Expr::Compare {
+            left: Operand::Literal(literal),
+            op: CmpOp::Eq,
+            right: Operand::Path(path),
+        } => R::equals(&path.as_string(), literal, plan),
+        _ => None,
+    }
 }
 
 /// Evaluates a leaf test once per index value; records then cost one lookup.

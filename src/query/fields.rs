@@ -1,6 +1,7 @@
 //! The filterable fields of each log record type, as accessor functions.
 
-use super::eval::{Accessor, Fields, Getter, Indexed};
+use super::eval::{Accessor, Fields, Getter, Indexed, Predicate};
+use super::filter::Literal;
 use super::value::Value;
 use crate::activity::Plan;
 use crate::model::ids::{Purpose, id, id2};
@@ -14,6 +15,11 @@ fn owned<'a>(text: String) -> Value<'a> {
     Value::Str(Cow::Owned(text))
 }
 
+/// A collection of strings, as lambdas range over it.
+fn strings<'a>(items: &[&'a str]) -> Value<'a> {
+    Value::List(items.iter().map(|s| Value::str(s)).collect())
+}
+
 impl Fields for SignIn {
     fn getter(path: &str) -> Option<Getter<Self>> {
         sign_in(path).map(|f| Box::new(f) as Getter<Self>)
@@ -21,6 +27,10 @@ impl Fields for SignIn {
 
     fn indexed(path: &str) -> Option<Indexed<Self>> {
         sign_in_indexed(path)
+    }
+
+    fn equals(path: &str, literal: &Literal, plan: &Plan) -> Option<Predicate<Self>> {
+        super::fast::sign_in(path, literal, plan)
     }
 }
 
@@ -62,12 +72,7 @@ fn sign_in(path: &str) -> Option<Accessor<SignIn>> {
                     },
                 )
             },
-            "riskeventtypes_v2" => |p, r| {
-                Value::opt_str(
-                    (p.tenant.license == crate::config::License::P2 && r.risk >= 2)
-                        .then_some("unfamiliarFeatures"),
-                )
-            },
+            "riskeventtypes_v2" => |p, r| strings(si::risk_event_types(p, r.risk)),
             "authenticationrequirement" => |p, r| Value::str(si::authentication_requirement(p, r)),
             "serviceprincipalid" => {
                 |p, r| Value::str(si::service_principal(p, r).map_or("", |s| s.0))
@@ -87,7 +92,7 @@ fn sign_in(path: &str) -> Option<Accessor<SignIn>> {
             "location/countryorregion" => {
                 |p, r| Value::opt_str(si::location(p, r).map(|l| l.country.as_str()))
             }
-            "signineventtypes" => |_, r| Value::List(vec![Value::str(r.kind.as_str())]),
+            "signineventtypes" => |_, r| strings(&[r.kind.as_str()]),
             "isinteractive" => {
                 |_, r| Value::Bool(r.kind == crate::store::records::SignInKind::Interactive)
             }
@@ -109,6 +114,10 @@ impl Fields for Audit {
 
     fn indexed(path: &str) -> Option<Indexed<Self>> {
         audit_indexed(path)
+    }
+
+    fn equals(path: &str, literal: &Literal, plan: &Plan) -> Option<Predicate<Self>> {
+        super::fast::audit(path, literal, plan)
     }
 }
 
@@ -168,6 +177,10 @@ impl Fields for Provisioning {
 
     fn indexed(path: &str) -> Option<Indexed<Self>> {
         provisioning_indexed(path)
+    }
+
+    fn equals(path: &str, literal: &Literal, plan: &Plan) -> Option<Predicate<Self>> {
+        super::fast::provisioning(path, literal, plan)
     }
 }
 
@@ -396,6 +409,31 @@ pub fn sign_in_indexed(path: &str) -> Option<Indexed<SignIn>> {
             agents,
             |p, i| Value::str(&p.catalog.user_agents[i as usize].user_agent),
             Value::Null,
+        ),
+        _ => sign_in_collection(path),
+    }
+}
+
+/// Collection-valued sign-in fields (filtered through lambdas), by the index they derive from.
+fn sign_in_collection(path: &str) -> Option<Indexed<SignIn>> {
+    match path.to_ascii_lowercase().as_str() {
+        "signineventtypes" => ix(
+            |_, r| Some(r.kind as u32),
+            |_| crate::store::records::SignInKind::ALL.len(),
+            |_, i| strings(&[crate::store::records::SignInKind::ALL[i as usize].as_str()]),
+            Value::List(Vec::new()),
+        ),
+        "riskeventtypes_v2" => ix(
+            |_, r| Some(r.risk as u32),
+            |_| 4,
+            |p, i| strings(si::risk_event_types(p, i as u8)),
+            Value::List(Vec::new()),
+        ),
+        "conditionalaccessaudiences" => ix(
+            |_, r| Some(r.resource),
+            sps,
+            |p, i| strings(&[&p.tenant.sp(i).app_id]),
+            Value::List(Vec::new()),
         ),
         _ => None,
     }

@@ -5,12 +5,18 @@
 pub mod capability;
 pub mod error;
 pub mod eval;
+pub(crate) mod fast;
 pub mod fields;
 pub mod filter;
+pub mod index;
+pub mod keys;
 pub mod options;
 pub mod page;
 pub mod skiptoken;
 pub mod value;
+
+#[cfg(test)]
+mod engine_tests;
 
 pub use error::QueryError;
 

@@ -140,11 +140,20 @@ fn canonical(name: &str, version: ApiVersion) -> Option<&'static str> {
     KNOWN.iter().copied().find(|k| k.eq_ignore_ascii_case(bare))
 }
 
-fn title(name: &str) -> String {
-    let mut chars = name.chars();
-    chars.next().map_or_else(String::new, |c| {
-        c.to_ascii_uppercase().to_string() + chars.as_str()
-    })
+/// The option's name as ASP.NET OData's `AllowedQueryOptions` spells it.
+fn title(name: &str) -> &'static str {
+    match name {
+        "filter" => "Filter",
+        "top" => "Top",
+        "orderby" => "OrderBy",
+        "select" => "Select",
+        "skiptoken" => "SkipToken",
+        "skip" => "Skip",
+        "count" => "Count",
+        "search" => "Search",
+        "expand" => "Expand",
+        _ => "Format",
+    }
 }
 
 fn apply(
@@ -190,7 +199,7 @@ fn apply(
         "format" => {}
         other => {
             let _ = resource;
-            return Err(QueryError::not_allowed(&title(other)));
+            return Err(QueryError::not_allowed(title(other)));
         }
     }
     Ok(())
@@ -340,7 +349,22 @@ mod tests {
     }
 
     #[test]
-    fn repeated_options_are_refused() {
-        assert!(sign_ins("$top=1&$top=2").is_err());
+    fn repeated_options_are_refused_with_odatas_spelling() {
+        for (query, name) in [
+            ("$top=1&$top=2", "Top"),
+            ("$skiptoken=a&$SkipToken=b", "SkipToken"),
+            (
+                "$orderby=createdDateTime&$orderby=createdDateTime",
+                "OrderBy",
+            ),
+        ] {
+            assert_eq!(
+                sign_ins(query).unwrap_err().message,
+                format!(
+                    "Query option '{name}' was specified more than once, but it must be specified at most once."
+                ),
+                "{query}"
+            );
+        }
     }
 }

@@ -1,13 +1,15 @@
 //! Executes a log query over the hourly store: newest or oldest first, only
 //! records visible at the snapshot time and inside retention, resuming after a
 //! cursor. Time bounds from the filter narrow the hours visited and are found
-//! inside an hour by binary search.
+//! inside an hour by binary search; an indexed equality narrows them further.
 
 use super::eval::Predicate;
 use super::filter::{CmpOp, Expr, Literal, Operand};
 use super::options::Direction;
 use crate::store::records::{Record, Ticks, hour_of};
-use crate::store::{Indexed, LogOf, TenantLogs};
+use crate::store::{Hour, Indexed, Keyed, TenantLogs};
+
+pub use super::index::{audit_index, provisioning_index, sign_in_index};
 
 /// A query ready to run.
 pub struct LogQuery<R> {
@@ -20,18 +22,17 @@ pub struct LogQuery<R> {
     pub after: Option<(Ticks, u64)>,
     /// Only records visible at this instant.
     pub as_of: Ticks,
-    /// Visit only the sign-ins of this user or app (a posting list), when the filter requires it.
+    /// Visit only the records an indexed equality of the filter selects.
     pub index: Option<Indexed>,
 }
 
 /// Up to `top` matching records, and whether more remain.
-pub fn execute<R: LogOf + Copy>(logs: &TenantLogs, q: &LogQuery<R>) -> (Vec<R>, bool) {
+pub fn execute<R: Keyed>(logs: &TenantLogs, q: &LogQuery<R>) -> (Vec<R>, bool) {
     let (lo, hi) = (q.bounds.0, q.bounds.1.min(q.as_of));
     let mut out = Vec::with_capacity(q.top.min(1024));
     if lo > hi {
         return (out, false);
     }
-    let hours = logs.hours.range(hour_of(lo)..=hour_of(hi));
     let plan = &logs.plan;
     let mut visit = |r: &R| -> bool {
         if r.at() < lo || r.at() > hi || r.visible_at() > q.as_of || !after(q, r) {
@@ -45,24 +46,49 @@ pub fn execute<R: LogOf + Copy>(logs: &TenantLogs, q: &LogQuery<R>) -> (Vec<R>, 
         }
         true
     };
+    let hours = hours::<R>(logs, q.index, lo, hi);
     let complete = match (q.direction, q.index) {
         (Direction::Desc, None) => hours
+            .iter()
             .rev()
             .all(|(_, hour)| slice(R::log(hour), lo, hi).iter().rev().all(&mut visit)),
         (Direction::Asc, None) => hours
-            .into_iter()
+            .iter()
             .all(|(_, hour)| slice(R::log(hour), lo, hi).iter().all(&mut visit)),
-        // Posting lists index sign-ins: `index` is only set for them.
-        (Direction::Desc, Some(of)) => hours.rev().all(|(_, hour)| {
-            hour.postings(of)
+        (Direction::Desc, Some(of)) => hours.iter().rev().all(|(_, hour)| {
+            hour.positions::<R>(of)
                 .rev()
                 .all(|i| visit(&R::log(hour)[i as usize]))
         }),
-        (Direction::Asc, Some(of)) => hours
-            .into_iter()
-            .all(|(_, hour)| hour.postings(of).all(|i| visit(&R::log(hour)[i as usize]))),
+        (Direction::Asc, Some(of)) => hours.iter().all(|(_, hour)| {
+            hour.positions::<R>(of)
+                .all(|i| visit(&R::log(hour)[i as usize]))
+        }),
     };
     (out, !complete)
+}
+
+/// The buckets to visit, oldest first: those overlapping [lo, hi], and for a
+/// key index only those that can hold the key.
+fn hours<R: Keyed>(
+    logs: &TenantLogs,
+    index: Option<Indexed>,
+    lo: Ticks,
+    hi: Ticks,
+) -> Vec<(i64, &Hour)> {
+    let range = hour_of(lo)..=hour_of(hi);
+    match index {
+        Some(Indexed::Key(key) | Indexed::Corr(key)) => logs
+            .hours_holding::<R>(key)
+            .into_iter()
+            .filter(|(h, _)| range.contains(h))
+            .collect(),
+        _ => logs
+            .hours
+            .range(range)
+            .map(|(h, bucket)| (*h, &**bucket))
+            .collect(),
+    }
 }
 
 fn after<R: Record>(q: &LogQuery<R>, r: &R) -> bool {
@@ -80,38 +106,8 @@ fn slice<R: Record>(records: &[R], lo: Ticks, hi: Ticks) -> &[R] {
     &records[start..end.max(start)]
 }
 
-/// The posting list a sign-in filter can use: a top-level `and`ed `userId eq`,
-/// `appId eq` or non-zero `status/errorCode eq`. An id the tenant lacks gives a
-/// list that matches nothing.
-pub fn sign_in_index(expr: Option<&Expr>, plan: &crate::activity::Plan) -> Option<Indexed> {
-    let tenant = &plan.tenant;
-    match expr? {
-        Expr::And(a, b) => sign_in_index(Some(a), plan).or_else(|| sign_in_index(Some(b), plan)),
-        Expr::Compare {
-            left: Operand::Path(path),
-            op: CmpOp::Eq,
-            right: Operand::Literal(Literal::Int(code)),
-        } if *code != 0 && path.as_string() == "status/errorCode" => {
-            let index = i32::try_from(*code)
-                .ok()
-                .map(|c| plan.error_code(c))
-                .filter(|&e| e != 0);
-            Some(Indexed::Error(index.map_or(u32::MAX, u32::from)))
-        }
-        Expr::Compare {
-            left: Operand::Path(path),
-            op: CmpOp::Eq,
-            right: Operand::Literal(Literal::String(id) | Literal::Guid(id)),
-        } => match path.as_string().as_str() {
-            "userId" => Some(Indexed::User(tenant.user_by_id(id).unwrap_or(u32::MAX))),
-            "appId" => Some(Indexed::App(tenant.sp_by_app_id(id).unwrap_or(u32::MAX))),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Event-time bounds implied by top-level `and`ed comparisons on `property`.
+/// Event-time bounds implied by top-level `and`ed comparisons on `property`,
+/// with the property on either side.
 pub fn time_bounds(expr: Option<&Expr>, property: &str) -> (Ticks, Ticks) {
     let mut bounds = (i64::MIN, i64::MAX);
     if let Some(expr) = expr {
@@ -121,32 +117,88 @@ pub fn time_bounds(expr: Option<&Expr>, property: &str) -> (Ticks, Ticks) {
 }
 
 fn narrow(expr: &Expr, property: &str, bounds: &mut (Ticks, Ticks)) {
-    match expr {
+    let (path, op, literal) = match expr {
         Expr::And(a, b) => {
             narrow(a, property, bounds);
             narrow(b, property, bounds);
+            return;
         }
         Expr::Compare {
             left: Operand::Path(path),
             op,
             right: Operand::Literal(literal),
-        } if path.as_string().eq_ignore_ascii_case(property) => {
-            let at = match literal {
-                Literal::DateTime(at) => crate::store::records::ticks(*at),
-                Literal::Date(d) => crate::store::records::ticks(
-                    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
-                ),
-                _ => return,
-            };
-            match op {
-                CmpOp::Ge => bounds.0 = bounds.0.max(at),
-                CmpOp::Gt => bounds.0 = bounds.0.max(at.saturating_add(1)),
-                CmpOp::Le => bounds.1 = bounds.1.min(at),
-                CmpOp::Lt => bounds.1 = bounds.1.min(at.saturating_sub(1)),
-                CmpOp::Eq => *bounds = (bounds.0.max(at), bounds.1.min(at)),
-                CmpOp::Ne => {}
-            }
+        } => (path, *op, literal),
+        Expr::Compare {
+            left: Operand::Literal(literal),
+            op,
+            right: Operand::Path(path),
+        } => (path, op.mirrored(), literal),
+        _ => return,
+    };
+    if !path.as_string().eq_ignore_ascii_case(property) {
+        return;
+    }
+    let at = match literal {
+        Literal::DateTime(at) => crate::store::records::ticks(*at),
+        Literal::Date(d) => {
+            crate::store::records::ticks(d.and_time(chrono::NaiveTime::MIN).and_utc())
         }
-        _ => {}
+        _ => return,
+    };
+    match op {
+        CmpOp::Ge => bounds.0 = bounds.0.max(at),
+        CmpOp::Gt => bounds.0 = bounds.0.max(at.saturating_add(1)),
+        CmpOp::Le => bounds.1 = bounds.1.min(at),
+        CmpOp::Lt => bounds.1 = bounds.1.min(at.saturating_sub(1)),
+        CmpOp::Eq => *bounds = (bounds.0.max(at), bounds.1.min(at)),
+        CmpOp::Ne => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::filter::parse;
+
+    fn bounds(filter: &str) -> (Ticks, Ticks) {
+        time_bounds(Some(&parse(filter).unwrap()), "createdDateTime")
+    }
+
+    fn at(text: &str) -> Ticks {
+        crate::store::records::ticks(text.parse().unwrap())
+    }
+
+    #[test]
+    fn bounds_come_from_comparisons_written_either_way_round() {
+        let may = at("2026-05-20T00:00:00Z");
+        let june = at("2026-06-01T00:00:00Z");
+        let cases = [
+            ("createdDateTime ge 2026-05-20T00:00:00Z", (may, i64::MAX)),
+            ("2026-05-20T00:00:00Z le createdDateTime", (may, i64::MAX)),
+            (
+                "2026-05-20T00:00:00Z lt createdDateTime",
+                (may + 1, i64::MAX),
+            ),
+            ("2026-06-01 ge createdDateTime", (i64::MIN, june)),
+            ("2026-06-01 gt createdDateTime", (i64::MIN, june - 1)),
+            (
+                "2026-05-20T00:00:00Z le createdDateTime and createdDateTime le 2026-06-01",
+                (may, june),
+            ),
+            ("2026-05-20T00:00:00Z eq createdDateTime", (may, may)),
+        ];
+        for (filter, expected) in cases {
+            assert_eq!(bounds(filter), expected, "{filter}");
+        }
+    }
+
+    #[test]
+    fn bounds_ignore_other_properties_and_or() {
+        let none = (i64::MIN, i64::MAX);
+        assert_eq!(bounds("activityDateTime ge 2026-05-20T00:00:00Z"), none);
+        assert_eq!(
+            bounds("createdDateTime ge 2026-05-20T00:00:00Z or userId eq 'x'"),
+            none
+        );
     }
 }

@@ -151,6 +151,55 @@ mod tests {
         assert!(TokenKey::new(Seed(10)).decode(&token).is_err());
     }
 
+    mod properties {
+        use super::*;
+        use base64::Engine;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn decoding_arbitrary_text_never_panics(text in ".{0,120}") {
+                let _ = TokenKey::new(Seed(9)).decode(&text);
+            }
+
+            #[test]
+            fn decoding_arbitrary_bytes_never_panics_and_refuses_them(
+                bytes in prop::collection::vec(any::<u8>(), 0..80),
+                version_first in any::<bool>(),
+            ) {
+                let mut bytes = bytes;
+                if version_first && !bytes.is_empty() {
+                    bytes[0] = VERSION;
+                }
+                let token = URL_SAFE_NO_PAD.encode(&bytes);
+                prop_assert!(TokenKey::new(Seed(9)).decode(&token).is_err());
+            }
+
+            #[test]
+            fn any_cursor_round_trips_and_any_one_byte_change_is_refused(
+                words in prop::array::uniform5(any::<u64>()),
+                small in prop::array::uniform2(any::<u32>()),
+                flip in 0usize..(BODY + MAC),
+            ) {
+                let key = TokenKey::new(Seed(9));
+                let cursor = Cursor {
+                    as_of: words[0] as i64,
+                    last_at: words[1] as i64,
+                    last_key: words[2],
+                    query: words[3],
+                    epoch: words[4],
+                    page: small[0],
+                    tenant: small[1],
+                };
+                let token = key.encode(&cursor);
+                prop_assert_eq!(key.decode(&token), Ok(cursor));
+                let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+                bytes[flip] ^= 1;
+                prop_assert!(key.decode(&URL_SAFE_NO_PAD.encode(&bytes)).is_err());
+            }
+        }
+    }
+
     #[test]
     fn garbage_is_refused_without_panicking() {
         let key = TokenKey::new(Seed(9));

@@ -5,7 +5,12 @@
 //! Advancing time or injecting a record builds a new snapshot that shares the
 //! untouched hours, so a request in flight keeps a consistent view.
 
+mod addresses;
+mod lookup;
 pub mod records;
+
+pub use addresses::Addresses;
+pub use lookup::{Keyed, Positions, Reach};
 
 use crate::activity::{Plan, generate_hour};
 use records::{Audit, Provisioning, Record, SignIn, TICKS_PER_HOUR, Ticks, hour_of, ticks};
@@ -25,15 +30,31 @@ pub struct Hour {
     by_app: Vec<(u32, u32)>,
     /// (error, position in `sign_ins`), sorted: failed sign-ins only.
     by_error: Vec<(u32, u32)>,
+    /// Sign-ins by client IP address (see `addresses`).
+    by_ip: Addresses,
+    /// Per log, how far this bucket lies from the hours its keys and
+    /// correlation keys were made in (see `lookup`).
+    reach: [Reach; 3],
+    /// Holds injected records (their keys name no hour).
+    injected: bool,
+    /// Filled by the generator, not only by injection.
+    generated: bool,
 }
 
-/// A sign-in field with a posting list.
+/// A field whose matching records can be found without visiting every record:
+/// sign-in posting lists, or a record key (the hours holding it are known).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Indexed {
     User(u32),
     App(u32),
     /// 1 + catalog error index (never 0: successes are not indexed).
     Error(u32),
+    /// Records with this key (any log).
+    Key(u64),
+    /// Records with this correlation key (sign-ins and audits).
+    Corr(u64),
+    /// Sign-ins from this client IP address.
+    Ip([u8; 4]),
 }
 
 impl Hour {
@@ -41,6 +62,7 @@ impl Hour {
         self.sign_ins.sort_by_key(|r| r.order());
         self.audits.sort_by_key(|r| r.order());
         self.provisioning.sort_by_key(|r| r.order());
+        self.generated = true;
         self.index();
     }
 
@@ -60,18 +82,21 @@ impl Hour {
         self.by_user.sort_unstable();
         self.by_app.sort_unstable();
         self.by_error.sort_unstable();
+        self.measure();
     }
 
-    /// Positions (ascending) of the sign-ins of one user or app.
-    pub fn postings(&self, of: Indexed) -> impl DoubleEndedIterator<Item = u32> + '_ {
+    /// Positions (ascending) in `sign_ins` of a posting list (User, App or Error;
+    /// the other variants have no such list and give nothing).
+    pub fn postings(&self, of: Indexed) -> std::slice::Iter<'_, (u32, u32)> {
         let (list, id) = match of {
             Indexed::User(u) => (&self.by_user, u),
             Indexed::App(a) => (&self.by_app, a),
             Indexed::Error(e) => (&self.by_error, e),
+            Indexed::Key(_) | Indexed::Corr(_) | Indexed::Ip(_) => return [].iter(),
         };
         let start = list.partition_point(|e| e.0 < id);
         let end = list.partition_point(|e| e.0 <= id);
-        list[start..end].iter().map(|e| e.1)
+        list[start..end].iter()
     }
 
     /// Records held, all logs.

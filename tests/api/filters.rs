@@ -186,6 +186,24 @@ async fn sign_in_filter_examples_match_a_brute_force_evaluation() {
             }),
         ),
         (
+            "2026-05-20T00:00:00Z le createdDateTime and 2026-05-25 ge createdDateTime".into(),
+            Box::new(|r| {
+                let at = text(&r["createdDateTime"]);
+                at.as_str() >= "2026-05-20T00:00:00Z" && at.as_str() <= "2026-05-25T00:00:00Z"
+            }),
+        ),
+        (
+            format!("'{}' eq correlationId", text(&s["correlationId"])),
+            {
+                let c = text(&s["correlationId"]);
+                Box::new(move |r| r["correlationId"] == c.as_str())
+            },
+        ),
+        (
+            "riskEventTypes_v2/any(t: t eq 'unfamiliarFeatures')".into(),
+            Box::new(|r| has(&r["riskEventTypes_v2"], "unfamiliarFeatures")),
+        ),
+        (
             format!(
                 "(appDisplayName eq '{app_name}' or status/errorCode eq 50074) and not(clientAppUsed eq 'Browser')"
             ),
@@ -221,6 +239,64 @@ async fn sign_in_filter_examples_match_a_brute_force_evaluation() {
         ),
     ];
     check(&app, "/beta/auditLogs/signIns", &beta, cases).await;
+    check(&app, "/beta/auditLogs/signIns", &beta, beta_cases(&beta)).await;
+}
+
+fn kind(r: &Value) -> String {
+    text(&r["signInEventTypes"][0])
+}
+
+fn recent(r: &Value) -> bool {
+    text(&r["createdDateTime"]).as_str() >= "2026-05-30T00:00:00Z"
+}
+
+fn has(list: &Value, item: &str) -> bool {
+    list.as_array().is_some_and(|l| l.iter().any(|v| v == item))
+}
+
+/// Beta-only properties, workload sign-ins and key lookups outside the interactive kind.
+fn beta_cases(beta: &[Value]) -> Vec<(String, Check)> {
+    let of_kind = |k: &str| beta.iter().find(|r| kind(r) == k).unwrap().clone();
+    let (sp, non) = (of_kind("servicePrincipal"), of_kind("nonInteractiveUser"));
+    let interactive = of_kind("interactiveUser");
+    let (sp_corr, sp_id, non_ip) = (
+        text(&sp["correlationId"]),
+        text(&sp["id"]),
+        text(&non["ipAddress"]),
+    );
+    let original = text(&interactive["originalRequestId"]);
+    vec![
+        (
+            "signInEventTypes/any(t: t eq 'servicePrincipal' or t eq 'managedIdentity') and userId eq '' and createdDateTime ge 2026-05-30T00:00:00Z".into(),
+            Box::new(|r| {
+                ["servicePrincipal", "managedIdentity"].contains(&kind(r).as_str()) && recent(r)
+            }),
+        ),
+        (
+            "userId eq '' and signInEventTypes/any(t: t ne 'interactiveUser') and 2026-05-30 le createdDateTime".into(),
+            Box::new(|r| r["userId"] == "" && kind(r) != "interactiveUser" && recent(r)),
+        ),
+        (
+            format!("signInEventTypes/any(t: t eq 'servicePrincipal') and correlationId eq '{sp_corr}'"),
+            Box::new(move |r| kind(r) == "servicePrincipal" && r["correlationId"] == sp_corr.as_str()),
+        ),
+        (
+            format!("id eq '{}' and signInEventTypes/any(t: t ne 'interactiveUser')", sp_id.to_uppercase()),
+            Box::new(move |r| r["id"] == sp_id.as_str()),
+        ),
+        (
+            format!("signInEventTypes/any(t: t eq 'nonInteractiveUser') and ipAddress eq '{non_ip}'"),
+            Box::new(move |r| kind(r) == "nonInteractiveUser" && r["ipAddress"] == non_ip.as_str()),
+        ),
+        (
+            format!("originalRequestId eq '{original}'"),
+            Box::new(move |r| kind(r) == "interactiveUser" && r["originalRequestId"] == original.as_str()),
+        ),
+        (
+            "riskEventTypes_v2/any(t: startswith(t, 'unfamiliar'))".into(),
+            Box::new(|r| kind(r) == "interactiveUser" && has(&r["riskEventTypes_v2"], "unfamiliarFeatures")),
+        ),
+    ]
 }
 
 #[actix_rt::test]
@@ -312,11 +388,29 @@ async fn audit_and_provisioning_filter_examples_match_a_brute_force_evaluation()
             },
         ),
     ];
+    let keyed = &audits[audits.len() / 2];
+    let (corr, id) = (text(&keyed["correlationId"]), text(&keyed["id"]));
+    let keys: Vec<(String, Check)> = vec![
+        (format!("correlationId eq '{corr}'"), {
+            let c = corr.clone();
+            Box::new(move |r| r["correlationId"] == c.as_str())
+        }),
+        (format!("id eq '{id}'"), {
+            let i = id.clone();
+            Box::new(move |r| r["id"] == i.as_str())
+        }),
+        (
+            format!("correlationId eq '{corr}' and id eq '{id}'"),
+            Box::new(move |r| r["id"] == id.as_str()),
+        ),
+    ];
+    let cases = cases.into_iter().chain(keys).collect();
     check(&app, "/v1.0/auditLogs/directoryAudits", &audits, cases).await;
     let provisioning = records(&dir, "provisioning");
     let job = text(&provisioning[0]["jobId"]);
     let sp = text(&provisioning[0]["servicePrincipal"]["id"]);
     let name = text(&provisioning[0]["sourceIdentity"]["displayName"]);
+    let provisioned = text(&provisioning[provisioning.len() / 2]["id"]);
     let cases: Vec<(String, Check)> = vec![
         (format!("jobId eq '{job}'"), {
             let j = job.clone();
@@ -352,6 +446,10 @@ async fn audit_and_provisioning_filter_examples_match_a_brute_force_evaluation()
             format!("servicePrincipal/id eq '{sp}'"),
             Box::new(move |r| r["servicePrincipal"]["id"] == sp.as_str()),
         ),
+        (format!("id eq '{provisioned}'"), {
+            let p = provisioned.clone();
+            Box::new(move |r| r["id"] == p.as_str())
+        }),
     ];
     check(&app, "/v1.0/auditLogs/provisioning", &provisioning, cases).await;
 }

@@ -163,3 +163,53 @@ async fn random_requests_get_a_page_or_a_graph_error_never_a_crash() {
         assert_graph_answer(&app, &format!("/v1.0/users/{}", encode(&junk))).await;
     }
 }
+
+/// Filters past the size limits: each is refused with an explanation, and the
+/// server keeps serving (these overflowed the stack before the limits).
+#[actix_rt::test]
+async fn deep_and_long_filters_are_refused_and_the_server_lives_on() {
+    let app = spawn(&[]).await;
+    let clause = "status/errorCode eq 0";
+    let deep = [
+        vec!["true"; 300].join(" or "),
+        vec![clause; 300].join(" and "),
+        format!("{}{clause}", "not ".repeat(300)),
+        format!("{}{clause}{}", "(".repeat(65), ")".repeat(65)),
+        format!(
+            "signInEventTypes/any(t: {})",
+            vec!["t eq 'x'"; 300].join(" or ")
+        ),
+    ];
+    for filter in &deep {
+        for collection in [
+            "/v1.0/auditLogs/signIns",
+            "/beta/auditLogs/signIns",
+            "/v1.0/auditLogs/directoryAudits",
+            "/v1.0/users",
+        ] {
+            let (status, body) = app
+                .get(&format!("{collection}?$filter={}", encode(filter)))
+                .await;
+            assert_eq!(status, 400, "{collection} {}: {body}", &filter[..40]);
+            assert_eq!(body["error"]["message"], "Invalid filter clause");
+            let detail = body["error"]["details"][0]["message"].as_str().unwrap();
+            assert!(detail.contains("at most"), "{detail}");
+        }
+    }
+    // The audit's inputs are also longer than any URL entrasim reads.
+    for filter in [
+        vec!["true"; 7_000].join(" or "),
+        format!("{}true", "not ".repeat(10_000)),
+    ] {
+        let request = format!(
+            "GET /v1.0/auditLogs/signIns?$filter={} HTTP/1.1\r\nhost: x\r\n\r\n",
+            encode(&filter)
+        );
+        let answer = crate::oversize::exchange(&app.url, request.as_bytes());
+        let (status, body) = crate::oversize::envelope_of(&answer);
+        assert_eq!(status, 414);
+        crate::helpers::assert_graph_error(&body, "UnknownError");
+    }
+    let (status, _) = app.get("/v1.0/auditLogs/signIns?$top=1").await;
+    assert_eq!(status, 200);
+}

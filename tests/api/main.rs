@@ -1,13 +1,18 @@
 //! Integration tests against the real server on port 0: one test binary.
 
 mod bad_input;
+mod by_id;
 mod directory;
 mod export;
+mod filter_rules;
 mod filters;
 mod fuzz;
 mod helpers;
 mod identity;
 mod logs;
+mod options;
+mod oversize;
 mod paging;
 mod throttling;
 mod time;
+mod walks;

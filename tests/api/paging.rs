@@ -144,3 +144,32 @@ async fn next_links_use_the_forwarded_host_and_scheme() {
             .starts_with("https://graph.example.test/v1.0/auditLogs/signIns?$top=1&$skiptoken=")
     );
 }
+
+#[actix_rt::test]
+async fn malformed_forwarded_headers_never_reach_next_links() {
+    let app = spawn(&[]).await;
+    for (host, proto) in [
+        ("evil.test/steal?x=", "https"),
+        ("evil.test@other.test", "http"),
+        ("graph.example.test", "javascript"),
+        ("a b", "ftp"),
+    ] {
+        let (_, body) = app
+            .get_with(
+                "/v1.0/auditLogs/signIns?$top=1",
+                &[("x-forwarded-host", host), ("x-forwarded-proto", proto)],
+            )
+            .await;
+        let link = body["@odata.nextLink"].as_str().unwrap();
+        let scheme = if proto == "https" { "https" } else { "http" };
+        let host = if host == "graph.example.test" {
+            host.to_string()
+        } else {
+            app.url.trim_start_matches("http://").to_string()
+        };
+        assert!(
+            link.starts_with(&format!("{scheme}://{host}/v1.0/auditLogs/signIns?")),
+            "{link}"
+        );
+    }
+}
