@@ -13,9 +13,13 @@ pub mod logs;
 pub mod middleware;
 pub mod permissions;
 pub mod pressure;
+pub mod routes;
 
 use crate::app::{AppState, ServeSettings};
-use actix_web::middleware::from_fn;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 
@@ -39,6 +43,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
     identity::configure(cfg);
     cfg.route("/openapi.yaml", web::get().to(openapi));
     cfg.default_service(web::to(graph::dispatch));
+}
+
+/// Serves HEAD wherever GET is served: the request is routed as a GET and the
+/// transport drops the body (actix remembers the method the client sent).
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
 }
 
 async fn openapi() -> actix_web::HttpResponse {
@@ -67,6 +83,7 @@ pub fn start(settings: ServeSettings) -> Result<Running, StartError> {
             .app_data(app_state.clone())
             .app_data(web::PayloadConfig::new(1 << 20))
             .wrap(from_fn(middleware::envelope_layer))
+            .wrap(from_fn(head_as_get))
             .configure(|cfg| configure(cfg, control))
     })
     .workers(
