@@ -67,7 +67,13 @@ start_server() {
   echo "entrasim did not start:"; cat "$out.err"; return 1
 }
 
-stop_server() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; }
+# SIGTERM, then SIGKILL after 5 s: a server whose workers hang would hold actix's graceful shutdown.
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null
+  for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+}
 
 # ---------------------------------------------------------------- openapi.yaml is its generator's output
 say "openapi.yaml matches tools/gen_openapi.py"
@@ -77,7 +83,7 @@ if "$VENV/bin/python" "$HERE/tools/gen_openapi.py" --check; then PASSED=$((PASSE
 # Three passes, each on a fresh server (seed 42, preset small, fixed clock, throttling off), all running every
 # check (schemathesis.toml: `[checks] enabled = true`, the same as `--checks all`, which on the command line
 # would override the per-operation settings there) against the spec specialised to that server
-# (gen_openapi.py --for-server: its tenants and objects, with ids that exist there as examples) and with a
+# (tools/spec_for_server.py: its tenants and objects, with ids that exist there as examples) and with a
 # real token for the Graph operations (`--auth strict`, so ignored_auth sees 401s without one):
 #   api      every operation except the four that change what later answers are (by operation, so their
 #            read-only GETs stay in);
@@ -89,11 +95,11 @@ if "$VENV/bin/python" "$HERE/tools/gen_openapi.py" --check; then PASSED=$((PASSE
 MUTATORS=(setClock reset putThrottling putFaults)
 ST_COMMON=(--seed 42 --phases examples,coverage,fuzzing --max-examples 20 --no-color)
 run_schemathesis() {
-  local name="$1" budget="$2"; shift 2
+  local name="$1" budget="$2" t0=$SECONDS; shift 2
   say "schemathesis: $name"
   start_server --auth strict --throttle off --clock fixed:2026-06-01T12:00:00Z --preset small --seed 42 || { FAILED=$((FAILED + 1)); return 1; }
   local spec="$WORK/openapi-$name.yaml" token
-  token="$("$VENV/bin/python" "$HERE/tools/gen_openapi.py" --for-server "$SERVER_HTTP" "$spec")" \
+  token="$("$VENV/bin/python" "$HERE/tools/spec_for_server.py" "$SERVER_HTTP" "$spec")" \
     || { stop_server; FAILED=$((FAILED + 1)); echo "could not specialise the spec"; return 1; }
   # cwd = $WORK: schemathesis keeps a crash cache (.schemathesis/) in the working directory;
   # a fresh one each run keeps the run reproducible and the tree clean.
@@ -101,11 +107,12 @@ run_schemathesis() {
       --url "$SERVER_HTTP" -H "Authorization: Bearer $token" "${ST_COMMON[@]}" --max-time "$budget" "$@" \
       > "$WORK/st-$name.log" 2>&1)
   local rc=$?
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "entrasim died during the pass:"; tail -5 "$SERVER_ERR"; rc=1
+  if ! curl -sf -m 5 -o /dev/null "$SERVER_HTTP/_entrasim/health"; then
+    echo "entrasim stopped answering during the pass:"; grep -m1 -A2 "panicked" "$SERVER_ERR"; rc=1
   fi
   stop_server
   tail -25 "$WORK/st-$name.log"
+  echo "schemathesis $name: $((SECONDS - t0)) s"
   if [ $rc -eq 0 ]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); cp "$WORK/st-$name.log" "$HERE/schemathesis-$name.log"; echo "(full log: tests/clients/schemathesis-$name.log)"; fi
 }
 T0=$SECONDS

@@ -6,9 +6,8 @@ The spec is generated because the Graph surface repeats itself: every path exist
 
     tests/clients/.venv/bin/python tests/clients/tools/gen_openapi.py
 
-and commit both. `gen_openapi.py --check` exits 1 when openapi.yaml is stale (tests/clients/run.sh runs it);
-`gen_openapi.py --for-server URL OUT` writes the spec specialised to a running server (its tenants and ids as
-examples) for schemathesis, and prints a Graph token for it.
+and commit both. `gen_openapi.py --check` exits 1 when openapi.yaml is stale (tests/clients/run.sh runs it).
+spec_for_server.py specialises this spec to a running server for schemathesis.
 
 Record schemas follow shared/reference/graph-api.md section 2 (names, types, enums,
 nullability from the CSDL) restricted to what the server emits: `additionalProperties:
@@ -17,11 +16,8 @@ false` everywhere except free-form `detailsInfo`, and every emitted property `re
 """
 
 import copy
-import json
 import pathlib
 import sys
-import urllib.parse
-import urllib.request
 
 import yaml
 
@@ -929,101 +925,16 @@ def spec():
     }
 
 
-# ---------------------------------------------------------------- the spec specialised to one running server
-
-
-def fetch(url, data=None, headers=None):
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
-
-
-def server_facts(base):
-    """Tenant ids and domains, a reading client, a token, and the first id of every Graph collection."""
-    tenant = fetch(f"{base}/_entrasim/tenant")
-    reader = next(c for c in tenant["clients"] if "AuditLog.Read.All" in c["permissions"]
-                  and "Directory.Read.All" in c["permissions"])
-    form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": reader["clientId"],
-                                   "client_secret": reader["clientSecret"],
-                                   "scope": "https://graph.microsoft.com/.default"}).encode()
-    token = fetch(f"{base}/{tenant['tenantId']}/oauth2/v2.0/token", form)["access_token"]
-    names = [name for t in tenant["tenants"] for name in [t["tenantId"], t["initialDomain"], t["domain"]]]
-    auth = {"Authorization": f"Bearer {token}"}
-
-    def values(path, *fields):
-        found = fetch(f"{base}/v1.0/{path}?$top=999&$select={','.join(fields)}", headers=auth)["value"]
-        return [sorted({str(o[f]) for o in found if o.get(f)}) for f in fields]
-
-    users, upns = values("users", "id", "userPrincipalName")
-    sp_ids, app_ids = values("servicePrincipals", "id", "appId")
-    (groups,) = values("groups", "id")
-    (jobs,) = values("auditLogs/provisioning", "jobId")
-    refs = {"users": users, "upns": upns, "sps": sp_ids + app_ids, "groups": groups, "jobs": jobs}
-    return {"tenant": tenant, "reader": reader, "token": token, "names": list(dict.fromkeys(names)), "refs": refs}
-
-
-def specialise_injections(schemas, refs, tenant_ids):
-    """Injection fields that must name objects of the tenant, limited to the objects that exist."""
-    fields = {"userPrincipalName": refs["upns"], "targetUserPrincipalName": refs["upns"], "userId": refs["users"],
-              "appId": refs["sps"], "servicePrincipalId": refs["sps"], "resourceId": refs["sps"],
-              "initiatedByAppId": refs["sps"], "targetGroupId": refs["groups"], "jobId": refs["jobs"],
-              "tenantId": tenant_ids}
-    for name in ("injectSignIn", "injectDirectoryAudit", "injectProvisioning"):
-        properties = schemas[name]["properties"]
-        for field, members in fields.items():
-            if field in properties and members:
-                properties[field] = enum(*members)
-
-
-def specialise(doc, base, facts):
-    """The spec for the server at `base`: {tenant}, the token request's client and the injections' references
-    limited to what exists there (plus the multi-tenant names for discovery), and examples that exist there
-    (tenant id, a token request that succeeds, the first record or object of each collection for GET /{id}),
-    so that generated data and examples reach the positive paths."""
-    auth = {"Authorization": f"Bearer {facts['token']}"}
-    for path, item in doc["paths"].items():
-        for op in item.values():
-            for parameter in op.get("parameters", []):
-                if parameter.get("name") == "tenant":
-                    names = facts["names"] + (MULTI_TENANT if path != "/{tenant}/oauth2/v2.0/token" else [])
-                    parameter["schema"] = enum(*names)
-                    parameter["examples"] = {"tenantId": {"value": facts["tenant"]["tenantId"]}}
-                elif parameter.get("name") == "id" and parameter.get("in") == "path":
-                    first = fetch(f"{base}{path[:-len('/{id}')]}?$top=1", headers=auth)["value"]
-                    if first:
-                        parameter["examples"] = {"first": {"value": first[0]["id"]}}
-    specialise_injections(doc["components"]["schemas"], facts["refs"],
-                          [t["tenantId"] for t in facts["tenant"]["tenants"]])
-    reader = facts["reader"]
-    # The tenant's test clients and their secrets, so that generated token requests can succeed too.
-    request = doc["components"]["schemas"]["tokenRequest"]["properties"]
-    clients = facts["tenant"]["clients"]
-    request["client_id"] = enum(*[c["clientId"] for c in clients])
-    request["client_secret"] = enum(*[c["clientSecret"] for c in clients])
-    body = doc["paths"]["/{tenant}/oauth2/v2.0/token"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
-    body["examples"] = {"secret": {"value": {"grant_type": "client_credentials", "client_id": reader["clientId"],
-                                             "client_secret": reader["clientSecret"],
-                                             "scope": "https://graph.microsoft.com/.default"}}}
-    return doc
-
-
 class Dumper(yaml.SafeDumper):
     def ignore_aliases(self, data):
         return True
 
 
-def render():
-    return yaml.dump(spec(), Dumper=Dumper, sort_keys=False, width=120, allow_unicode=True)
+def render(doc=None):
+    return yaml.dump(doc or spec(), Dumper=Dumper, sort_keys=False, width=120, allow_unicode=True)
 
 
 def main(argv):
-    if argv[:1] == ["--for-server"] and len(argv) == 3:
-        base, out = argv[1].rstrip("/"), pathlib.Path(argv[2])
-        facts = server_facts(base)
-        text = yaml.dump(specialise(spec(), base, facts), Dumper=Dumper, sort_keys=False, width=120, allow_unicode=True)
-        out.write_text(text)
-        print(facts["token"])  # for the caller's Authorization header
-        return 0
     text = render()
     if argv == ["--check"]:
         if OUT.read_text() != text:
@@ -1031,7 +942,7 @@ def main(argv):
             return 1
         return 0
     if argv:
-        print("usage: gen_openapi.py [--check | --for-server URL OUT]", file=sys.stderr)
+        print("usage: gen_openapi.py [--check]", file=sys.stderr)
         return 2
     OUT.write_text(text)
     print(f"wrote {OUT} ({len(text.splitlines())} lines)")
