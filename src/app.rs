@@ -24,6 +24,8 @@ pub struct ServeSettings {
     pub https_port: Option<u16>,
     pub throttle: bool,
     pub auth: AuthMode,
+    /// Accept tokens whose `aud` is this server's own origin (`--accept-local-audience`).
+    pub accept_local_audience: bool,
     pub control: bool,
     pub data_dir: Option<PathBuf>,
     pub tls_san: Vec<String>,
@@ -43,6 +45,7 @@ impl ServeSettings {
             https_port: args.https_port,
             throttle: args.throttle == GraphMode::Graph,
             auth: args.auth,
+            accept_local_audience: args.accept_local_audience,
             control: args.control == Switch::On,
             data_dir: args.data_dir.clone(),
             tls_san: args.tls_san.clone(),

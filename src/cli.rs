@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// Bearer-token checks: lenient, strict or off.
     #[arg(long, env = "ENTRASIM_AUTH", default_value = "lenient")]
     pub auth: AuthMode,
+    /// Also accept tokens whose audience is this server's own address (Graph refuses them).
+    #[arg(long, env = "ENTRASIM_ACCEPT_LOCAL_AUDIENCE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub accept_local_audience: bool,
     /// The /_entrasim control surface: on or off.
     #[arg(long, env = "ENTRASIM_CONTROL", default_value = "on")]
     pub control: Switch,

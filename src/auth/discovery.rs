@@ -68,7 +68,9 @@ pub fn instance_discovery(base_host: &str, authorization_endpoint: Option<&str>)
     })
 }
 
-fn is_multi_tenant(segment: &str) -> bool {
+/// Whether a tenant path segment is one of Entra's multi-tenant names: `common`,
+/// `organizations` or `consumers` (any case).
+pub fn is_multi_tenant(segment: &str) -> bool {
     ["common", "organizations", "consumers"]
         .iter()
         .any(|s| s.eq_ignore_ascii_case(segment))

@@ -14,6 +14,12 @@
 //! - 5002738 (invalid_request): same capture (2021-12-20).
 //! - 700023 and the "signature value did not match" reason: not captured verbatim; phrased
 //!   from Microsoft's troubleshooting table.
+//! - 900561 "The endpoint only accepts POST, OPTIONS requests. Received a GET request.":
+//!   BitySA/oauth2-auth-code-pkce#30 (2021), nbarbettini/oidc-debugger#87 (2025); Entra's
+//!   error table words it "The endpoint only accepts {valid_verbs} requests. Received a
+//!   {invalid_verb} request.", so entrasim fills in each endpoint's own verbs.
+//! - 50059 "No tenant-identifying information found …": client credentials sent to
+//!   /common/oauth2/v2.0/token, MicrosoftDocs/azure-docs#24064 (2019).
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -110,6 +116,23 @@ impl AadError {
             "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."
         );
         AadError::new(400, "invalid_request", 90002, text)
+    }
+
+    /// AADSTS50059: a client-credentials request to /common, /organizations or /consumers,
+    /// which name no tenant to issue the token in.
+    pub fn no_tenant_information() -> AadError {
+        let text = "No tenant-identifying information found in either the request or implied by any provided credentials.";
+        AadError::new(400, "invalid_request", 50059, text)
+    }
+
+    /// AADSTS900561: a method the endpoint does not take; `accepted` lists the ones it
+    /// does ("POST, OPTIONS"). Entra answers 400 on the token endpoint; entrasim's other
+    /// identity endpoints answer 405 (`status`).
+    pub fn wrong_method(status: u16, accepted: &str, received: &str) -> AadError {
+        let text = format!(
+            "The endpoint only accepts {accepted} requests. Received a {received} request."
+        );
+        AadError::new(status, "invalid_request", 900561, text)
     }
 
     /// AADSTS7000216: neither a secret nor an assertion was sent.
@@ -250,6 +273,16 @@ mod tests {
             AadError::application_not_found("a", "t").error,
             "unauthorized_client"
         );
+    }
+
+    #[test]
+    fn a_wrong_method_names_the_accepted_and_the_received_verbs() {
+        let error = AadError::wrong_method(400, "POST, OPTIONS", "GET");
+        assert_eq!(
+            error.description,
+            "The endpoint only accepts POST, OPTIONS requests. Received a GET request."
+        );
+        assert_eq!((error.status, error.code), (400, 900561));
     }
 
     #[test]

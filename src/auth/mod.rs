@@ -11,10 +11,10 @@ pub mod error;
 pub mod keys;
 pub mod token;
 
-pub use bearer::{BearerError, token_from_header, www_authenticate};
+pub use bearer::{BearerError, read_token, token_from_header, www_authenticate};
 pub use certs::{ClientCertificate, client_certificate};
 pub use claims::{AccessClaims, GRAPH_APP_ID, GRAPH_RESOURCE};
-pub use discovery::{instance_discovery, openid_configuration};
+pub use discovery::{instance_discovery, is_multi_tenant, openid_configuration};
 pub use error::AadError;
 pub use keys::SigningKey;
 pub use token::{

@@ -226,7 +226,7 @@ fn any_host_scope_is_accepted_and_becomes_the_audience() {
     let token = issue_for(&req).unwrap().access_token;
     assert!(
         key()
-            .verify_with(&token, now(), &["https://127.0.0.1"])
+            .verify_with(&token, now(), &["https://127.0.0.1".to_string()])
             .is_ok()
     );
     assert_eq!(

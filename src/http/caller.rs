@@ -4,10 +4,9 @@
 use super::error::GraphError;
 use super::links::origin;
 use crate::app::AppState;
-use crate::auth::{BearerError, token_from_header};
+use crate::auth::{BearerError, read_token, token_from_header, www_authenticate};
 use crate::cli::AuthMode;
 use actix_web::HttpRequest;
-use base64::Engine;
 
 /// The identified caller of a Graph request.
 #[derive(Debug, Clone)]
@@ -34,34 +33,32 @@ pub fn identify(req: &HttpRequest, state: &AppState) -> Result<Caller, GraphErro
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok());
-    match token_from_header(header).map_err(unauthorized)? {
+    match token_from_header(header).map_err(|e| unauthorized(req, e))? {
         None if state.settings.auth == AuthMode::Lenient => Ok(default_client(state)),
-        None => Err(unauthorized(BearerError::Empty)),
-        Some(token) => from_token(req, state, token),
+        None => Err(unauthorized(req, BearerError::Empty)),
+        Some(token) => from_token(req, state, token).map_err(|e| unauthorized(req, e)),
     }
 }
 
-fn unauthorized(error: BearerError) -> GraphError {
+/// 401 InvalidAuthenticationToken with Graph's `WWW-Authenticate` challenge, whose
+/// authorization_uri names this server's authority instead of login.microsoftonline.com.
+fn unauthorized(req: &HttpRequest, error: BearerError) -> GraphError {
+    let authority = format!("{}/common/oauth2/authorize", origin(req));
     GraphError::new(401, error.code(), error.message())
+        .with_header("WWW-Authenticate", www_authenticate(&authority))
 }
 
-fn from_token(req: &HttpRequest, state: &AppState, token: &str) -> Result<Caller, GraphError> {
-    let tid = unverified_tenant(token).ok_or_else(|| unauthorized(BearerError::Malformed))?;
+fn from_token(req: &HttpRequest, state: &AppState, token: &str) -> Result<Caller, BearerError> {
+    let (_, payload) = read_token(token)?;
+    let tid = payload["tid"].as_str().ok_or(BearerError::InvalidIssuer)?;
     let world = state.world();
     let tenant = world
         .tenants
         .iter()
         .position(|t| t.plan.tenant.id == tid)
-        .ok_or_else(|| unauthorized(BearerError::InvalidIssuer))?;
+        .ok_or(BearerError::InvalidIssuer)?;
     let key = state.signing_key(world.tenants[tenant].plan.tenant.seed.0);
-    let here = origin(req);
-    let bare = here
-        .rsplit_once(':')
-        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
-        .map_or(here.as_str(), |(host, _)| host);
-    let claims = key
-        .verify_with(token, state.clock.now(), &[here.as_str(), bare])
-        .map_err(unauthorized)?;
+    let claims = key.verify_with(token, state.clock.now(), &local_audiences(req, state))?;
     Ok(Caller {
         tenant,
         app_id: claims.appid,
@@ -69,14 +66,19 @@ fn from_token(req: &HttpRequest, state: &AppState, token: &str) -> Result<Caller
     })
 }
 
-/// The `tid` claim, read before verification to pick the tenant's key.
-fn unverified_tenant(token: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    claims["tid"].as_str().map(str::to_string)
+/// This server's own origin, with and without the port, as audiences: only with
+/// `--accept-local-audience` (the Python SDK asks for `https://<host>/.default` when the
+/// caller passes no `scopes=`; Graph itself refuses such a token as an invalid audience).
+fn local_audiences(req: &HttpRequest, state: &AppState) -> Vec<String> {
+    if !state.settings.accept_local_audience {
+        return Vec::new();
+    }
+    let here = origin(req);
+    let bare = here
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map(|(host, _)| host.to_string());
+    std::iter::once(here.clone()).chain(bare).collect()
 }
 
 /// The tenant's default client (lenient mode without a token): the first test client.

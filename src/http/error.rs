@@ -21,6 +21,8 @@ pub struct GraphError {
     pub detail: Option<String>,
     /// Seconds for a `Retry-After` header.
     pub retry_after: Option<u64>,
+    /// Further response headers (`Allow` on a 405, `WWW-Authenticate` on a 401).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl GraphError {
@@ -32,7 +34,14 @@ impl GraphError {
             message: message.into(),
             detail: None,
             retry_after: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a response header.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> GraphError {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// Adds our explanation.
@@ -71,6 +80,7 @@ impl From<QueryError> for GraphError {
             message: e.message,
             detail: e.detail,
             retry_after: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -85,8 +95,8 @@ impl ResponseError for GraphError {
         if let Some(seconds) = self.retry_after {
             response.insert_header(("Retry-After", seconds.to_string()));
         }
-        if self.status == 405 {
-            response.insert_header(("Allow", "GET, HEAD"));
+        for (name, value) in &self.headers {
+            response.insert_header((*name, value.as_str()));
         }
         let mut response = response.finish();
         response.extensions_mut().insert(self.clone());

@@ -3,26 +3,44 @@
 
 use super::caller::{Caller, identify};
 use super::error::GraphError;
-use super::{directory, logs};
+use super::routes::{self, Route, Surface};
+use super::{directory, identity, logs};
 use crate::app::AppState;
 use crate::model::directory::Collection;
 use crate::query::capability::ApiVersion;
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-/// Serves any path not matched by another route.
+/// Serves any path not matched by another route: the Graph surface, and the
+/// methods a control or identity route does not take.
 pub async fn dispatch(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, GraphError> {
     let path = req.path().to_string();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if let Some(reply) = not_graph(&req, &segments) {
-        return reply;
+    let known = routes::lookup(&segments, state.settings.control);
+    if let Some(route) = known {
+        if req.method() == Method::OPTIONS {
+            return Ok(options(&route));
+        }
+        if route.surface != Surface::Graph {
+            return not_graph(&req, &state, &route);
+        }
+        if !route.accepts(req.method().as_str()) {
+            return Err(method_not_allowed(&req, &route));
+        }
     }
     let version = match segments.first().map(|s| s.to_ascii_lowercase()).as_deref() {
         Some("v1.0") => ApiVersion::V1,
         Some("beta") => ApiVersion::Beta,
+        Some("_entrasim") => {
+            return Err(GraphError::new(
+                404,
+                "NotFound",
+                format!("No control endpoint at {}.", req.path()),
+            ));
+        }
         Some(other) => {
             return Err(GraphError::new(
                 400,
@@ -38,9 +56,6 @@ pub async fn dispatch(
             ));
         }
     };
-    if req.method() != Method::GET && req.method() != Method::HEAD {
-        return Err(method_not_allowed(&req));
-    }
 
     let caller = identify(&req, &state)?;
     let rest: Vec<String> = segments[1..].iter().map(|s| s.to_string()).collect();
@@ -52,41 +67,37 @@ pub async fn dispatch(
     route(&req, &state, &caller, version, &rest)
 }
 
-/// Answers paths of the control and identity surfaces that no route matched
-/// (a wrong method, or an unknown control path) in their own terms.
-fn not_graph(req: &HttpRequest, segments: &[&str]) -> Option<Result<HttpResponse, GraphError>> {
-    if segments.first() == Some(&"_entrasim") {
-        let known = [
-            "health",
-            "tenant",
-            "clock",
-            "reset",
-            "signIns",
-            "directoryAudits",
-            "provisioning",
-            "throttling",
-            "faults",
-            "clients",
-        ];
-        return Some(Err(match segments.get(1) {
-            Some(name) if segments.len() == 2 && known.contains(name) => method_not_allowed(req),
-            _ => GraphError::new(
-                404,
-                "NotFound",
-                format!("No control endpoint at {}.", req.path()),
-            ),
-        }));
-    }
-    if segments.ends_with(&["oauth2", "v2.0", "token"]) {
-        let body = serde_json::json!({"error": "invalid_request", "error_description": format!("AADSTS900561: The endpoint only accepts POST, OPTIONS requests. Received a {} request.", req.method()), "error_codes": [900561]});
-        return Some(Ok(HttpResponse::BadRequest()
-            .content_type("application/json; charset=utf-8")
-            .body(body.to_string())));
-    }
-    None
+/// `OPTIONS` on a known route: 204 with the methods it takes.
+fn options(route: &Route) -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header(("Allow", route.allow()))
+        .finish()
 }
 
-fn method_not_allowed(req: &HttpRequest) -> GraphError {
+/// A control, identity or document route reached with a method it does not take
+/// (actix routed every method it does take).
+fn not_graph(
+    req: &HttpRequest,
+    state: &AppState,
+    route: &Route,
+) -> Result<HttpResponse, GraphError> {
+    if route.accepts(req.method().as_str()) {
+        // The method is right but the path is not quite the route's (e.g. a `//`).
+        return Err(GraphError::new(
+            404,
+            "NotFound",
+            format!("No resource at {}.", req.path()),
+        ));
+    }
+    match route.surface {
+        // Entra answers a GET on the token endpoint with 400 AADSTS900561.
+        Surface::Token => Ok(identity::wrong_method(req, state, route, 400)),
+        Surface::Identity => Ok(identity::wrong_method(req, state, route, 405)),
+        _ => Err(method_not_allowed(req, route)),
+    }
+}
+
+fn method_not_allowed(req: &HttpRequest, route: &Route) -> GraphError {
     GraphError::new(
         405,
         "Request_BadRequest",
@@ -95,6 +106,7 @@ fn method_not_allowed(req: &HttpRequest) -> GraphError {
             req.method()
         ),
     )
+    .with_header("Allow", route.allow())
 }
 
 /// The audit-log collection a path addresses (`signIns`, `directoryAudits`, `provisioning`).
@@ -123,6 +135,9 @@ fn route(
     let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     super::permissions::require(caller, &lower)?;
+    if let Some(logs) = state.world().tenants.get(caller.tenant) {
+        super::permissions::require_licence(logs.plan.tenant.license, &lower)?;
+    }
     match lower.as_slice() {
         ["auditlogs", log] => list_log(log, req, state, caller, version),
         ["auditlogs", log, _] => get_log(log, &rest[2], state, caller, version),

@@ -4,9 +4,11 @@
 use super::StartError;
 use super::links::origin;
 use super::middleware::JSON;
+use super::routes::Route;
 use crate::app::{AppState, ServeSettings};
 use crate::auth::{self, AadError, ClientRecord, SecretCredential, TokenRequest};
 use crate::tenant::Tenant;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 use std::net::TcpListener;
@@ -40,16 +42,36 @@ fn tenant_index(state: &AppState, segment: &str) -> Option<usize> {
     })
 }
 
+/// An AADSTS error in Entra's complete body: error, error_description with the trace
+/// suffix, error_codes, timestamp, trace_id, correlation_id and error_uri.
 fn aad_error(state: &AppState, error: &AadError) -> HttpResponse {
+    aad_error_with(state, error, None)
+}
+
+fn aad_error_with(state: &AppState, error: &AadError, allow: Option<String>) -> HttpResponse {
     let trace = state.next_request_id();
     let correlation = state.next_request_id();
     let body = error.body(state.clock.now(), &trace, &correlation);
-    HttpResponse::build(
-        actix_web::http::StatusCode::from_u16(error.status)
-            .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST),
-    )
-    .content_type("application/json; charset=utf-8")
-    .body(body.to_string())
+    let mut response =
+        HttpResponse::build(StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST));
+    if let Some(allow) = allow {
+        response.insert_header(("Allow", allow));
+    }
+    response
+        .content_type("application/json; charset=utf-8")
+        .body(body.to_string())
+}
+
+/// A method an identity route does not take: AADSTS900561 naming the route's methods,
+/// with `status` (400 on the token endpoint as in Entra, else 405) and `Allow`.
+pub fn wrong_method(
+    req: &HttpRequest,
+    state: &AppState,
+    route: &Route,
+    status: u16,
+) -> HttpResponse {
+    let error = AadError::wrong_method(status, &route.allow(), req.method().as_str());
+    aad_error_with(state, &error, Some(route.allow()))
 }
 
 async fn token(
@@ -58,6 +80,9 @@ async fn token(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
+    if auth::is_multi_tenant(&path) {
+        return aad_error(&state, &AadError::no_tenant_information());
+    }
     let Some(index) = tenant_index(&state, &path) else {
         return aad_error(&state, &AadError::tenant_not_found(&path));
     };
@@ -119,28 +144,50 @@ fn client_record(state: &AppState, tenant: &Tenant, client_id: &str) -> Option<C
     })
 }
 
+/// The OpenID configuration of a tenant, or of `common`/`organizations`/`consumers`
+/// (issuer `{tenantid}`), as Entra serves all of them.
 async fn openid(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> HttpResponse {
-    let Some(index) = tenant_index(&state, &path) else {
-        return aad_error(&state, &AadError::tenant_not_found(&path));
+    let id = if auth::is_multi_tenant(&path) {
+        String::new()
+    } else {
+        let Some(index) = tenant_index(&state, &path) else {
+            return aad_error(&state, &AadError::tenant_not_found(&path));
+        };
+        state.world().tenants[index].plan.tenant.id.clone()
     };
-    let id = state.world().tenants[index].plan.tenant.id.clone();
     HttpResponse::Ok()
         .content_type(JSON)
         .body(auth::openid_configuration(&origin(&req), &path, &id).to_string())
 }
 
+/// A tenant's signing keys; for `common`/`organizations`/`consumers`, every tenant's
+/// (Entra publishes one key set for all tenants there).
 async fn keys(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
-    let Some(index) = tenant_index(&state, &path) else {
-        return aad_error(&state, &AadError::tenant_not_found(&path));
+    let seeds: Vec<u64> = if auth::is_multi_tenant(&path) {
+        let world = state.world();
+        world.tenants.iter().map(|t| t.plan.tenant.seed.0).collect()
+    } else {
+        let Some(index) = tenant_index(&state, &path) else {
+            return aad_error(&state, &AadError::tenant_not_found(&path));
+        };
+        vec![state.world().tenants[index].plan.tenant.seed.0]
     };
-    let seed = state.world().tenants[index].plan.tenant.seed.0;
+    let keys: Vec<Value> = seeds
+        .into_iter()
+        .flat_map(|seed| {
+            state.signing_key(seed).jwks()["keys"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
     HttpResponse::Ok()
         .content_type(JSON)
-        .body(state.signing_key(seed).jwks().to_string())
+        .body(json!({ "keys": keys }).to_string())
 }
 
 async fn instance(req: HttpRequest) -> HttpResponse {

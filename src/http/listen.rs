@@ -102,6 +102,7 @@ fn service<T: AsyncRead + AsyncWrite + Unpin + 'static>(
         .app_data(state)
         .app_data(web::PayloadConfig::new(1 << 20))
         .wrap(from_fn(middleware::envelope_layer))
+        .wrap(from_fn(super::head_as_get))
         .configure(|cfg| super::configure(cfg, control))
         .into_factory()
         .map_err(|err: actix_web::Error| err.as_response_error().error_response());

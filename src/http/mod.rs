@@ -16,8 +16,13 @@ pub mod logs;
 pub mod middleware;
 pub mod permissions;
 pub mod pressure;
+pub mod routes;
 
 use crate::app::{AppState, ServeSettings};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
 use actix_web::web;
 use std::net::TcpListener;
 
@@ -41,6 +46,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
     identity::configure(cfg);
     cfg.route("/openapi.yaml", web::get().to(openapi));
     cfg.default_service(web::to(graph::dispatch));
+}
+
+/// Serves HEAD wherever GET is served: the request is routed as a GET and the
+/// transport drops the body (actix remembers the method the client sent).
+pub(super) async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
 }
 
 async fn openapi() -> actix_web::HttpResponse {

@@ -1,7 +1,9 @@
-//! Which Graph application permissions each collection needs.
+//! Which Graph application permissions each collection needs, and which
+//! collections a tenant's licence opens.
 
 use super::caller::Caller;
 use super::error::GraphError;
+use crate::config::License;
 
 /// Refuses the request when the caller lacks the permission the path needs.
 pub fn require(caller: &Caller, path: &[&str]) -> Result<(), GraphError> {
@@ -35,4 +37,17 @@ fn directory_allowed(first: &str, has: &dyn Fn(&str) -> bool) -> bool {
         _ => &[],
     };
     has("Directory.Read.All") || has("Directory.ReadWrite.All") || narrow.iter().any(|p| has(p))
+}
+
+/// Refuses sign-in reads on a tenant without Entra ID P1 or P2 (graph-api.md §1.4), before
+/// the id or the query options are judged: the licence check comes first in Graph.
+pub fn require_licence(license: License, path: &[&str]) -> Result<(), GraphError> {
+    match path {
+        ["auditlogs", "signins", ..] if license == License::Free => Err(GraphError::new(
+            403,
+            "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+            "Neither tenant is B2C or tenant doesn't have premium license",
+        )),
+        _ => Ok(()),
+    }
 }

@@ -1,7 +1,15 @@
+//! The identity surface: tokens, discovery, bearer checks, routes and licences.
+
+mod bearer;
+mod discovery;
+mod licence;
+mod methods;
+
 use crate::helpers::{TestApp, assert_graph_error, spawn};
 use serde_json::Value;
 
-async fn client(app: &TestApp, index: usize) -> (String, String, String, Value) {
+/// The tenant id, client id, secret and JSON of the tenant's `index`-th test client.
+pub async fn client(app: &TestApp, index: usize) -> (String, String, String, Value) {
     let (_, tenant) = app.get("/_entrasim/tenant").await;
     let client = &tenant["clients"][index];
     (
@@ -12,7 +20,8 @@ async fn client(app: &TestApp, index: usize) -> (String, String, String, Value) 
     )
 }
 
-async fn token(app: &TestApp, tenant: &str, form: &[(&str, &str)]) -> (u16, Value) {
+/// POSTs a token request form.
+pub async fn token(app: &TestApp, tenant: &str, form: &[(&str, &str)]) -> (u16, Value) {
     let response = app
         .client
         .post(format!("{}/{tenant}/oauth2/v2.0/token", app.url))
@@ -23,7 +32,8 @@ async fn token(app: &TestApp, tenant: &str, form: &[(&str, &str)]) -> (u16, Valu
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-async fn secret_token(app: &TestApp, index: usize) -> String {
+/// A client-secret token for the `index`-th test client.
+pub async fn secret_token(app: &TestApp, index: usize) -> String {
     let (tenant, id, secret, _) = client(app, index).await;
     let form = [
         ("grant_type", "client_credentials"),
@@ -38,7 +48,8 @@ async fn secret_token(app: &TestApp, index: usize) -> String {
     body["access_token"].as_str().unwrap().to_string()
 }
 
-fn bearer(token: &str) -> String {
+/// `Bearer <token>`.
+pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 

@@ -80,3 +80,47 @@ describe("microsoft-graph-client over https with ClientSecretCredential", () => 
     });
   });
 });
+
+describe("microsoft-graph-client under Graph's throttling (5 requests per 10 s per app)", () => {
+  let server, info, v1, beta, expectedV1, expectedBeta;
+
+  before(async () => {
+    server = await startServer(); // --throttle graph, the default
+    info = await tenant(server);
+    v1 = graphClient(server, info, "entrasim-audit-reader", "v1.0");
+    beta = graphClient(server, info, "entrasim-audit-reader", "beta");
+    expectedV1 = generated("v1.0");
+    expectedBeta = generated("beta");
+  });
+  after(() => server?.stop());
+
+  /** The reader app's throttling report: it was throttled, and never retried before Retry-After. */
+  async function assertThrottledAndPatient() {
+    const report = await (await fetch(`${server.http}/_entrasim/clients`)).json();
+    const reader = info.clients.find((c) => c.name === "entrasim-audit-reader");
+    const app = report.value.find((a) => a.appId === reader.clientId);
+    assert.ok(app.throttled >= 1, `no 429 was served: ${JSON.stringify(app)}`);
+    assert.equal(app.earlyRetries, 0, "the RetryHandler honours Retry-After");
+  }
+
+  test("a v1.0 walk gets through the RetryHandler with exactly the generated records", async () => {
+    const expected = expectedV1.signIns.filter((r) => r.createdDateTime >= SINCE);
+    const top = Math.max(1, Math.floor(expected.length / 7)); // seven pages or more
+    const first = await v1.api("/auditLogs/signIns").filter(`createdDateTime ge ${SINCE}`).top(top).get();
+    assert.deepEqual(await walk(v1, first), expected);
+    await assertThrottledAndPatient();
+  });
+
+  test("a beta non-interactive walk gets through the RetryHandler with exactly the generated records", async () => {
+    const kind = "nonInteractiveUser";
+    const expected = expectedBeta.signIns.filter((r) => r.signInEventTypes.includes(kind) && r.createdDateTime >= SINCE);
+    const top = Math.max(1, Math.floor(expected.length / 7));
+    const first = await beta
+      .api("/auditLogs/signIns")
+      .filter(`signInEventTypes/any(t: t eq '${kind}') and createdDateTime ge ${SINCE}`)
+      .top(top)
+      .get();
+    assert.deepEqual(await walk(beta, first), expected);
+    await assertThrottledAndPatient();
+  });
+});

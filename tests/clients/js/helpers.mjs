@@ -53,7 +53,15 @@ export async function startServer(...extra) {
   return { http, https, stop: () => child.kill("SIGTERM") };
 }
 
+const generatedCache = new Map();
+
+/** `entrasim generate` for one API version (once per process): { collection: [records] }. */
 export function generated(version) {
+  if (!generatedCache.has(version)) generatedCache.set(version, generate(version));
+  return generatedCache.get(version);
+}
+
+function generate(version) {
   const out = mkdtempSync(path.join(tmpdir(), `entrasim-gen-${version}-`));
   execFileSync(BINARY, ["generate", "--out", out, "--api-version", version, ...TENANT_FLAGS]);
   const read = (name) => readFileSync(path.join(out, `${name}.ndjson`), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));

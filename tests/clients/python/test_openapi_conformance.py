@@ -6,12 +6,13 @@ import copy
 import json
 
 import pytest
+import requests
 import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from conftest import SPEC
+from conftest import SPEC, client_named
 
 LOGS = {
     "v1.0": {"auditLogs/signIns": "signIn", "auditLogs/directoryAudits": "directoryAudit",
@@ -114,6 +115,49 @@ def test_whole_pages_and_single_entities_validate_against_their_responses(server
         entity = spec["paths"][path + "/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         errors = [e.message for e in validator_for(entity).iter_errors(one.json())]
         assert not errors, f"{path}/{{id}}: {errors[:5]}"
+
+
+def check_error_response(spec, validator_for, response, code):
+    """The response matches components/responses/Error{code}: status, envelope and every declared header."""
+    assert response.status_code == int(code), response.text
+    declared = spec["components"]["responses"][f"Error{code}"]
+    body_errors = [e.message for e in validator_for(f"/components/schemas/odataError").iter_errors(response.json())]
+    assert not body_errors, f"{code}: {body_errors}"
+    for name, header in declared["headers"].items():
+        header = spec["components"]["headers"][header["$ref"].rsplit("/", 1)[1]]
+        value = response.headers.get(name)
+        assert value is not None or not header["required"], f"{code}: no {name} header"
+        if value is not None:
+            schema = header["schema"]
+            typed = int(value) if schema.get("type") == "integer" else value
+            errors = [e.message for e in validator_for(schema).iter_errors(typed)]
+            assert not errors, f"{code} {name}: {value!r}: {errors}"
+
+
+def test_401_403_and_405_answers_match_their_declared_responses(server, tenant, spec, validator_for):
+    r = server.get("/v1.0/auditLogs/signIns", headers={"Authorization": "Bearer not-a-token"})
+    check_error_response(spec, validator_for, r, "401")
+    assert r.headers["WWW-Authenticate"].startswith(f'Bearer realm="", authorization_uri="{server.http}/common/oauth2/authorize"')
+    nobody = client_named(tenant, "entrasim-no-permissions")
+    token = requests.post(f"{server.http}/{tenant['tenantId']}/oauth2/v2.0/token", timeout=30, data={
+        "grant_type": "client_credentials", "client_id": nobody["clientId"], "client_secret": nobody["clientSecret"],
+        "scope": "https://graph.microsoft.com/.default"}).json()["access_token"]
+    r = server.get("/v1.0/auditLogs/signIns", headers={"Authorization": f"Bearer {token}"})
+    check_error_response(spec, validator_for, r, "403")
+    r = requests.post(f"{server.http}/v1.0/auditLogs/signIns", timeout=30)
+    check_error_response(spec, validator_for, r, "405")
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_429_matches_its_declared_response(throttled_server, spec, validator_for):
+    for _ in range(10):
+        r = throttled_server.get("/v1.0/auditLogs/signIns?$top=1")
+        if r.status_code == 429:
+            break
+        assert r.status_code == 200, r.text
+    check_error_response(spec, validator_for, r, "429")
+    inner = r.json()["error"]["innerError"]
+    assert (r.json()["error"]["code"], inner["code"], inner["status"]) == ("TooManyRequests", "429", "429")
 
 
 def test_error_envelopes_validate(server, validator_for):

@@ -1,30 +1,32 @@
 """The real Microsoft Graph Python SDKs (msgraph-sdk, msgraph-beta-sdk, msgraph-core's
-PageIterator) against entrasim over plain HTTP, anonymously (`--auth lenient`).
+PageIterator) against entrasim over plain HTTP, anonymously (`--auth lenient`), with and
+without Graph's throttling.
 
 Every walk is compared with `entrasim generate` output for the same seed and clock,
-filtered the same way: typed models through PageIterator (ids and key fields), and the
-raw JSON of every page through the SDK's own request adapter (byte-level field equality).
+filtered the same way: the raw JSON of every record, fetched through the SDK's own request
+adapter and middleware, equals its generated line; typed models through PageIterator are
+checked by id and key fields.
 """
 
 import asyncio
-import json
 import time
 
 import pytest
 from kiota_abstractions.authentication import AnonymousAuthenticationProvider
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_abstractions.method import Method
-from kiota_abstractions.request_information import RequestInformation
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.audit_logs.directory_audits.directory_audits_request_builder import DirectoryAuditsRequestBuilder
 from msgraph.generated.audit_logs.provisioning.provisioning_request_builder import ProvisioningRequestBuilder
 from msgraph.generated.audit_logs.sign_ins.sign_ins_request_builder import SignInsRequestBuilder
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-from msgraph_core.tasks.page_iterator import PageIterator
+
+from walks import beta_sign_ins, event_type_filter, iterate, query_url, raw_entity, raw_walk
 
 SINCE = "2026-05-25T00:00:00Z"
 SIGN_IN_FILTER = f"createdDateTime ge {SINCE} and startswith(appDisplayName,'Microsoft')"
 EVENT_TYPES = ["interactiveUser", "nonInteractiveUser", "servicePrincipal", "managedIdentity"]
+# Typed (kiota-parsed) items per long walk: past one nextLink at $top=1000; the raw walk compares every record.
+TYPED_LIMIT = 1200
 
 
 def run(coro):
@@ -46,31 +48,6 @@ def beta_client(base):
     return BetaClient(request_adapter=adapter), adapter
 
 
-async def iterate(page, adapter):
-    items = []
-
-    def keep(item):
-        items.append(item)
-        return True  # PageIterator stops unless the callback returns True
-
-    await PageIterator(page, adapter).iterate(keep)
-    return items
-
-
-async def raw_walk(adapter, url):
-    """Every record of every page, as raw dicts, fetched through the SDK's adapter and pipeline."""
-    records, pages = [], 0
-    while url:
-        info = RequestInformation(Method.GET, url)
-        info.headers.try_add("Accept", "application/json")
-        body = await adapter.send_primitive_async(info, "bytes", {"4XX": ODataError, "5XX": ODataError})
-        page = json.loads(body)
-        records.extend(page["value"])
-        pages += 1
-        url = page.get("@odata.nextLink")
-    return records, pages
-
-
 def sign_in_expected(generated, version, kind=None):
     records = generated[version]["signIns"]
     if kind:
@@ -80,12 +57,6 @@ def sign_in_expected(generated, version, kind=None):
 
 def recent_microsoft(records):
     return [r for r in records if r["createdDateTime"] >= SINCE and r["appDisplayName"].startswith("Microsoft")]
-
-
-def query_url(base, path, **options):
-    from urllib.parse import quote
-
-    return base + path + "?" + "&".join(f"${k}={quote(str(v), safe='')}" for k, v in options.items())
 
 
 # ---------------------------------------------------------------- v1.0 sign-ins
@@ -119,10 +90,17 @@ def test_v1_sign_ins_raw_pages_equal_generate_byte_for_byte(server, generated):
 
 
 def test_v1_sign_in_get_by_id_matches_the_listed_record(server, generated):
-    client, _ = v1_client(server.http)
+    client, adapter = v1_client(server.http)
     record = generated["v1.0"]["signIns"][5]
-    item = run(client.audit_logs.sign_ins.by_sign_in_id(record["id"]).get())
+
+    async def both():  # one event loop: the adapter's connection pool belongs to it
+        typed = await client.audit_logs.sign_ins.by_sign_in_id(record["id"]).get()
+        return typed, await raw_entity(adapter, f"{server.http}/v1.0/auditLogs/signIns/{record['id']}")
+
+    item, raw = run(both())
     assert (item.id, item.user_principal_name, item.correlation_id) == (record["id"], record["userPrincipalName"], record["correlationId"])
+    assert raw.pop("@odata.context").endswith("#auditLogs/signIns/$entity")
+    assert raw == record
 
 
 # ---------------------------------------------------------------- beta sign-ins: all four kinds
@@ -138,7 +116,7 @@ def test_beta_sign_ins_of_each_event_type_walk_to_exactly_the_generated_records(
 
     async def walk():
         page = await client.audit_logs.sign_ins.get(request_configuration=RequestConfiguration(query_parameters=qp))
-        typed = await iterate(page, adapter)
+        typed = await iterate(page, adapter, limit=TYPED_LIMIT)
         # Raw JSON of the same query, through the beta SDK's adapter.
         raw, _ = await raw_walk(adapter, query_url(server.http, "/beta/auditLogs/signIns", filter=flt, top=1000))
         return typed, raw
@@ -146,7 +124,7 @@ def test_beta_sign_ins_of_each_event_type_walk_to_exactly_the_generated_records(
     items, records = run(walk())
     expected = [r for r in sign_in_expected(generated, "beta", kind) if r["createdDateTime"] >= SINCE]
     assert expected, kind
-    assert [i.id for i in items] == [r["id"] for r in expected]
+    assert [i.id for i in items] == [r["id"] for r in expected[:TYPED_LIMIT]]
     assert all(i.sign_in_event_types == [kind] for i in items)
     if kind == "managedIdentity":
         assert all(i.managed_service_identity.associated_resource_id.startswith("/subscriptions/") for i in items)
@@ -158,14 +136,16 @@ def test_beta_sign_ins_without_an_event_type_filter_are_interactive_only(server,
     from msgraph_beta.generated.audit_logs.sign_ins.sign_ins_request_builder import SignInsRequestBuilder as BetaSignIns
 
     qp = BetaSignIns.SignInsRequestBuilderGetQueryParameters(filter=f"createdDateTime ge {SINCE}", top=500)
-    items = run(_first_page_then_iterate(client.audit_logs.sign_ins, qp, adapter))
+    url = query_url(server.http, "/beta/auditLogs/signIns", filter=f"createdDateTime ge {SINCE}", top=500)
+    items, records = run(_first_page_then_iterate(client.audit_logs.sign_ins, qp, adapter, url))
     expected = [r for r in sign_in_expected(generated, "beta", "interactiveUser") if r["createdDateTime"] >= SINCE]
     assert [i.id for i in items] == [r["id"] for r in expected]
+    assert records == expected
 
 
-async def _first_page_then_iterate(builder, qp, adapter, raw_url=None):
+async def _first_page_then_iterate(builder, qp, adapter, raw_url=None, limit=None):
     page = await builder.get(request_configuration=RequestConfiguration(query_parameters=qp))
-    typed = await iterate(page, adapter)
+    typed = await iterate(page, adapter, limit)
     if raw_url is None:
         return typed
     raw, _ = await raw_walk(adapter, raw_url)
@@ -220,8 +200,10 @@ def test_beta_provisioning_full_walk_equals_generate(server, generated):
 
     client, adapter = beta_client(server.http)
     qp = BetaProv.ProvisioningRequestBuilderGetQueryParameters(top=1000)
-    items = run(_first_page_then_iterate(client.audit_logs.provisioning, qp, adapter))
-    assert [i.id for i in items] == [r["id"] for r in generated["beta"]["provisioning"]]
+    url = query_url(server.http, "/beta/auditLogs/provisioning", top=1000)
+    items, records = run(_first_page_then_iterate(client.audit_logs.provisioning, qp, adapter, url, TYPED_LIMIT))
+    assert [i.id for i in items] == [r["id"] for r in generated["beta"]["provisioning"][:TYPED_LIMIT]]
+    assert records == generated["beta"]["provisioning"]
 
 
 # ---------------------------------------------------------------- errors
@@ -248,17 +230,34 @@ def test_an_unknown_sign_in_id_raises_odata_error_not_found(server):
 # ---------------------------------------------------------------- throttling
 
 
-def test_a_throttled_walk_gets_through_the_retry_handler_and_is_still_exact(throttled_server, generated):
-    srv = throttled_server
-    assert srv.get("/_entrasim/throttling").json()["enabled"] is True
-    client, adapter = v1_client(srv.http)
-    qp = SignInsRequestBuilder.SignInsRequestBuilderGetQueryParameters(filter=f"createdDateTime ge {SINCE}", top=60)
-    started = time.time()
-    items = run(_first_page_then_iterate(client.audit_logs.sign_ins, qp, adapter))
-    expected = [r for r in generated["v1.0"]["signIns"] if r["createdDateTime"] >= SINCE]
-    assert len(expected) > 6 * 60, "the walk must need more than 5 requests to be throttled"
-    assert [i.id for i in items] == [r["id"] for r in expected]
+def assert_throttled_and_patient(srv, started):
     report = {c["appId"]: c for c in srv.get("/_entrasim/clients").json()["value"]}
     (app,) = report.values()
     assert app["throttled"] >= 1, f"no 429 was served in {time.time() - started:.1f}s: {app}"
     assert app["earlyRetries"] == 0, "kiota's RetryHandler honours Retry-After"
+
+
+def test_a_throttled_v1_walk_gets_through_the_retry_handler_with_every_record_whole(throttled_server, generated):
+    srv = throttled_server
+    assert srv.get("/_entrasim/throttling").json()["enabled"] is True
+    _, adapter = v1_client(srv.http)
+    expected = [r for r in generated["v1.0"]["signIns"] if r["createdDateTime"] >= SINCE]
+    assert len(expected) > 6 * 60, "the walk must need more than 5 requests to be throttled"
+    started = time.time()
+    records, _ = run(raw_walk(adapter, query_url(srv.http, "/v1.0/auditLogs/signIns", filter=f"createdDateTime ge {SINCE}",
+                                                 top=60)))
+    assert records == expected
+    assert_throttled_and_patient(srv, started)
+
+
+def test_a_throttled_beta_walk_through_the_beta_sdk_has_every_record_whole(throttled_server, generated):
+    srv = throttled_server
+    _, adapter = beta_client(srv.http)
+    expected = beta_sign_ins(generated, "nonInteractiveUser", SINCE)
+    top = max(1, len(expected) // 7)  # seven pages or more: more than the 5 requests per 10 s
+    started = time.time()
+    records, pages = run(raw_walk(adapter, query_url(srv.http, "/beta/auditLogs/signIns",
+                                                     filter=event_type_filter("nonInteractiveUser", SINCE), top=top)))
+    assert pages > 5
+    assert records == expected
+    assert_throttled_and_patient(srv, started)

@@ -1,6 +1,8 @@
-"""azure-identity + msgraph-sdk over HTTPS against entrasim's own authority: tokens from
-its token endpoint (client credentials), verified independently with PyJWT against its
-JWKS; a tampered token gets 401; a client without permissions gets 403.
+"""azure-identity + msgraph-sdk and msgraph-beta-sdk over HTTPS against entrasim's own
+authority: tokens from its token endpoint (client credentials), verified independently with
+PyJWT against its JWKS; v1.0 and beta (all four sign-in event types) walks whose records
+equal `entrasim generate`'s whole; a tampered token and a token for another audience get
+401; a client without permissions gets 403.
 
 Skipped (with the reason) only while the server prints no `listening on https://` line."""
 
@@ -15,11 +17,12 @@ from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.audit_logs.sign_ins.sign_ins_request_builder import SignInsRequestBuilder
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-from msgraph_core.tasks.page_iterator import PageIterator
 
 from conftest import client_named
+from walks import beta_sign_ins, event_type_filter, iterate, query_url, raw_walk
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+EVENT_TYPES = ["interactiveUser", "nonInteractiveUser", "servicePrincipal", "managedIdentity"]
 
 
 def credential(server, tenant, name):
@@ -31,6 +34,14 @@ def credential(server, tenant, name):
 def graph(server, cred):
     client = GraphServiceClient(credentials=cred, scopes=[GRAPH_SCOPE])
     client.request_adapter.base_url = server.https + "/v1.0"
+    return client
+
+
+def beta_graph(server, cred):
+    from msgraph_beta import GraphServiceClient as BetaClient
+
+    client = BetaClient(credentials=cred, scopes=[GRAPH_SCOPE])
+    client.request_adapter.base_url = server.https + "/beta"
     return client
 
 
@@ -53,13 +64,41 @@ def test_sign_ins_read_with_a_client_secret_credential_equal_generate(server, te
     async def walk():
         page = await client.audit_logs.sign_ins.get(request_configuration=RequestConfiguration(query_parameters=qp))
         assert page.odata_next_link.startswith(server.https)
-        items = []
-        await PageIterator(page, client.request_adapter).iterate(lambda s: items.append(s) or True)
-        return items
+        items = await iterate(page, client.request_adapter)
+        url = query_url(server.https, "/v1.0/auditLogs/signIns", filter=f"createdDateTime ge {since}", top=100)
+        raw, _ = await raw_walk(client.request_adapter, url)
+        return items, raw
 
-    items = asyncio.run(walk())
+    items, records = asyncio.run(walk())
     expected = [r for r in generated["v1.0"]["signIns"] if r["createdDateTime"] >= since]
     assert [i.id for i in items] == [r["id"] for r in expected]
+    assert records == expected
+
+
+@pytest.mark.parametrize("kind", EVENT_TYPES)
+def test_beta_sign_ins_of_each_event_type_read_with_a_client_secret_credential_equal_generate(server, tenant, ca_bundle,
+                                                                                               generated, kind):
+    from msgraph_beta.generated.audit_logs.sign_ins.sign_ins_request_builder import SignInsRequestBuilder as BetaSignIns
+
+    client = beta_graph(server, credential(server, tenant, "entrasim-audit-reader"))
+    since = "2026-05-31T00:00:00Z"  # a day: every kind spans two pages or more at $top=50
+    flt = event_type_filter(kind, since)
+    qp = BetaSignIns.SignInsRequestBuilderGetQueryParameters(filter=flt, top=50)
+
+    async def walk():
+        page = await client.audit_logs.sign_ins.get(request_configuration=RequestConfiguration(query_parameters=qp))
+        items = await iterate(page, client.request_adapter)
+        raw, pages = await raw_walk(client.request_adapter, query_url(server.https, "/beta/auditLogs/signIns", filter=flt,
+                                                                      top=50))
+        assert pages > 1
+        return items, raw
+
+    items, records = asyncio.run(walk())
+    expected = beta_sign_ins(generated, kind, since)
+    assert expected, kind
+    assert [i.id for i in items] == [r["id"] for r in expected]
+    assert all(i.sign_in_event_types == [kind] for i in items)
+    assert records == expected
 
 
 def test_a_minted_token_verifies_against_the_jwks_with_pyjwt(server, tenant, ca_bundle):
@@ -87,6 +126,17 @@ def test_a_tampered_token_gets_401(server, tenant, ca_bundle):
         asyncio.run(client.audit_logs.sign_ins.get())
     assert caught.value.response_status_code == 401
     assert caught.value.error.code == "InvalidAuthenticationToken"
+
+
+def test_a_token_for_the_servers_own_address_gets_401_invalid_audience(server, tenant, ca_bundle):
+    """What the SDK does when the caller forgets scopes=: it asks for https://<host>/.default."""
+    token = credential(server, tenant, "entrasim-audit-reader").get_token("https://127.0.0.1/.default").token
+    adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticToken(token)))
+    adapter.base_url = server.https + "/v1.0"
+    with pytest.raises(ODataError) as caught:
+        asyncio.run(GraphServiceClient(request_adapter=adapter).audit_logs.sign_ins.get())
+    assert caught.value.response_status_code == 401
+    assert caught.value.error.message == "Access token validation failure. Invalid audience."
 
 
 def test_the_no_permissions_client_gets_403_permission_missing(server, tenant, ca_bundle):

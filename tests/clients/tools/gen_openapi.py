@@ -6,7 +6,8 @@ The spec is generated because the Graph surface repeats itself: every path exist
 
     tests/clients/.venv/bin/python tests/clients/tools/gen_openapi.py
 
-and commit both. `python gen_openapi.py --check` exits 1 when openapi.yaml is stale.
+and commit both. `gen_openapi.py --check` exits 1 when openapi.yaml is stale (tests/clients/run.sh runs it).
+spec_for_server.py specialises this spec to a running server for schemathesis.
 
 Record schemas follow shared/reference/graph-api.md section 2 (names, types, enums,
 nullability from the CSDL) restricted to what the server emits: `additionalProperties:
@@ -435,6 +436,12 @@ HEADERS = {
     "client-request-id": {"description": "The request's client-request-id header, or the request-id when none was sent.",
                           "required": True, "schema": STR},
     "Retry-After": {"description": "Seconds to wait before retrying.", "required": True, "schema": s("integer", minimum=0)},
+    "WWW-Authenticate": {"description": "Graph's bearer challenge: `Bearer realm=\"\", authorization_uri=\"<this server>/common/oauth2/"
+                                        "authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"`.",
+                         "required": True, "schema": s("string", pattern='^Bearer realm="", authorization_uri="[^"]+", '
+                                                                          'client_id="00000003-0000-0000-c000-000000000000"$')},
+    "Allow": {"description": "The methods the path answers, e.g. `GET, HEAD, OPTIONS`.", "required": True,
+              "schema": s("string", pattern="^[A-Z]+(, [A-Z]+)*$")},
 }
 JSON_CT = "application/json"
 
@@ -455,10 +462,16 @@ ERROR_TEXT = {
     "503": "serviceNotAvailable (fault injection only).",
     "504": "GatewayTimeout (fault injection only).",
 }
-for code in GRAPH_ERRORS:
+ERROR_TEXT["405"] = ("Request_BadRequest: a method the path does not take (any path of the Graph and control surfaces; no "
+                     "operation declares it). `Allow` lists the path's methods; OPTIONS answers 204 with the same `Allow`.")
+for code in GRAPH_ERRORS + ["405"]:
     headers = graph_headers()
     if code in ("429", "503"):
         headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
+    if code == "401":
+        headers["WWW-Authenticate"] = {"$ref": "#/components/headers/WWW-Authenticate"}
+    if code == "405":
+        headers["Allow"] = {"$ref": "#/components/headers/Allow"}
     RESPONSES[f"Error{code}"] = {"description": ERROR_TEXT[code], "headers": headers,
                                  "content": {JSON_CT: {"schema": ref("odataError")}}}
 
@@ -619,7 +632,19 @@ def build_graph_paths():
                                 "description": "Object id." + (" A GUID: anything else answers 400." if id_schema is UUID else "")}],
                 "responses": {"200": entity_response(record, path, "The object."), **error_refs()},
             }}
+    legacy_provisioning(paths)
+    for item in paths.values():
+        item["get"]["security"] = [{"bearer": []}]
     return paths
+
+
+def legacy_provisioning(paths):
+    """beta's old name for the provisioning collection, served with the same records and context."""
+    for suffix in ("", "/{id}"):
+        op = copy.deepcopy(paths[f"/beta/auditLogs/provisioning{suffix}"])
+        op["get"]["operationId"] = op["get"]["operationId"].replace("provisioning", "directoryProvisioning")
+        op["get"]["summary"] += " under its legacy beta name directoryProvisioning"
+        paths[f"/beta/auditLogs/directoryProvisioning{suffix}"] = op
 
 
 # ---------------------------------------------------------------- identity surface
@@ -636,12 +661,14 @@ SCHEMAS["aadError"] = obj({
     "error_uri": STR,
 }, description="Microsoft Entra ID's token-endpoint error body.")
 SCHEMAS["tokenRequest"] = obj({
-    "grant_type": s("string", description="client_credentials"),
-    "client_id": STR,
-    "client_secret": STR,
-    "client_assertion_type": STR,
-    "client_assertion": STR,
-    "scope": s("string", description="e.g. https://graph.microsoft.com/.default"),
+    "grant_type": enum("client_credentials"),
+    "client_id": s("string", minLength=1, description="The application (client) id of an application of the tenant."),
+    "client_secret": s("string", description="A secret of the application (or send client_id:client_secret as HTTP Basic)."),
+    "client_assertion_type": s("string", description="urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+    "client_assertion": s("string", description="A JWT signed with the application's certificate key."),
+    "scope": s("string", pattern=r"^\s*\S+/\.default(\s+\S+/\.default)*\s*$",
+               description="`<resource>/.default`, e.g. https://graph.microsoft.com/.default; several scopes must name one "
+                           "resource. The resource becomes the token's audience."),
     "claims": STR,
     "client_info": STR,
 }, required=["grant_type", "client_id", "scope"], additional=True)
@@ -662,43 +689,53 @@ SCHEMAS["instanceDiscovery"] = {"type": "object", "required": ["tenant_discovery
                                 "additionalProperties": True}
 
 
+MULTI_TENANT = ["common", "organizations", "consumers"]
+
+
 def identity_paths():
-    tenant = {"name": "tenant", "in": "path", "required": True, "schema": STR,
-              "description": "Tenant id, one of its domains, or (discovery only) common/organizations/consumers.",
-              "examples": {"common": {"value": "common"}}}
+    one = {"name": "tenant", "in": "path", "required": True, "schema": s("string", minLength=1),
+           "description": "The tenant's id or one of its domains (common/organizations/consumers name no tenant: "
+                          "client credentials there answer 400 AADSTS50059).",
+           "examples": {"tenantId": {"value": "00000000-0000-0000-0000-000000000000"}}}
+    any_tenant = {"name": "tenant", "in": "path", "required": True, "schema": s("string", minLength=1),
+                  "description": "The tenant's id or one of its domains, or common/organizations/consumers (issuer "
+                                 "`{tenantid}`; their key set holds every tenant's keys).",
+                  "examples": {name: {"value": name} for name in MULTI_TENANT}}
     aad = {"content": {JSON_CT: {"schema": ref("aadError")}}}
+    unknown = {"description": "Unknown tenant (AADSTS90002).", **aad}
+
+    def discovery(op_id, summary, schema_name, description):
+        return {"get": {"operationId": op_id, "tags": ["Identity"], "summary": summary, "security": [],
+                        "parameters": [any_tenant],
+                        "responses": {"200": {"description": description, "content": {JSON_CT: {"schema": ref(schema_name)}}},
+                                      "400": unknown}}}
+
     return {
         "/{tenant}/oauth2/v2.0/token": {"post": {
             "operationId": "token",
             "tags": ["Identity"],
             "summary": "Client-credentials token (client_secret or client_assertion).",
-            "parameters": [tenant],
+            "description": "GET, PUT, DELETE and the like answer 400 AADSTS900561 (as Entra does); OPTIONS answers 204.",
+            "security": [],
+            "parameters": [one],
             "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": ref("tokenRequest")}}},
             "responses": {
                 "200": {"description": "A signed RS256 access token.", "content": {JSON_CT: {"schema": ref("tokenResponse")}}},
-                "400": {"description": "invalid_request, unsupported_grant_type, invalid_scope, unauthorized_client, tenant not found.",
-                        **aad},
+                "400": {"description": "invalid_request, unsupported_grant_type, invalid_scope, unauthorized_client (no such "
+                                       "application), tenant not found (AADSTS90002), no tenant (AADSTS50059).", **aad},
                 "401": {"description": "invalid_client: bad secret or assertion.", **aad},
             },
         }},
-        "/{tenant}/v2.0/.well-known/openid-configuration": {"get": {
-            "operationId": "openidConfiguration",
-            "tags": ["Identity"],
-            "parameters": [tenant],
-            "responses": {"200": {"description": "OpenID configuration pointing at this server.",
-                                  "content": {JSON_CT: {"schema": ref("openidConfiguration")}}},
-                          "400": {"description": "Unknown tenant (AADSTS90002).", **aad}},
-        }},
-        "/{tenant}/discovery/v2.0/keys": {"get": {
-            "operationId": "keys",
-            "tags": ["Identity"],
-            "parameters": [tenant],
-            "responses": {"200": {"description": "The tenant's signing keys (JWKS).", "content": {JSON_CT: {"schema": ref("jwks")}}},
-                          "400": {"description": "Unknown tenant (AADSTS90002).", **aad}},
-        }},
+        "/{tenant}/v2.0/.well-known/openid-configuration": discovery(
+            "openidConfiguration", "OpenID configuration (v2.0).", "openidConfiguration",
+            "OpenID configuration pointing at this server."),
+        "/{tenant}/discovery/v2.0/keys": discovery("keys", "Signing keys (JWKS).", "jwks", "The tenant's signing keys."),
+        "/{tenant}/discovery/keys": discovery("keysV1", "Signing keys (JWKS), v1.0 path.", "jwks", "The tenant's signing keys."),
         "/common/discovery/instance": {"get": {
             "operationId": "instanceDiscovery",
             "tags": ["Identity"],
+            "summary": "MSAL instance discovery.",
+            "security": [],
             "parameters": [
                 {"name": "authorization_endpoint", "in": "query", "required": False, "schema": STR},
                 {"name": "api-version", "in": "query", "required": False, "schema": STR},
@@ -731,10 +768,16 @@ SCHEMAS["failPage"] = obj({"page": s("integer", minimum=1, maximum=4294967295), 
 SCHEMAS["delay"] = obj({"fixedMs": n(s("integer", minimum=0, maximum=10000)), "profile": n(enum("graph")), "route": ROUTE}, required=[])
 SCHEMAS["faults"] = obj({"rules": arr(ref("faultRule")), "failPage": n(ref("failPage")), "delay": n(ref("delay"))}, required=[])
 SCHEMAS["clock"] = obj({"now": DT, "frozen": BOOL, "speed": s("number")})
+# What src/http/control.rs `duration` reads: P, then number+unit pairs (W/D, then after T: H/M/S), in any case;
+# a number is digits with an optional fraction. "P", "PT" and bare numbers are refused.
+_NUM = r"(\d+\.?\d*|\.\d+)"
+_TIME = rf"[Tt]({_NUM}[HhMmSs])+"
+ISO_DURATION = s("string", pattern=rf"^[Pp]({_NUM}[WwDd]({_NUM}[WwDd])*({_TIME})?|{_TIME})$",
+                 description="ISO 8601 duration such as PT10M, P1DT2H or PT0.5S.")
+DURATION = {"oneOf": [ISO_DURATION, s("number", minimum=0)], "description": "ISO 8601 duration (PT10M) or seconds."}
 SCHEMAS["clockChange"] = obj({
     "now": s("string", format="date-time", description="Move the clock to this time (never backwards)."),
-    "advance": {"oneOf": [s("string", pattern="^P"), s("number", minimum=0)],
-                "description": "ISO 8601 duration (PT10M) or seconds."},
+    "advance": DURATION,
     "frozen": BOOL,
 }, required=[])
 SCHEMAS["health"] = obj({"status": enum("ok"), "now": DT, "records": s("integer", minimum=0)})
@@ -761,20 +804,40 @@ SCHEMAS["clientReport"] = {"type": "object", "required": ["appId", "requests", "
                                           "skipTokensAbandoned": s("integer"), "verdicts": arr(STR)},
                            "additionalProperties": False}
 SCHEMAS["clientReports"] = obj({"value": arr(ref("clientReport"))})
+def tsv_column(name, column):
+    with open(ROOT / "seed" / name) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    index = rows[0].index(column)
+    return [row[index] for row in rows[1:]]
+
+
+def known(members):
+    return [m for m in members if m != "unknownFutureValue"]
+
+
+def enum_int(members, description):
+    return {"type": "integer", "enum": members, "description": description}
+
+
+SIGN_IN_ERRORS = sorted({int(code) for code in tsv_column("sign_in_errors.tsv", "error_code")})
+CLIENT_APPS = tsv_column("client_apps.tsv", "name")
+SIGN_IN_KINDS = known(ENUMS["signInEventType"])
 SCHEMAS["injectSignIn"] = obj({
-    "createdDateTime": DT, "visibleAfter": {"oneOf": [s("string", pattern="^P"), s("number", minimum=0)]}, "tenantId": STR,
+    "createdDateTime": DT, "visibleAfter": DURATION, "tenantId": STR,
     "userPrincipalName": STR, "userId": STR, "appId": STR, "resourceId": STR, "ipAddress": s("string", format="ipv4"),
-    "errorCode": s("integer"), "clientAppUsed": STR, "signInEventType": E("signInEventType"), "servicePrincipalId": STR,
+    "errorCode": enum_int([0] + SIGN_IN_ERRORS, "0 (success) or a code of seed/sign_in_errors.tsv."),
+    "clientAppUsed": enum(*CLIENT_APPS), "signInEventType": enum(*SIGN_IN_KINDS), "servicePrincipalId": STR,
 }, required=[])
 SCHEMAS["injectDirectoryAudit"] = obj({
-    "activityDateTime": DT, "visibleAfter": {"oneOf": [s("string", pattern="^P"), s("number", minimum=0)]}, "tenantId": STR,
+    "activityDateTime": DT, "visibleAfter": DURATION, "tenantId": STR,
     "activityDisplayName": STR, "loggedByService": STR, "userPrincipalName": STR, "userId": STR, "initiatedByAppId": STR,
     "targetUserPrincipalName": STR, "targetGroupId": STR, "result": enum("success", "failure"),
 }, required=[])
 SCHEMAS["injectProvisioning"] = obj({
-    "activityDateTime": DT, "visibleAfter": {"oneOf": [s("string", pattern="^P"), s("number", minimum=0)]}, "tenantId": STR,
-    "jobId": STR, "userPrincipalName": STR, "userId": STR, "provisioningAction": E("provisioningAction"),
-    "status": E("provisioningResult"),
+    "activityDateTime": DT, "visibleAfter": DURATION, "tenantId": STR,
+    "jobId": STR, "userPrincipalName": STR, "userId": STR,
+    # Graph's enums without unknownFutureValue, which the server does not inject.
+    "provisioningAction": enum(*known(ENUMS["provisioningAction"])), "status": enum(*known(ENUMS["provisioningResult"])),
 }, required=[])
 
 
@@ -784,12 +847,13 @@ def control_paths():
 
     bad = {"400": {"$ref": "#/components/responses/Error400"}}
 
-    def op(op_id, summary, response, body=None, code="200", errors=True):
-        o = {"operationId": op_id, "tags": ["Control"], "summary": summary, "responses": {code: response}}
+    def op(op_id, summary, response, body=None, code="200", errors=True, body_required=False):
+        """A control operation; a POST body may be left out (it means `{}`), a PUT body may not."""
+        o = {"operationId": op_id, "tags": ["Control"], "summary": summary, "security": [], "responses": {code: response}}
         if errors:
             o["responses"].update(bad)
         if body:
-            o["requestBody"] = {"required": False, "content": {JSON_CT: {"schema": ref(body)}}}
+            o["requestBody"] = {"required": body_required, "content": {JSON_CT: {"schema": ref(body)}}}
         return o
 
     return {
@@ -811,11 +875,12 @@ def control_paths():
                                                body="injectProvisioning", code="201")},
         "/_entrasim/throttling": {
             "get": op("getThrottling", "Throttling settings.", ok(ref("throttling")), errors=False),
-            "put": op("putThrottling", "Replace the throttling settings.", ok(ref("throttling")), body="throttling"),
+            "put": op("putThrottling", "Replace the throttling settings.", ok(ref("throttling")), body="throttling",
+                      body_required=True),
         },
         "/_entrasim/faults": {
             "get": op("getFaults", "Fault settings.", ok(ref("faults")), errors=False),
-            "put": op("putFaults", "Replace the fault settings.", ok(ref("faults")), body="faults"),
+            "put": op("putFaults", "Replace the fault settings.", ok(ref("faults")), body="faults", body_required=True),
         },
         "/_entrasim/clients": {"get": op("clients", "Per calling app: requests, 429s, early retries, skip-token use.",
                                          ok(ref("clientReports")), errors=False)},
@@ -827,7 +892,7 @@ def spec():
     paths.update(build_graph_paths())
     paths.update(identity_paths())
     paths.update(control_paths())
-    paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.",
+    paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.", "security": [],
                                       "responses": {"200": {"description": "OpenAPI document",
                                                             "content": {"application/yaml": {"schema": {"type": "object"}}}}}}}
     return {
@@ -849,8 +914,13 @@ def spec():
             "parameters": PARAMS,
             "responses": RESPONSES,
             "headers": HEADERS,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                                           "description": "Token from /{tenant}/oauth2/v2.0/token. Optional with --auth lenient."}},
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "An access token for https://graph.microsoft.com from /{tenant}/oauth2/v2.0/token (client "
+                               "credentials). With --auth lenient (the default) a request without a token acts as the tenant's "
+                               "first test client; with --auth off tokens are ignored. A token whose audience is not Graph "
+                               "answers 401 unless the server runs with --accept-local-audience (which also takes its own "
+                               "address)."}},
         },
     }
 
@@ -860,13 +930,24 @@ class Dumper(yaml.SafeDumper):
         return True
 
 
-def render():
-    return yaml.dump(spec(), Dumper=Dumper, sort_keys=False, width=120, allow_unicode=True)
+def render(doc=None):
+    return yaml.dump(doc or spec(), Dumper=Dumper, sort_keys=False, width=120, allow_unicode=True)
+
+
+def main(argv):
+    text = render()
+    if argv == ["--check"]:
+        if OUT.read_text() != text:
+            print(f"{OUT.name} is stale: run `python3 {pathlib.Path(__file__).relative_to(ROOT)}` and commit it", file=sys.stderr)
+            return 1
+        return 0
+    if argv:
+        print("usage: gen_openapi.py [--check]", file=sys.stderr)
+        return 2
+    OUT.write_text(text)
+    print(f"wrote {OUT} ({len(text.splitlines())} lines)")
+    return 0
 
 
 if __name__ == "__main__":
-    text = render()
-    if "--check" in sys.argv:
-        sys.exit(0 if OUT.read_text() == text else 1)
-    OUT.write_text(text)
-    print(f"wrote {OUT} ({len(text.splitlines())} lines)")
+    sys.exit(main(sys.argv[1:]))
