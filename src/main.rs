@@ -3,6 +3,11 @@
 use clap::Parser;
 use entrasim::cli::Cli;
 
+// Pages are megabytes each; mimalloc reuses their memory where the system allocator
+// maps and faults in fresh pages for every response.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

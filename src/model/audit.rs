@@ -134,7 +134,7 @@ pub fn write(out: &mut Vec<u8>, plan: &Plan, r: &Audit, version: ApiVersion) {
         additional_details: details(plan, r),
         user_agent: (version == ApiVersion::Beta).then(|| user_agent(plan, r)),
     };
-    serde_json::to_writer(out, &json).expect("writing to a Vec cannot fail");
+    sonic_rs::to_writer(out, &json).expect("writing to a Vec cannot fail");
 }
 
 /// The initiator as Graph shows it.

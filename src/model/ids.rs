@@ -30,17 +30,42 @@ pub fn id2(seed: Seed, purpose: Purpose, key: u64, extra: u64) -> String {
 /// Graph-style time with seven fractional digits: `2026-06-01T12:00:00.1234567Z`.
 pub fn time7(at: i64) -> String {
     let fraction = at.rem_euclid(crate::store::records::TICKS_PER_SECOND);
-    format!(
-        "{}.{fraction:07}Z",
-        crate::store::records::datetime(at).format("%Y-%m-%dT%H:%M:%S")
-    )
+    let mut text = String::with_capacity(28);
+    seconds(&mut text, at);
+    text.push('.');
+    digits(&mut text, fraction as u32, 7);
+    text.push('Z');
+    text
 }
 
 /// Whole-second time: `2026-06-01T12:00:00Z`.
 pub fn time0(at: i64) -> String {
-    crate::store::records::datetime(at)
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    let mut text = String::with_capacity(20);
+    seconds(&mut text, at);
+    text.push('Z');
+    text
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, written digit by digit: this runs for every record served.
+fn seconds(text: &mut String, at: i64) {
+    use chrono::{Datelike, Timelike};
+    let t = crate::store::records::datetime(at);
+    digits(text, t.year().clamp(0, 9999) as u32, 4);
+    for (separator, value) in [('-', t.month()), ('-', t.day()), ('T', t.hour())] {
+        text.push(separator);
+        digits(text, value, 2);
+    }
+    for value in [t.minute(), t.second()] {
+        text.push(':');
+        digits(text, value, 2);
+    }
+}
+
+/// `value` as exactly `width` decimal digits, zero-padded.
+fn digits(text: &mut String, value: u32, width: u32) {
+    for power in (0..width).rev() {
+        text.push(char::from(b'0' + (value / 10u32.pow(power) % 10) as u8));
+    }
 }
 
 #[cfg(test)]
@@ -64,5 +89,7 @@ mod tests {
         let at = crate::store::records::ticks("2026-06-01T12:00:00.1234567Z".parse().unwrap());
         assert_eq!(time7(at), "2026-06-01T12:00:00.1234567Z");
         assert_eq!(time0(at), "2026-06-01T12:00:00Z");
+        let early = crate::store::records::ticks("0987-01-02T03:04:05.0000009Z".parse().unwrap());
+        assert_eq!(time7(early), "0987-01-02T03:04:05.0000009Z");
     }
 }

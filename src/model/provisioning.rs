@@ -111,7 +111,7 @@ const ENTRA: &str = "Azure Active Directory";
 
 /// Writes one provisioning record as Graph JSON.
 pub fn write(out: &mut Vec<u8>, plan: &Plan, r: &Provisioning, version: ApiVersion) {
-    serde_json::to_writer(out, &build(plan, r, version)).expect("writing to a Vec cannot fail");
+    sonic_rs::to_writer(out, &build(plan, r, version)).expect("writing to a Vec cannot fail");
 }
 
 fn build(plan: &Plan, r: &Provisioning, version: ApiVersion) -> Value {

@@ -307,7 +307,7 @@ pub fn risk_event_types(plan: &Plan, risk: u8) -> &'static [&'static str] {
 /// Writes one sign-in as Graph JSON.
 pub fn write(out: &mut Vec<u8>, plan: &Plan, r: &SignIn, version: ApiVersion) {
     let json = build(plan, r, version);
-    serde_json::to_writer(out, &json).expect("writing to a Vec cannot fail");
+    sonic_rs::to_writer(out, &json).expect("writing to a Vec cannot fail");
 }
 
 fn build<'a>(plan: &'a Plan, r: &SignIn, version: ApiVersion) -> V1<'a> {
