@@ -65,7 +65,7 @@ async fn bad_control_bodies_answer_400_and_change_nothing() {
                 "[1, 2]",
                 "\"x\"",
                 r#"{"delay": {"fixedMs": 999999999999}}"#,
-                r#"{"delay": {"fixedMs": 5, "profile": "graph"}}"#,
+                r#"{"delay": {"fixedMs": 10001}}"#,
                 r#"{"delay": {"profile": "slow"}}"#,
                 r#"{"delay": {"route": "users", "fixedMs": 5}}"#,
                 r#"{"rules": [{"rate": 2, "fault": "503"}]}"#,
