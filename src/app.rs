@@ -197,7 +197,7 @@ impl AppState {
 
     /// The token-signing key of the tenant with this seed.
     pub fn signing_key(&self, seed: u64) -> Arc<crate::auth::SigningKey> {
-        let mut keys = self.keys.lock().expect("keys lock");
+        let mut keys = lock(&self.keys);
         keys.entry(seed)
             .or_insert_with(|| Arc::new(crate::auth::SigningKey::from_seed(seed)))
             .clone()
@@ -209,7 +209,7 @@ impl AppState {
         seed: u64,
         name: &'static str,
     ) -> Arc<crate::auth::ClientCertificate> {
-        let mut certificates = self.certificates.lock().expect("certificates lock");
+        let mut certificates = lock(&self.certificates);
         certificates
             .entry((seed, name))
             .or_insert_with(|| Arc::new(crate::auth::client_certificate(seed, name)))
