@@ -319,3 +319,15 @@ async fn a_page_failure_scoped_to_another_app_spares_this_one() {
     let (status, _) = app.get(first["@odata.nextLink"].as_str().unwrap()).await;
     assert_eq!(status, 500);
 }
+
+#[actix_rt::test]
+async fn the_same_walk_twice_on_a_frozen_clock_is_not_token_reuse() {
+    let app = spawn(&[]).await;
+    let me = my_app(&app).await;
+    let first = app.walk("/v1.0/auditLogs/directoryAudits?$top=20").await;
+    let second = app.walk("/v1.0/auditLogs/directoryAudits?$top=20").await;
+    assert!(first.len() > 40 && first == second);
+    let mine = verdict_of(&app, &me).await;
+    assert_eq!(mine["skipTokensReused"], 0, "{mine}");
+    assert_eq!(mine["verdicts"], json!([]), "{mine}");
+}
