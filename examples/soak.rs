@@ -67,19 +67,26 @@ async fn main() {
     }
     let ticker = http.clone();
     let clock = format!("{base}/_entrasim/clock");
-    tokio::spawn(async move {
+    let ticks = tokio::spawn(async move {
+        let (mut moved, mut failed) = (0u64, 0u64);
         while Instant::now() < until {
-            let _ = ticker
+            let answer = ticker
                 .post(&clock)
                 .body(r#"{"advance": "PT1M"}"#)
                 .send()
                 .await;
+            match answer {
+                Ok(r) if r.status() == 200 => moved += 1,
+                _ => failed += 1,
+            }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+        (moved, failed)
     });
     drop(tx);
     let t0 = Instant::now();
     let (mut minute, mut latencies, mut errors, mut total) = (0u64, Vec::new(), 0u64, 0u64);
+    let mut failures = 0u64;
     println!("minute  requests  errors  p50_ms  p99_ms  rss_kb");
     let report = |minute: u64, latencies: &mut Vec<Duration>, errors: u64| {
         latencies.sort();
@@ -107,9 +114,13 @@ async fn main() {
         if ok {
             latencies.push(took)
         } else {
-            errors += 1
+            errors += 1;
+            failures += 1;
         }
     }
     report(minute, &mut latencies, errors);
-    println!("total requests {total}");
+    let (moved, failed) = ticks.await.unwrap_or_default();
+    println!(
+        "total requests {total}, errors {failures}; clock moved {moved} minutes, {failed} clock requests failed"
+    );
 }

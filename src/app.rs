@@ -10,11 +10,12 @@ use crate::query::skiptoken::TokenKey;
 use crate::rng::Seed;
 use crate::store::World;
 use crate::store::records::ticks;
+use crate::throttle::lock;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 /// Validated settings of `entrasim serve`.
 #[derive(Debug, Clone)]
@@ -64,9 +65,13 @@ pub struct AppState {
     pub throttle: crate::throttle::Throttler,
     pub faults: crate::throttle::faults::Faults,
     pub verdicts: crate::throttle::verdicts::Verdicts,
+    /// The served snapshot; held only to read or swap the pointer.
     world: RwLock<Arc<World>>,
+    /// Held by whoever derives the next snapshot (advance, injection, swap after reset).
+    writer: Mutex<()>,
+    /// Held by a reset while it rebuilds, so resets run one at a time.
+    resetting: Mutex<()>,
     resets: AtomicU64,
-    seed: RwLock<Seed>,
     requests: AtomicU64,
     /// Signing keys and test-client certificates, made on first use (RSA is slow).
     keys: Mutex<BTreeMap<u64, Arc<crate::auth::SigningKey>>>,
@@ -106,8 +111,9 @@ impl AppState {
             faults: Default::default(),
             verdicts: Default::default(),
             world: RwLock::new(Arc::new(world)),
+            writer: Mutex::default(),
+            resetting: Mutex::default(),
             resets: AtomicU64::new(0),
-            seed: RwLock::new(seed),
             requests: AtomicU64::new(0),
             keys: Mutex::default(),
             certificates: Mutex::default(),
@@ -117,55 +123,74 @@ impl AppState {
     /// The current snapshot, generated up to the clock's current hour.
     pub fn world(&self) -> Arc<World> {
         let now = ticks(self.clock.now());
-        {
-            let world = self.world.read().expect("world lock");
-            if !world.needs(now) {
-                return world.clone();
-            }
+        let current = self.snapshot();
+        if !current.needs(now) {
+            return current;
         }
-        let mut world = self.world.write().expect("world lock");
-        if world.needs(now) {
-            let mut next = (**world).clone();
-            next.advance(now);
-            *world = Arc::new(next);
+        // Readers that need no new hour keep reading the old snapshot meanwhile.
+        let _writer = lock(&self.writer);
+        let current = self.snapshot();
+        if !current.needs(now) {
+            return current;
         }
-        world.clone()
+        let mut next = (*current).clone();
+        next.advance(now);
+        self.publish(next)
     }
 
-    /// Replaces the snapshot after a change (injection).
-    pub fn update(&self, change: impl FnOnce(&mut World)) -> Arc<World> {
+    /// The served snapshot as it is, without generating anything.
+    fn snapshot(&self) -> Arc<World> {
+        self.world
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn publish(&self, next: World) -> Arc<World> {
+        let next = Arc::new(next);
+        *self.world.write().unwrap_or_else(PoisonError::into_inner) = next.clone();
+        next
+    }
+
+    /// Derives a new snapshot with `change` (an injection) and serves it;
+    /// changes are applied one at a time, each to the latest snapshot.
+    pub fn update<T>(&self, change: impl FnOnce(&mut World) -> T) -> T {
         let _ = self.world();
-        let mut world = self.world.write().expect("world lock");
-        let mut next = (**world).clone();
-        change(&mut next);
-        *world = Arc::new(next);
-        world.clone()
+        let _writer = lock(&self.writer);
+        let mut next = (*self.snapshot()).clone();
+        let result = change(&mut next);
+        self.publish(next);
+        result
     }
 
-    /// Rebuilds tenants and logs, optionally with a new seed, at the current time.
+    /// Rebuilds tenants and logs, optionally with a new seed, at the current
+    /// time. The rebuild holds no lock requests wait on: they are served the
+    /// old snapshot until the new one replaces it whole. Verdicts, throttle
+    /// windows and the fault draw sequence start over with it.
     pub fn reset(&self, seed: Option<u64>) -> Arc<World> {
+        let _one_at_a_time = lock(&self.resetting);
         let now = self.clock.now();
         let resets = self.resets.fetch_add(1, Ordering::SeqCst) + 1;
         let mut tenant = self.settings.tenant.clone();
-        let mut current = self.seed.write().expect("seed lock");
-        if let Some(seed) = seed {
-            *current = Seed(seed);
-        }
-        tenant.seed = *current;
+        tenant.seed = seed.map_or_else(|| self.seed(), Seed);
         let world = World::new(
             epoch(tenant.seed, now, resets),
             plans(&tenant, self.settings.time.latency, now),
             ticks(now),
         );
-        let world = Arc::new(world);
-        *self.world.write().expect("world lock") = world.clone();
+        let world = {
+            let _writer = lock(&self.writer);
+            self.publish(world)
+        };
         self.verdicts.clear();
+        self.throttle.forget();
+        self.faults.restart();
         world
     }
 
-    /// The seed currently served.
+    /// The seed currently served (tenant 0's: tenant `i` uses seed + `i`).
     pub fn seed(&self) -> Seed {
-        *self.seed.read().expect("seed lock")
+        self.snapshot().tenants[0].plan.tenant.seed
     }
 
     /// The skip-token key of the current seed.
@@ -175,7 +200,7 @@ impl AppState {
 
     /// The token-signing key of the tenant with this seed.
     pub fn signing_key(&self, seed: u64) -> Arc<crate::auth::SigningKey> {
-        let mut keys = self.keys.lock().expect("keys lock");
+        let mut keys = lock(&self.keys);
         keys.entry(seed)
             .or_insert_with(|| Arc::new(crate::auth::SigningKey::from_seed(seed)))
             .clone()
@@ -187,7 +212,7 @@ impl AppState {
         seed: u64,
         name: &'static str,
     ) -> Arc<crate::auth::ClientCertificate> {
-        let mut certificates = self.certificates.lock().expect("certificates lock");
+        let mut certificates = lock(&self.certificates);
         certificates
             .entry((seed, name))
             .or_insert_with(|| Arc::new(crate::auth::client_certificate(seed, name)))

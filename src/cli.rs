@@ -40,7 +40,8 @@ pub struct TenantArgs {
     /// Seed of the tenant and its activity.
     #[arg(long, env = "ENTRASIM_SEED", default_value_t = 42)]
     pub seed: u64,
-    /// Size and rhythm of the tenant: small, default, enterprise, loadtest.
+    /// Size and rhythm of the tenant: small, default, enterprise, loadtest, or
+    /// the path of a TOML preset file (a value ending in .toml or containing a `/`).
     #[arg(long, env = "ENTRASIM_PRESET", default_value = "default")]
     pub preset: String,
     /// Licence tier: p2, p1 or free.

@@ -2,11 +2,22 @@
 //!
 //! Three modes: system time (optionally sped up), fixed (frozen at an instant),
 //! and anything in between reached through the control surface. Time never runs
-//! backwards: moving it back is refused.
+//! backwards: moving it back is refused. Every change is checked arithmetic
+//! bounded by [`MAX_JUMP`] and [`latest`], and a change is applied whole or not
+//! at all, so no request can poison or half-move the clock.
 
 use chrono::{DateTime, Duration, Utc};
-use std::sync::RwLock;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
+
+/// The most one request may move the clock: ten years (3653 days).
+pub const MAX_JUMP: Duration = Duration::days(3653);
+
+/// The latest instant the clock may show: 9999-12-31T23:59:59Z (four-digit
+/// years, as RFC 3339 and Graph's `DateTimeOffset` write them).
+pub fn latest() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
 
 /// How the clock starts, as given on the command line.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +38,21 @@ pub enum ClockError {
     },
     #[error("advance must not be negative")]
     NegativeAdvance,
+    #[error(
+        "the clock moves at most 10 years (P3653D) per request; send several requests to go further"
+    )]
+    TooFar,
+    #[error("the clock cannot go past 9999-12-31T23:59:59Z")]
+    OutOfRange,
+}
+
+/// One change to the clock, applied whole or not at all: jump to `to` (if
+/// given), then move forward by `advance` (if given), then freeze or release.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Change {
+    pub to: Option<DateTime<Utc>>,
+    pub advance: Option<Duration>,
+    pub frozen: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -59,11 +85,11 @@ pub struct ClockStatus {
 }
 
 impl Clock {
-    /// A clock in the given mode running at `speed`.
+    /// A clock in the given mode running at `speed` (a start past [`latest`] is clamped).
     pub fn new(spec: ClockSpec, speed: f64) -> Clock {
         let (base, frozen) = match spec {
             ClockSpec::System => (Utc::now(), false),
-            ClockSpec::Fixed(at) => (at, true),
+            ClockSpec::Fixed(at) => (at.min(latest()), true),
         };
         let state = State {
             origin: Instant::now(),
@@ -83,14 +109,24 @@ impl Clock {
         Clock::new(ClockSpec::Fixed(at), 1.0)
     }
 
+    // The state is a Copy value replaced whole, so a poisoned lock still holds a
+    // consistent reading: recover it rather than fail every later request.
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The current simulated time.
     pub fn now(&self) -> DateTime<Utc> {
-        current(&self.state.read().expect("clock lock"))
+        current(&self.read())
     }
 
     /// Mode and time, read together.
     pub fn status(&self) -> ClockStatus {
-        let state = *self.state.read().expect("clock lock");
+        let state = *self.read();
         ClockStatus {
             now: current(&state),
             frozen: state.frozen,
@@ -100,43 +136,82 @@ impl Clock {
 
     /// Jumps to `to`, which must not be earlier than now.
     pub fn set(&self, to: DateTime<Utc>) -> Result<DateTime<Utc>, ClockError> {
-        let mut state = self.state.write().expect("clock lock");
-        let now = current(&state);
-        if to < now {
-            return Err(ClockError::Backwards { now, requested: to });
-        }
-        state.jumps_ms += (to - now).num_milliseconds();
-        rebase(&mut state, to);
-        Ok(to)
+        self.apply(Change {
+            to: Some(to),
+            ..Change::default()
+        })
+        .map(|s| s.now)
     }
 
     /// Moves time forward by `by`.
     pub fn advance(&self, by: Duration) -> Result<DateTime<Utc>, ClockError> {
-        if by < Duration::zero() {
-            return Err(ClockError::NegativeAdvance);
-        }
-        let mut state = self.state.write().expect("clock lock");
-        let to = current(&state) + by;
-        state.jumps_ms += by.num_milliseconds();
-        rebase(&mut state, to);
-        Ok(to)
-    }
-
-    /// Milliseconds for rate windows: wall time since start plus every jump,
-    /// so both a real wait and a control-surface advance let windows expire.
-    pub fn window_ms(&self) -> i64 {
-        let state = self.state.read().expect("clock lock");
-        state.origin.elapsed().as_millis() as i64 + state.jumps_ms
+        self.apply(Change {
+            advance: Some(by),
+            ..Change::default()
+        })
+        .map(|s| s.now)
     }
 
     /// Stops or restarts the flow of time, keeping the current instant.
     pub fn set_frozen(&self, frozen: bool) -> DateTime<Utc> {
-        let mut state = self.state.write().expect("clock lock");
+        let mut state = self.write();
         let now = current(&state);
         rebase(&mut state, now);
         state.frozen = frozen;
         now
     }
+
+    /// Checks a whole change against the current reading, then applies it
+    /// under one lock; on error nothing moves.
+    pub fn apply(&self, change: Change) -> Result<ClockStatus, ClockError> {
+        let mut state = self.write();
+        let now = current(&state);
+        let target = target(now, &change)?;
+        let mut next = *state;
+        next.jumps_ms = next
+            .jumps_ms
+            .saturating_add((target - now).num_milliseconds());
+        rebase(&mut next, target);
+        if let Some(frozen) = change.frozen {
+            next.frozen = frozen;
+        }
+        *state = next;
+        Ok(ClockStatus {
+            now: target,
+            frozen: next.frozen,
+            speed: next.speed,
+        })
+    }
+
+    /// Milliseconds for rate windows: wall time since start plus every jump,
+    /// so both a real wait and a control-surface advance let windows expire.
+    pub fn window_ms(&self) -> i64 {
+        let state = self.read();
+        let wall = i64::try_from(state.origin.elapsed().as_millis()).unwrap_or(i64::MAX);
+        wall.saturating_add(state.jumps_ms)
+    }
+}
+
+/// Where `change` would put a clock reading `now`, if it is allowed.
+fn target(now: DateTime<Utc>, change: &Change) -> Result<DateTime<Utc>, ClockError> {
+    let by = change.advance.unwrap_or_else(Duration::zero);
+    if by < Duration::zero() {
+        return Err(ClockError::NegativeAdvance);
+    }
+    if let Some(requested) = change.to.filter(|to| *to < now) {
+        return Err(ClockError::Backwards { now, requested });
+    }
+    let jump = change
+        .to
+        .map_or_else(Duration::zero, |to| to - now)
+        .checked_add(&by)
+        .filter(|jump| *jump <= MAX_JUMP)
+        .ok_or(ClockError::TooFar)?;
+    let to = now
+        .checked_add_signed(jump)
+        .filter(|to| *to <= latest())
+        .ok_or(ClockError::OutOfRange)?;
+    Ok(to)
 }
 
 fn current(state: &State) -> DateTime<Utc> {
@@ -144,7 +219,11 @@ fn current(state: &State) -> DateTime<Utc> {
         return state.base;
     }
     let wall = state.anchor.elapsed().as_secs_f64() * state.speed;
-    state.base + Duration::microseconds((wall * 1e6) as i64)
+    // A sped-up clock that would run past the last instant stops there.
+    state
+        .base
+        .checked_add_signed(Duration::microseconds((wall * 1e6) as i64))
+        .map_or(latest(), |at| at.min(latest()))
 }
 
 fn rebase(state: &mut State, to: DateTime<Utc>) {
@@ -193,5 +272,74 @@ mod tests {
         clock.set_frozen(false);
         std::thread::sleep(std::time::Duration::from_millis(20));
         assert!(clock.now() >= t("2026-06-01T12:01:00Z"));
+    }
+
+    #[test]
+    fn absurd_jumps_are_refused_without_moving_or_breaking_the_clock() {
+        let clock = Clock::fixed(t("2026-06-01T12:00:00Z"));
+        let huge = Duration::try_milliseconds(i64::MAX / 2).unwrap();
+        assert_eq!(clock.advance(huge), Err(ClockError::TooFar));
+        assert_eq!(
+            clock.advance(Duration::days(99_999_999)),
+            Err(ClockError::TooFar)
+        );
+        assert_eq!(
+            clock.set(t("9999-12-31T23:59:59Z")),
+            Err(ClockError::TooFar)
+        );
+        assert_eq!(clock.advance(Duration::days(3654)), Err(ClockError::TooFar));
+        assert_eq!(clock.now(), t("2026-06-01T12:00:00Z"));
+        assert_eq!(
+            clock.advance(Duration::days(3653)).unwrap(),
+            t("2036-06-01T12:00:00Z")
+        );
+    }
+
+    #[test]
+    fn the_clock_stops_at_the_last_instant_and_refuses_to_pass_it() {
+        let clock = Clock::fixed(t("9999-12-31T23:00:00Z"));
+        assert_eq!(
+            clock.advance(Duration::hours(2)),
+            Err(ClockError::OutOfRange)
+        );
+        assert_eq!(
+            clock.advance(Duration::minutes(59)).unwrap().to_string(),
+            "9999-12-31 23:59:00 UTC"
+        );
+        let running = Clock::new(ClockSpec::Fixed(t("9999-12-31T23:59:00Z")), 1e12);
+        running.set_frozen(false);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert_eq!(running.now(), latest());
+    }
+
+    #[test]
+    fn a_change_that_fails_leaves_now_and_frozen_untouched() {
+        let clock = Clock::fixed(t("2026-06-01T12:00:00Z"));
+        let change = Change {
+            to: Some(t("2026-06-01T13:00:00Z")),
+            advance: Some(Duration::days(4000)),
+            frozen: Some(false),
+        };
+        assert!(clock.apply(change).is_err());
+        let status = clock.status();
+        assert_eq!(
+            (status.now, status.frozen),
+            (t("2026-06-01T12:00:00Z"), true)
+        );
+    }
+
+    #[test]
+    fn a_poisoned_lock_does_not_take_the_clock_down() {
+        let clock = std::sync::Arc::new(Clock::fixed(t("2026-06-01T12:00:00Z")));
+        let held = clock.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = held.state.write().unwrap();
+            panic!("poison the lock");
+        })
+        .join();
+        assert!(clock.state.is_poisoned());
+        assert_eq!(clock.now(), t("2026-06-01T12:00:00Z"));
+        clock.advance(Duration::minutes(1)).unwrap();
+        assert_eq!(clock.now(), t("2026-06-01T12:01:00Z"));
     }
 }

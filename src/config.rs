@@ -10,10 +10,14 @@ use serde::Deserialize;
 /// A problem with the command line or a preset; printed as one line.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("unknown preset '{0}' (known: small, default, enterprise, loadtest)")]
+    #[error(
+        "unknown preset '{0}' (known: small, default, enterprise, loadtest, or a path to a .toml file)"
+    )]
     UnknownPreset(String),
     #[error("preset '{name}' is invalid: {reason}")]
     BadPreset { name: String, reason: String },
+    #[error("cannot read preset file '{path}': {reason}")]
+    UnreadablePreset { path: String, reason: String },
     #[error("unknown licence '{0}' (expected p2, p1 or free)")]
     UnknownLicense(String),
     #[error("--clock must be 'system' or 'fixed:<RFC 3339 time>', got '{0}'")]
@@ -130,11 +134,30 @@ impl Preset {
         Preset::parse(name, text)
     }
 
+    /// The preset `--preset` names: a path to a TOML file when the value ends
+    /// in `.toml` or contains a path separator, else an embedded preset.
+    pub fn load(value: &str) -> Result<Preset, ConfigError> {
+        if !(value.ends_with(".toml") || value.contains('/') || value.contains('\\')) {
+            return Preset::named(value);
+        }
+        let text = std::fs::read_to_string(value).map_err(|e| ConfigError::UnreadablePreset {
+            path: value.into(),
+            reason: e.to_string(),
+        })?;
+        Preset::parse(value, &text)
+    }
+
     /// A preset from TOML text (`name` for error messages).
     pub fn parse(name: &str, text: &str) -> Result<Preset, ConfigError> {
-        let preset: Preset = toml::from_str(text).map_err(|e| ConfigError::BadPreset {
-            name: name.into(),
-            reason: e.message().to_string(),
+        let preset: Preset = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            let at = line.map_or(String::new(), |l| format!(" (line {l})"));
+            ConfigError::BadPreset {
+                name: name.into(),
+                reason: format!("{}{at}", e.message().trim()).replace('\n', " "),
+            }
         })?;
         preset.validate()?;
         Ok(preset)
@@ -191,7 +214,7 @@ impl TenantSettings {
         }
         Ok(TenantSettings {
             seed: Seed(args.seed),
-            preset: Preset::named(&args.preset)?,
+            preset: Preset::load(&args.preset)?,
             license: License::parse(&args.license)?,
             tenants: args.tenants,
         })
@@ -268,6 +291,36 @@ mod tests {
         );
         let err = Preset::parse("custom", &bad).unwrap_err().to_string();
         assert!(err.contains("latency.sign_ins"), "{err}");
+    }
+
+    #[test]
+    fn a_preset_file_is_read_and_validated_like_an_embedded_one() {
+        let dir = std::env::temp_dir().join(format!("entrasim-preset-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let base = Catalog::preset_source("small").unwrap();
+        let good = dir.join("mine.toml");
+        std::fs::write(
+            &good,
+            format!("{base}\n[latency]\nsign_ins = [[0.0, 1.0], [1.0, 60.0]]\naudits = [[0.0, 0.0], [1.0, 10.0]]\n"),
+        )
+        .unwrap();
+        let preset = Preset::load(good.to_str().unwrap()).unwrap();
+        assert_eq!(
+            preset.latency.unwrap().audits,
+            vec![[0.0, 0.0], [1.0, 10.0]]
+        );
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, base.replace("days = 30", "days = \"thirty\"")).unwrap();
+        let err = Preset::load(bad.to_str().unwrap()).unwrap_err().to_string();
+        assert!(err.contains("bad.toml") && err.contains("line 3"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+        let missing = Preset::load("no/such/preset.toml").unwrap_err().to_string();
+        assert!(
+            missing.contains("cannot read preset file 'no/such/preset.toml'"),
+            "{missing}"
+        );
+        assert!(matches!(Preset::load("small"), Ok(p) if p.name == "small"));
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

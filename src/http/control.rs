@@ -4,7 +4,7 @@
 use super::error::GraphError;
 use super::middleware::JSON;
 use crate::app::AppState;
-use crate::store::records::ticks;
+use crate::clock::{Change, MAX_JUMP};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
@@ -122,44 +122,55 @@ async fn set_clock(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let body = object(&body)?;
-    for key in body.keys() {
-        if !["now", "advance", "frozen"].contains(&key.as_str()) {
-            return Err(GraphError::bad_request(format!(
-                "Unknown field '{key}': expected now, advance or frozen."
-            )));
-        }
+    let change = clock_change(&object(&body)?)?;
+    state
+        .clock
+        .apply(change)
+        .map_err(|e| GraphError::bad_request(e.to_string()))?;
+    state.world();
+    Ok(ok(clock_json(&state)))
+}
+
+/// Reads a whole clock body before anything moves: a body with any bad field changes nothing.
+fn clock_change(body: &Map<String, Value>) -> Result<Change, GraphError> {
+    if let Some(key) = body
+        .keys()
+        .find(|k| !["now", "advance", "frozen"].contains(&k.as_str()))
+    {
+        return Err(GraphError::bad_request(format!(
+            "Unknown field '{key}': expected now, advance or frozen."
+        )));
     }
-    if let Some(now) = body.get("now") {
-        let at = now
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .ok_or_else(|| GraphError::bad_request("'now' must be an RFC 3339 date-time."))?;
-        state
-            .clock
-            .set(at.to_utc())
-            .map_err(|e| GraphError::bad_request(e.to_string()))?;
-    }
-    if let Some(advance) = body.get("advance") {
-        let by = duration(advance).ok_or_else(|| {
+    let to = match body.get("now") {
+        None => None,
+        Some(now) => Some(
+            now.as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .ok_or_else(|| GraphError::bad_request("'now' must be an RFC 3339 date-time."))?
+                .to_utc(),
+        ),
+    };
+    let advance = match body.get("advance") {
+        None => None,
+        Some(advance) => Some(duration(advance).ok_or_else(|| {
             GraphError::bad_request(
-                "'advance' must be an ISO 8601 duration (PT10M) or a number of seconds.",
+                "'advance' must be an ISO 8601 duration (PT10M) or a number of seconds, at most P3653D (10 years).",
             )
-        })?;
-        state
-            .clock
-            .advance(by)
-            .map_err(|e| GraphError::bad_request(e.to_string()))?;
-    }
-    if let Some(frozen) = body.get("frozen") {
-        state.clock.set_frozen(
+        })?),
+    };
+    let frozen = match body.get("frozen") {
+        None => None,
+        Some(frozen) => Some(
             frozen
                 .as_bool()
                 .ok_or_else(|| GraphError::bad_request("'frozen' must be true or false."))?,
-        );
-    }
-    state.world();
-    Ok(ok(clock_json(&state)))
+        ),
+    };
+    Ok(Change {
+        to,
+        advance,
+        frozen,
+    })
 }
 
 /// Parses a JSON object body, or answers 400.
@@ -176,16 +187,22 @@ pub fn object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
     }
 }
 
-/// An ISO 8601 duration (`PT10M`, `P1DT2H`, `PT0.5S`) or a number of seconds.
+/// An ISO 8601 duration (`PT10M`, `P1DT2H`, `PT0.5S`) or a number of seconds,
+/// not negative and at most the clock's largest jump ([`MAX_JUMP`]).
 pub fn duration(value: &Value) -> Option<Duration> {
-    if let Some(seconds) = value.as_f64() {
-        return (seconds.is_finite() && seconds >= 0.0)
-            .then(|| Duration::milliseconds((seconds * 1000.0) as i64));
+    let seconds = match value.as_f64() {
+        Some(seconds) => seconds,
+        None => parse_iso_seconds(value.as_str()?)?,
+    };
+    let limit = MAX_JUMP.num_seconds() as f64;
+    if !(seconds.is_finite() && (0.0..=limit).contains(&seconds)) {
+        return None;
     }
-    parse_iso_duration(value.as_str()?)
+    Duration::try_milliseconds((seconds * 1000.0).round() as i64)
 }
 
-fn parse_iso_duration(text: &str) -> Option<Duration> {
+/// Seconds in an ISO 8601 duration of weeks, days, hours, minutes and seconds.
+fn parse_iso_seconds(text: &str) -> Option<f64> {
     let rest = text.strip_prefix('P').or_else(|| text.strip_prefix('p'))?;
     let (mut total, mut in_time, mut number) = (0f64, false, String::new());
     for c in rest.chars() {
@@ -206,7 +223,7 @@ fn parse_iso_duration(text: &str) -> Option<Duration> {
             }
         }
     }
-    (number.is_empty() && rest.len() > 1).then(|| Duration::milliseconds((total * 1000.0) as i64))
+    (number.is_empty() && rest.len() > 1).then_some(total)
 }
 
 async fn reset(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, GraphError> {
@@ -224,9 +241,9 @@ async fn reset(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpRespo
         ),
     };
     let world = state.reset(seed);
-    let _ = ticks(state.clock.now());
+    let tenant = &world.tenants[0].plan.tenant;
     Ok(ok(
-        json!({"seed": state.seed().0, "epoch": world.epoch.to_string(), "tenantId": world.tenants[0].plan.tenant.id}),
+        json!({"seed": tenant.seed.0, "epoch": world.epoch.to_string(), "tenantId": tenant.id}),
     ))
 }
 
@@ -236,16 +253,44 @@ mod tests {
 
     #[test]
     fn iso_durations_parse() {
-        assert_eq!(parse_iso_duration("PT10M"), Some(Duration::minutes(10)));
-        assert_eq!(parse_iso_duration("P1DT2H"), Some(Duration::hours(26)));
-        assert_eq!(
-            parse_iso_duration("PT0.5S"),
-            Some(Duration::milliseconds(500))
-        );
-        assert_eq!(parse_iso_duration("PT0S"), Some(Duration::zero()));
-        for bad in ["10M", "P", "PT", "PT5X", "P5M5", "PTM"] {
-            assert_eq!(parse_iso_duration(bad), None, "{bad}");
+        let iso = |text: &str| duration(&json!(text));
+        assert_eq!(iso("PT10M"), Some(Duration::minutes(10)));
+        assert_eq!(iso("P1DT2H"), Some(Duration::hours(26)));
+        assert_eq!(iso("PT0.5S"), Some(Duration::milliseconds(500)));
+        assert_eq!(iso("PT0S"), Some(Duration::zero()));
+        for bad in ["10M", "P", "PT", "PT5X", "P5M5", "PTM", "P1.2.3D"] {
+            assert_eq!(iso(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn durations_beyond_ten_years_are_refused_not_overflowed() {
+        assert_eq!(duration(&json!("P3653D")), Some(Duration::days(3653)));
+        for bad in [
+            json!(1e15),
+            json!("P99999999D"),
+            json!("P3654D"),
+            json!(f64::MAX),
+        ] {
+            assert_eq!(duration(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_clock_body_with_one_bad_field_is_refused_whole() {
+        let body = |v: Value| v.as_object().unwrap().clone();
+        assert!(
+            clock_change(&body(
+                json!({"now": "2026-06-01T13:00:00Z", "advance": "bogus"})
+            ))
+            .is_err()
+        );
+        assert!(clock_change(&body(json!({"advance": "PT1M", "frozen": "yes"}))).is_err());
+        let change = clock_change(&body(
+            json!({"now": "2026-06-01T13:00:00Z", "frozen": false}),
+        ))
+        .unwrap();
+        assert_eq!(change.frozen, Some(false));
     }
 
     #[test]

@@ -59,12 +59,17 @@ pub async fn dispatch(
 
     let caller = identify(&req, &state)?;
     let rest: Vec<String> = segments[1..].iter().map(|s| s.to_string()).collect();
-    if let Some(log) = audit_log(&rest)
+    let log = audit_log(&rest);
+    if let Some(log) = log
         && let Some(reply) = super::pressure::apply(&req, &state, &caller, log).await?
     {
         return Ok(reply);
     }
-    route(&req, &state, &caller, version, &rest)
+    let response = route(&req, &state, &caller, version, &rest)?;
+    if log.is_some() {
+        super::pressure::served(&req, &state, &caller, &response);
+    }
+    Ok(response)
 }
 
 /// `OPTIONS` on a known route: 204 with the methods it takes.

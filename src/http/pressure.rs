@@ -2,12 +2,14 @@
 //! control endpoints.
 
 use super::caller::Caller;
+use super::control::object;
 use super::error::GraphError;
 use super::middleware::JSON;
 use crate::app::AppState;
 use crate::throttle::Decision;
 use crate::throttle::faults::Fault;
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Map, Value};
 
 /// Counts the request, then throttles, fails or delays it as configured.
 /// Returns a reply when the request must not reach its handler.
@@ -18,28 +20,39 @@ pub async fn apply(
     log: &str,
 ) -> Result<Option<HttpResponse>, GraphError> {
     let now_ms = state.clock.window_ms();
-    let token = skiptoken(req);
-    state
-        .verdicts
-        .request(&caller.app_id, now_ms, token.as_deref());
-    if let Decision::Throttle(seconds) = state.throttle.check(caller.tenant, &caller.app_id, now_ms)
-    {
-        state.verdicts.throttled(&caller.app_id, now_ms, seconds);
+    let app = caller.app_id.as_str();
+    state.verdicts.request(app, now_ms);
+    if let Decision::Throttle(seconds) = state.throttle.check(caller.tenant, app, now_ms) {
+        state.verdicts.throttled(app, now_ms, seconds);
         let mut error = GraphError::new(429, "TooManyRequests", "Please retry again later.");
         error.retry_after = Some(seconds);
         return Err(error);
     }
-    let page = token
+    let page = skiptoken(req)
         .and_then(|t| state.token_key().decode(&t).ok())
         .map_or(1, |c| c.page + 1);
-    if let Some((fault, retry_after)) = state.faults.decide(state.seed(), log, &caller.app_id, page)
-    {
+    if let Some((fault, retry_after)) = state.faults.decide(state.seed(), log, app, page) {
+        if fault == Fault::ServiceUnavailable {
+            let wait = retry_after.min(crate::throttle::MAX_RETRY_AFTER);
+            state.verdicts.told_to_wait(app, now_ms, wait);
+        }
         return fail(fault, retry_after).map(Some);
     }
-    if let Some(delay) = state.faults.delay(state.seed(), log) {
+    if let Some(delay) = state.faults.delay(state.seed(), log, app) {
         tokio::time::sleep(delay).await;
     }
     Ok(None)
+}
+
+/// Notes a page served for a nextLink, once its handler answered 200.
+pub fn served(req: &HttpRequest, state: &AppState, caller: &Caller, response: &HttpResponse) {
+    if response.status() == actix_web::http::StatusCode::OK
+        && let Some(token) = skiptoken(req)
+    {
+        state
+            .verdicts
+            .served(&caller.app_id, &token, state.clock.window_ms());
+    }
 }
 
 fn skiptoken(req: &HttpRequest) -> Option<String> {
@@ -96,12 +109,16 @@ pub async fn get_throttling(state: web::Data<AppState>) -> HttpResponse {
     json(state.throttle.config())
 }
 
-/// `PUT /_entrasim/throttling`: replaces the throttling settings.
+/// `PUT /_entrasim/throttling`: merges the body into the settings (JSON Merge
+/// Patch, RFC 7386: fields present replace, objects merge, `null` removes).
 pub async fn put_throttling(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let config = serde_json::from_slice(&body)
+    let patch = object(&body)?;
+    let mut merged = serde_json::to_value(state.throttle.config()).expect("settings are JSON");
+    merge_patch(&mut merged, &Value::Object(patch));
+    let config = serde_json::from_value(merged)
         .map_err(|e| GraphError::bad_request(format!("Invalid throttling settings: {e}.")))?;
     state
         .throttle
@@ -110,17 +127,38 @@ pub async fn put_throttling(
     Ok(json(state.throttle.config()))
 }
 
+/// RFC 7386: applies `patch` to `target`.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let Value::Object(fields) = target else {
+        return;
+    };
+    for (key, value) in patch {
+        if value.is_null() {
+            fields.remove(key);
+        } else {
+            merge_patch(fields.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
 /// `GET /_entrasim/faults`.
 pub async fn get_faults(state: web::Data<AppState>) -> HttpResponse {
     json(state.faults.config())
 }
 
-/// `PUT /_entrasim/faults`: replaces the fault settings.
+/// `PUT /_entrasim/faults`: replaces the fault settings (`{}` turns every fault off).
 pub async fn put_faults(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let config = serde_json::from_slice(&body)
+    let config = serde_json::from_value(Value::Object(object(&body)?))
         .map_err(|e| GraphError::bad_request(format!("Invalid fault settings: {e}.")))?;
     state
         .faults
@@ -132,4 +170,23 @@ pub async fn put_faults(
 /// `GET /_entrasim/clients`: how each calling app behaved.
 pub async fn clients(state: web::Data<AppState>) -> HttpResponse {
     json(serde_json::json!({"value": state.verdicts.report(state.clock.window_ms())}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_merge_patch_replaces_fields_merges_objects_and_removes_nulls() {
+        let mut target = json!({"enabled": true, "limit": {"requests": 5, "windowSeconds": 10}, "apps": {"a": 1}});
+        merge_patch(
+            &mut target,
+            &json!({"enabled": false, "limit": {"requests": 2}, "apps": {"a": null, "b": 2}}),
+        );
+        assert_eq!(
+            target,
+            json!({"enabled": false, "limit": {"requests": 2, "windowSeconds": 10}, "apps": {"b": 2}})
+        );
+    }
 }

@@ -173,18 +173,27 @@ impl TenantLogs {
     }
 
     /// Generates every hour up to and including the one containing `now`, in
-    /// order, then drops hours older than `keep_from`.
+    /// order, keeping only hours from `keep_from` on. However far the clock
+    /// jumped, only the kept hours (and the few before them whose records run
+    /// into them) are generated, in bounded batches, so time and memory do not
+    /// grow with the jump and the result equals advancing in small steps.
     fn advance(&mut self, now: Ticks, keep_from: Ticks) {
         let last = hour_of(now);
-        let todo: Vec<i64> = (self.next_hour..=last).collect();
-        for (hour, out) in todo.iter().zip(generate_parallel(&self.plan, &todo)) {
-            let mut bucket = self.spill.remove(hour).unwrap_or_default();
-            file(&mut bucket, &mut self.spill, *hour, out);
-            bucket.sort();
-            self.hours.insert(*hour, Arc::new(bucket));
+        let oldest = hour_of(keep_from);
+        let start = first_to_generate(self.next_hour, oldest, spill_hours(&self.plan));
+        // Spilled records of hours that will never be generated left retention long ago.
+        self.spill = self.spill.split_off(&start);
+        for first in (start..=last).step_by(BATCH_HOURS) {
+            let todo: Vec<i64> = (first..=last.min(first + BATCH_HOURS as i64 - 1)).collect();
+            for (hour, out) in todo.iter().zip(generate_parallel(&self.plan, &todo)) {
+                let mut bucket = self.spill.remove(hour).unwrap_or_default();
+                file(&mut bucket, &mut self.spill, *hour, out);
+                bucket.sort();
+                self.hours.insert(*hour, Arc::new(bucket));
+            }
+            self.hours = self.hours.split_off(&oldest);
         }
         self.next_hour = self.next_hour.max(last + 1);
-        let oldest = hour_of(keep_from);
         self.hours = self.hours.split_off(&oldest);
     }
 
@@ -216,6 +225,30 @@ impl TenantLogs {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Hours generated per batch when catching up.
+const BATCH_HOURS: usize = 24;
+
+/// The first hour a catch-up must generate: the next one due, unless the
+/// oldest kept hour (less the spill reach) lies beyond it.
+fn first_to_generate(next_hour: i64, oldest_kept: i64, spill: i64) -> i64 {
+    next_hour.max(oldest_kept - spill)
+}
+
+/// How many hours an hour's records may run past it (a PIM activation's
+/// expiry, a provisioning cycle), plus a day of margin: a catch-up starts this
+/// far before the oldest kept hour so kept hours receive every record.
+fn spill_hours(plan: &Plan) -> i64 {
+    let activation = plan
+        .tenant
+        .role_definitions
+        .iter()
+        .map(|r| r.activation_hours as i64)
+        .max()
+        .unwrap_or(0);
+    let cycle = plan.preset.activity.provisioning_cycle_minutes.div_ceil(60) as i64;
+    24 + activation + cycle + 2
 }
 
 /// Puts an hour's output in its bucket, and records of later hours in the spill.
@@ -311,3 +344,6 @@ impl World {
 pub fn retention_ticks(plan: &Plan) -> Ticks {
     plan.tenant.license.retention_days() * 24 * TICKS_PER_HOUR
 }
+
+#[cfg(test)]
+mod advance_tests;

@@ -3,6 +3,7 @@
 //! Random draws come from the seed and the request's position, so the same
 //! seed and request sequence fail the same requests.
 
+use super::{MAX_RETRY_AFTER, lock};
 use crate::rng::{Seed, mix64};
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
@@ -42,7 +43,8 @@ fn any_route() -> String {
     "*".into()
 }
 
-/// Fail page `page` (2 = the first nextLink) of the next `sessions` paging sessions.
+/// Fail page `page` (2 = the first nextLink) of the next `sessions` paging
+/// sessions, optionally only those of one app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FailPage {
@@ -50,25 +52,32 @@ pub struct FailPage {
     pub fault: Fault,
     #[serde(default = "one")]
     pub sessions: u32,
+    #[serde(default)]
+    pub app_id: Option<String>,
 }
 
 fn one() -> u32 {
     1
 }
 
-/// How long answers take.
+/// How long answers take, optionally only on one route or for one app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Delay {
-    /// A fixed delay in milliseconds.
+    /// A fixed delay in milliseconds (at most [`MAX_DELAY_MS`]); `profile` wins if both are given.
     #[serde(default)]
     pub fixed_ms: Option<u64>,
-    /// `graph`: a realistic distribution (median 250 ms, P95 900 ms, P99 1.5 s).
+    /// `graph`: a realistic distribution (median 250 ms, P95 900 ms, P99 1.5 s, max 3 s).
     #[serde(default)]
     pub profile: Option<String>,
     #[serde(default = "any_route")]
     pub route: String,
+    #[serde(default)]
+    pub app_id: Option<String>,
 }
+
+/// The longest fixed delay a request may be held: ten seconds (as openapi.yaml says).
+pub const MAX_DELAY_MS: u64 = 10_000;
 
 /// The fault settings, readable and replaceable through the control surface.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -89,6 +98,11 @@ impl Config {
             if !(0.0..=1.0).contains(&rule.rate) {
                 return Err(format!("rules: rate {} must be between 0 and 1", rule.rate));
             }
+            if rule.retry_after.is_some_and(|s| s > MAX_RETRY_AFTER) {
+                return Err(format!(
+                    "rules: retryAfter must be at most {MAX_RETRY_AFTER} seconds"
+                ));
+            }
             check_route(&rule.route)?;
         }
         if let Some(page) = &self.fail_page
@@ -97,13 +111,28 @@ impl Config {
             return Err("failPage.page must be at least 1".into());
         }
         if let Some(delay) = &self.delay {
-            check_route(&delay.route)?;
-            if delay.profile.as_deref().is_some_and(|p| p != "graph") {
-                return Err("delay.profile must be 'graph'".into());
-            }
+            check_delay(delay)?;
         }
         Ok(())
     }
+}
+
+fn check_delay(delay: &Delay) -> Result<(), String> {
+    check_route(&delay.route)?;
+    if delay.profile.as_deref().is_some_and(|p| p != "graph") {
+        return Err("delay.profile must be 'graph'".into());
+    }
+    if delay.fixed_ms.is_some_and(|ms| ms > MAX_DELAY_MS) {
+        return Err(format!(
+            "delay.fixedMs must be at most {MAX_DELAY_MS} (ten seconds)"
+        ));
+    }
+    Ok(())
+}
+
+/// True when a setting scoped to `scope` (or to every app) applies to `app`.
+fn for_app(scope: Option<&str>, app: &str) -> bool {
+    scope.is_none_or(|a| a.eq_ignore_ascii_case(app))
 }
 
 fn check_route(route: &str) -> Result<(), String> {
@@ -134,24 +163,30 @@ const GRAPH_DELAY: &[(f64, f64)] = &[
 impl Faults {
     /// The current settings.
     pub fn config(&self) -> Config {
-        self.config.lock().expect("faults lock").clone()
+        lock(&self.config).clone()
     }
 
     /// Replaces the settings and restarts the draw sequence.
     pub fn set_config(&self, config: Config) -> Result<(), String> {
         config.validate()?;
-        *self.config.lock().expect("faults lock") = config;
-        self.draws.store(0, Ordering::SeqCst);
+        *lock(&self.config) = config;
+        self.restart();
         Ok(())
+    }
+
+    /// Restarts the draw sequence (on reset), keeping the settings: the same
+    /// requests then meet the same faults again.
+    pub fn restart(&self) {
+        self.draws.store(0, Ordering::SeqCst);
     }
 
     /// The fault (and Retry-After) for a request of `app` on `route`, page `page`.
     pub fn decide(&self, seed: Seed, route: &str, app: &str, page: u32) -> Option<(Fault, u64)> {
-        let mut config = self.config.lock().expect("faults lock");
+        let mut config = lock(&self.config);
         if let Some(fail) = config
             .fail_page
             .as_mut()
-            .filter(|f| f.page == page && f.sessions > 0)
+            .filter(|f| f.page == page && f.sessions > 0 && for_app(f.app_id.as_deref(), app))
         {
             fail.sessions -= 1;
             let fault = fail.fault;
@@ -163,29 +198,26 @@ impl Faults {
         let n = self.draws.fetch_add(1, Ordering::SeqCst);
         config.rules.iter().enumerate().find_map(|(i, rule)| {
             let applies = (rule.route == "*" || rule.route.eq_ignore_ascii_case(route))
-                && rule
-                    .app_id
-                    .as_deref()
-                    .is_none_or(|a| a.eq_ignore_ascii_case(app));
+                && for_app(rule.app_id.as_deref(), app);
             let u = (seed.mix(0x6661_756c, n, i as u64) >> 11) as f64 / (1u64 << 53) as f64;
             (applies && u < rule.rate).then_some((rule.fault, rule.retry_after.unwrap_or(1)))
         })
     }
 
-    /// How long to hold the answer to a request on `route`.
-    pub fn delay(&self, seed: Seed, route: &str) -> Option<std::time::Duration> {
-        let config = self.config.lock().expect("faults lock");
-        let delay = config
-            .delay
-            .as_ref()
-            .filter(|d| d.route == "*" || d.route.eq_ignore_ascii_case(route))?;
+    /// How long to hold the answer to a request of `app` on `route`.
+    pub fn delay(&self, seed: Seed, route: &str, app: &str) -> Option<std::time::Duration> {
+        let config = lock(&self.config);
+        let delay = config.delay.as_ref().filter(|d| {
+            (d.route == "*" || d.route.eq_ignore_ascii_case(route))
+                && for_app(d.app_id.as_deref(), app)
+        })?;
         let ms = match (&delay.profile, delay.fixed_ms) {
             (Some(_), _) => {
                 let n = self.draws.fetch_add(1, Ordering::SeqCst);
                 let u = (mix64(seed.0 ^ mix64(n ^ 0x6465_6c61)) >> 11) as f64 / (1u64 << 53) as f64;
                 crate::activity::latency::quantile(GRAPH_DELAY, u) as u64
             }
-            (None, Some(ms)) => ms,
+            (None, Some(ms)) => ms.min(MAX_DELAY_MS),
             (None, None) => return None,
         };
         Some(std::time::Duration::from_millis(ms))
@@ -241,6 +273,7 @@ mod tests {
                 page: 2,
                 fault: Fault::GatewayTimeout,
                 sessions: 1,
+                app_id: None,
             }),
             ..Config::default()
         })
@@ -251,6 +284,64 @@ mod tests {
             Some((Fault::GatewayTimeout, 1))
         );
         assert!(f.decide(Seed(1), "signIns", "a", 2).is_none());
+    }
+
+    #[test]
+    fn page_failures_and_delays_can_be_scoped_to_one_app() {
+        let f = Faults::default();
+        let delay = Delay {
+            fixed_ms: Some(5),
+            profile: None,
+            route: "*".into(),
+            app_id: Some("App-B".into()),
+        };
+        f.set_config(Config {
+            fail_page: Some(FailPage {
+                page: 2,
+                fault: Fault::InternalError,
+                sessions: 1,
+                app_id: Some("APP-B".into()),
+            }),
+            delay: Some(delay),
+            ..Config::default()
+        })
+        .unwrap();
+        assert!(f.decide(Seed(1), "signIns", "app-a", 2).is_none());
+        assert!(f.delay(Seed(1), "signIns", "app-a").is_none());
+        assert!(f.decide(Seed(1), "signIns", "app-b", 2).is_some());
+        assert!(f.delay(Seed(1), "signIns", "app-b").is_some());
+    }
+
+    #[test]
+    fn delays_beyond_ten_seconds_and_long_retry_afters_are_refused() {
+        let delay = |ms| Config {
+            delay: Some(Delay {
+                fixed_ms: Some(ms),
+                profile: None,
+                route: "*".into(),
+                app_id: None,
+            }),
+            ..Config::default()
+        };
+        assert!(delay(10_000).validate().is_ok());
+        assert!(delay(10_001).validate().is_err());
+        assert!(delay(999_999_999_999).validate().is_err());
+        let mut rule = faults(0.5).config();
+        rule.rules[0].retry_after = Some(181);
+        assert!(rule.validate().is_err());
+    }
+
+    #[test]
+    fn restarting_replays_the_same_faults() {
+        let f = faults(0.3);
+        let run = |f: &Faults| {
+            (0..100)
+                .map(|_| f.decide(Seed(3), "signIns", "a", 1).is_some())
+                .collect::<Vec<_>>()
+        };
+        let first = run(&f);
+        f.restart();
+        assert_eq!(run(&f), first);
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub struct Config {
     pub per_app_per_tenant: Limit,
     /// Graph: 122 requests per 10 seconds per app across all tenants.
     pub per_app_all_tenants: Limit,
-    /// Limits for particular appIds, replacing the per-tenant one.
+    /// Limits for particular appIds (any case), replacing the per-tenant one.
     #[serde(default)]
     pub apps: BTreeMap<String, Limit>,
     /// Throttle the next N requests of an app regardless of its window.
@@ -70,8 +70,30 @@ impl Config {
         }
     }
 
+    /// The same settings with appIds lower-cased, as requests are matched.
+    fn normalised(mut self) -> Config {
+        self.apps = std::mem::take(&mut self.apps)
+            .into_iter()
+            .map(|(app, limit)| (app.to_ascii_lowercase(), limit))
+            .collect();
+        for next in &mut self.throttle_next {
+            next.app_id.make_ascii_lowercase();
+        }
+        self
+    }
+
     /// Rejects limits that cannot work.
     pub fn validate(&self) -> Result<(), String> {
+        if let Some(next) = self
+            .throttle_next
+            .iter()
+            .find(|t| t.retry_after > MAX_RETRY_AFTER)
+        {
+            return Err(format!(
+                "throttleNext: retryAfter {} must be at most {MAX_RETRY_AFTER} seconds",
+                next.retry_after
+            ));
+        }
         let limits = [
             ("perAppPerTenant", &self.per_app_per_tenant),
             ("perAppAllTenants", &self.per_app_all_tenants),
@@ -110,8 +132,10 @@ impl Window {
             self.0.pop_front();
         }
         self.0.push_back(now);
+        // The retry itself will count too: it is allowed once all but `limit - 1`
+        // of the requests now held have left the window, i.e. once `q[over]` has.
         let over = self.0.len().saturating_sub(limit.requests as usize);
-        (over > 0).then(|| self.0[over - 1] + span - now)
+        (over > 0).then(|| self.0[over] + span - now)
     }
 }
 
@@ -135,25 +159,31 @@ impl Throttler {
 
     /// The current settings.
     pub fn config(&self) -> Config {
-        self.config.lock().expect("throttle lock").clone()
+        lock(&self.config).clone()
     }
 
     /// Replaces the settings (and forgets past requests).
     pub fn set_config(&self, config: Config) -> Result<(), String> {
         config.validate()?;
-        *self.config.lock().expect("throttle lock") = config;
-        self.tenant_windows.lock().expect("throttle lock").clear();
-        self.app_windows.lock().expect("throttle lock").clear();
+        *lock(&self.config) = config.normalised();
+        self.forget();
         Ok(())
     }
 
-    /// Counts a request of `app` in `tenant` at `now_ms` and decides.
+    /// Forgets past requests (on reset), keeping the settings.
+    pub fn forget(&self) {
+        lock(&self.tenant_windows).clear();
+        lock(&self.app_windows).clear();
+    }
+
+    /// Counts a request of `app` (any case) in `tenant` at `now_ms` and decides.
     pub fn check(&self, tenant: usize, app: &str, now_ms: i64) -> Decision {
-        let mut config = self.config.lock().expect("throttle lock");
+        let app = app.to_ascii_lowercase();
+        let mut config = lock(&self.config);
         if let Some(scripted) = config
             .throttle_next
             .iter_mut()
-            .find(|t| t.app_id.eq_ignore_ascii_case(app) && t.count > 0)
+            .find(|t| t.app_id == app && t.count > 0)
         {
             scripted.count -= 1;
             let wait = scripted.retry_after.min(MAX_RETRY_AFTER);
@@ -165,21 +195,15 @@ impl Throttler {
         }
         let limit = config
             .apps
-            .get(app)
+            .get(&app)
             .copied()
             .unwrap_or(config.per_app_per_tenant);
-        let tenant_wait = self
-            .tenant_windows
-            .lock()
-            .expect("throttle lock")
-            .entry((tenant, app.to_string()))
+        let tenant_wait = lock(&self.tenant_windows)
+            .entry((tenant, app.clone()))
             .or_default()
             .hit(now_ms, limit);
-        let app_wait = self
-            .app_windows
-            .lock()
-            .expect("throttle lock")
-            .entry(app.to_string())
+        let app_wait = lock(&self.app_windows)
+            .entry(app)
             .or_default()
             .hit(now_ms, config.per_app_all_tenants);
         match tenant_wait.max(app_wait) {
@@ -189,6 +213,14 @@ impl Throttler {
             ),
         }
     }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it
+/// (every critical section here leaves its data consistent).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -201,6 +233,39 @@ mod tests {
         let decisions: Vec<Decision> = (0..6).map(|i| throttler.check(0, "app", i * 100)).collect();
         assert!(decisions[..5].iter().all(|d| *d == Decision::Allow));
         assert_eq!(decisions[5], Decision::Throttle(10));
+    }
+
+    #[test]
+    fn a_client_that_waits_exactly_retry_after_gets_through() {
+        let throttler = Throttler::new(true);
+        for i in 0..5 {
+            assert_eq!(throttler.check(0, "a", i * 1000), Decision::Allow);
+        }
+        let Decision::Throttle(wait) = throttler.check(0, "a", 5000) else {
+            panic!("the sixth request in ten seconds is throttled");
+        };
+        assert_eq!(wait, 6);
+        assert_eq!(
+            throttler.check(0, "a", 5000 + wait as i64 * 1000),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn app_limits_and_scripted_throttles_match_app_ids_in_any_case() {
+        let throttler = Throttler::new(true);
+        let mut config = throttler.config();
+        let limit = Limit {
+            requests: 1,
+            window_seconds: 60,
+        };
+        config.apps.insert("ABC-App".into(), limit);
+        throttler.set_config(config).unwrap();
+        assert_eq!(throttler.check(0, "abc-app", 0), Decision::Allow);
+        assert!(matches!(
+            throttler.check(0, "ABC-APP", 1),
+            Decision::Throttle(_)
+        ));
     }
 
     #[test]

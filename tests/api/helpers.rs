@@ -14,7 +14,10 @@ pub struct TestApp {
 
 /// Starts a server with these extra flags (port 0, fixed clock and small preset unless overridden).
 pub async fn spawn(extra: &[&str]) -> TestApp {
-    let mut args = vec!["entrasim", "--port", "0", "--preset", "small"];
+    let mut args = vec!["entrasim", "--port", "0"];
+    if !extra.contains(&"--preset") {
+        args.extend(["--preset", "small"]);
+    }
     if !extra.contains(&"--throttle") {
         args.extend(["--throttle", "off"]);
     }
@@ -77,6 +80,18 @@ impl TestApp {
             .send()
             .await
             .expect("request is answered")
+    }
+
+    /// GET with a bearer token; returns the status.
+    pub async fn raw_with_token(&self, path: &str, token: &str) -> u16 {
+        self.client
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request is answered")
+            .status()
+            .as_u16()
     }
 
     /// POST JSON to a path.

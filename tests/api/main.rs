@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod by_id;
+mod control;
 mod directory;
 mod export;
 mod filter_rules;
@@ -9,6 +10,7 @@ mod filters;
 mod fuzz;
 mod helpers;
 mod identity;
+mod inject;
 mod logs;
 mod options;
 mod oversize;

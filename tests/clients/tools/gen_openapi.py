@@ -759,13 +759,25 @@ SCHEMAS["throttling"] = obj({
     "apps": {"type": "object", "additionalProperties": ref("limit")},
     "throttleNext": arr(ref("throttleNext")),
 }, required=["enabled", "perAppPerTenant", "perAppAllTenants"])
+SCHEMAS["limitPatch"] = obj({"requests": s("integer", minimum=1, maximum=4294967295),
+                             "windowSeconds": s("integer", minimum=1, maximum=3600)}, required=[])
+SCHEMAS["throttlingPatch"] = obj({
+    "enabled": BOOL,
+    "perAppPerTenant": ref("limitPatch"),
+    "perAppAllTenants": ref("limitPatch"),
+    "apps": {"type": "object", "additionalProperties": n(ref("limitPatch"))},
+    "throttleNext": arr(ref("throttleNext")),
+}, required=[], description="JSON Merge Patch (RFC 7386) of the throttling settings: present fields replace, "
+                            "objects merge, null removes an entry of `apps`.")
 ROUTE = enum("*", "signIns", "directoryAudits", "provisioning")
 FAULT = enum("500", "503", "504", "reset")
 SCHEMAS["faultRule"] = obj({"route": ROUTE, "appId": NSTR, "rate": s("number", minimum=0, maximum=1), "fault": FAULT,
                             "retryAfter": n(s("integer", minimum=0, maximum=180))}, required=["rate", "fault"])
 SCHEMAS["failPage"] = obj({"page": s("integer", minimum=1, maximum=4294967295), "fault": FAULT,
-                           "sessions": s("integer", minimum=0, maximum=4294967295, default=1)}, required=["page", "fault"])
-SCHEMAS["delay"] = obj({"fixedMs": n(s("integer", minimum=0, maximum=10000)), "profile": n(enum("graph")), "route": ROUTE}, required=[])
+                           "sessions": s("integer", minimum=0, maximum=4294967295, default=1),
+                           "appId": NSTR}, required=["page", "fault"])
+SCHEMAS["delay"] = obj({"fixedMs": n(s("integer", minimum=0, maximum=10000)), "profile": n(enum("graph")), "route": ROUTE,
+                        "appId": NSTR}, required=[])
 SCHEMAS["faults"] = obj({"rules": arr(ref("faultRule")), "failPage": n(ref("failPage")), "delay": n(ref("delay"))}, required=[])
 SCHEMAS["clock"] = obj({"now": DT, "frozen": BOOL, "speed": s("number")})
 # What src/http/control.rs `duration` reads: P, then number+unit pairs (W/D, then after T: H/M/S), in any case;
@@ -777,7 +789,9 @@ ISO_DURATION = s("string", pattern=rf"^[Pp]({_NUM}[WwDd]({_NUM}[WwDd])*({_TIME})
 DURATION = {"oneOf": [ISO_DURATION, s("number", minimum=0)], "description": "ISO 8601 duration (PT10M) or seconds."}
 SCHEMAS["clockChange"] = obj({
     "now": s("string", format="date-time", description="Move the clock to this time (never backwards)."),
-    "advance": DURATION,
+    "advance": {"oneOf": [ISO_DURATION, s("number", minimum=0, maximum=315619200)],
+                "description": "ISO 8601 duration (PT10M) or seconds; with `now`, at most 10 years (P3653D) "
+                               "past the current clock, and never past 9999-12-31T23:59:59Z."},
     "frozen": BOOL,
 }, required=[])
 SCHEMAS["health"] = obj({"status": enum("ok"), "now": DT, "records": s("integer", minimum=0)})
@@ -875,8 +889,8 @@ def control_paths():
                                                body="injectProvisioning", code="201")},
         "/_entrasim/throttling": {
             "get": op("getThrottling", "Throttling settings.", ok(ref("throttling")), errors=False),
-            "put": op("putThrottling", "Replace the throttling settings.", ok(ref("throttling")), body="throttling",
-                      body_required=True),
+            "put": op("putThrottling", "Merge into the throttling settings (JSON Merge Patch).", ok(ref("throttling")),
+                      body="throttlingPatch", body_required=True),
         },
         "/_entrasim/faults": {
             "get": op("getFaults", "Fault settings.", ok(ref("faults")), errors=False),
