@@ -174,19 +174,19 @@ async fn a_watermark_poller_misses_a_late_record_and_an_overlap_query_catches_it
     let app = spawn(&["--preset", "default"]).await;
     let (_, newest) = app.get("/v1.0/auditLogs/signIns?$top=1").await;
     let watermark = newest["value"][0]["createdDateTime"].as_str().unwrap();
-    assert_eq!(watermark, "2026-06-01T11:55:02Z");
+    assert_eq!(watermark, "2026-06-01T11:57:55Z");
     let (status, late) = app
         .post(
             "/_entrasim/signIns",
-            json!({"createdDateTime": "2026-06-01T11:54:30Z", "errorCode": 50126,
-                   "ipAddress": "203.0.113.9", "visibleAfter": "PT8M"}),
+            json!({"createdDateTime": "2026-06-01T11:57:30Z", "errorCode": 50126,
+                   "ipAddress": "203.0.113.9", "visibleAfter": "PT6M"}),
         )
         .await;
     assert_eq!(status, 201, "{late}");
     assert_eq!(late["id"], "c42c0a53-e5ed-4787-b25b-37f9f9537b32");
     app.advance("PT5M").await;
     let poll = app
-        .walk("/v1.0/auditLogs/signIns?$filter=createdDateTime%20ge%202026-06-01T11:55:02Z")
+        .walk("/v1.0/auditLogs/signIns?$filter=createdDateTime%20ge%202026-06-01T11:57:55Z")
         .await;
     assert!(!poll.is_empty());
     assert!(
@@ -194,14 +194,14 @@ async fn a_watermark_poller_misses_a_late_record_and_an_overlap_query_catches_it
         "the poller saw the late record"
     );
     let overlap = app
-        .walk("/v1.0/auditLogs/signIns?$filter=createdDateTime%20ge%202026-06-01T11:45:02Z")
+        .walk("/v1.0/auditLogs/signIns?$filter=createdDateTime%20ge%202026-06-01T11:47:55Z")
         .await;
     assert!(
         overlap.iter().any(|r| r["id"] == late["id"]),
         "the overlap query missed the late record"
     );
     let (status, gt) = app
-        .get("/v1.0/auditLogs/signIns?$filter=createdDateTime%20gt%202026-06-01T11:55:02Z")
+        .get("/v1.0/auditLogs/signIns?$filter=createdDateTime%20gt%202026-06-01T11:57:55Z")
         .await;
     assert_eq!(status, 400, "Graph refuses gt on sign-in times: {gt}");
 }
