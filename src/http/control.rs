@@ -173,17 +173,43 @@ fn clock_change(body: &Map<String, Value>) -> Result<Change, GraphError> {
     })
 }
 
-/// Parses a JSON object body, or answers 400.
+/// Parses a JSON object body, or answers 400. An empty body means `{}`; any
+/// other bytes must be a JSON object. Whole-number floats (`28.0`) become
+/// integers, as JSON Schema counts them integers.
 pub fn object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if body.is_empty() {
         return Ok(Map::new());
     }
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(mut map)) => {
+            map.values_mut().for_each(integral_floats);
+            Ok(map)
+        }
         Ok(_) => Err(GraphError::bad_request("The body must be a JSON object.")),
         Err(e) => Err(GraphError::bad_request(format!(
             "The body is not valid JSON: {e}."
         ))),
+    }
+}
+
+/// Rewrites every float with no fractional part, within the range where
+/// floats are exact (±2^53), as an integer, throughout `value`.
+fn integral_floats(value: &mut Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            if x.fract() == 0.0 && x.abs() <= EXACT {
+                *value = if x < 0.0 {
+                    Value::from(x as i64)
+                } else {
+                    Value::from(x as u64)
+                };
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats),
+        _ => {}
     }
 }
 

@@ -115,16 +115,109 @@ pub async fn put_throttling(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let patch = object(&body)?;
+    let patch = object(required(&body)?)?;
     let mut merged = serde_json::to_value(state.throttle.config()).expect("settings are JSON");
     merge_patch(&mut merged, &Value::Object(patch));
-    let config = serde_json::from_value(merged)
-        .map_err(|e| GraphError::bad_request(format!("Invalid throttling settings: {e}.")))?;
+    objects_only(
+        &merged,
+        "throttling",
+        &[
+            "perAppPerTenant",
+            "perAppAllTenants",
+            "apps{}",
+            "throttleNext[]",
+        ],
+    )?;
+    new_apps_start_from_the_tenant_limit(&mut merged);
+    let config = settings(merged, "throttling")?;
     state
         .throttle
         .set_config(config)
         .map_err(GraphError::bad_request)?;
     Ok(json(state.throttle.config()))
+}
+
+/// A PUT's body: the settings are required (`{}` is a valid empty patch).
+fn required(body: &[u8]) -> Result<&[u8], GraphError> {
+    if body.is_empty() {
+        return Err(GraphError::bad_request(
+            "The request body is missing: send the settings as a JSON object.",
+        ));
+    }
+    Ok(body)
+}
+
+/// serde reads a struct from a JSON array as well (`[5, 10]` as a limit); the
+/// settings' objects must be objects. `fields` name top-level members: `x` an
+/// object (or null), `x[]` an array of objects, `x{}` an object of objects.
+fn objects_only(settings: &Value, what: &str, fields: &[&str]) -> Result<(), GraphError> {
+    let refuse = |field: &str| {
+        Err(GraphError::bad_request(format!(
+            "Invalid {what} settings: {field} must be a JSON object."
+        )))
+    };
+    for field in fields {
+        let (name, members) = match (field.strip_suffix("[]"), field.strip_suffix("{}")) {
+            (Some(name), _) => (
+                name,
+                settings
+                    .get(name)
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().collect()),
+            ),
+            (_, Some(name)) => (
+                name,
+                settings
+                    .get(name)
+                    .and_then(Value::as_object)
+                    .map(|m| m.values().collect()),
+            ),
+            _ => (*field, settings.get(*field).map(|v| vec![v])),
+        };
+        let members: Vec<&Value> = members.unwrap_or_default();
+        if let Some(bad) = members.iter().position(|v| !(v.is_object() || v.is_null())) {
+            return refuse(&if field.ends_with("[]") {
+                format!("{name}[{bad}]")
+            } else {
+                name.to_string()
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An app given its own limit for the first time starts from the per-app-per-tenant
+/// limit, so `{"apps": {"<appId>": {"requests": 2}}}` keeps Graph's 10-second window.
+fn new_apps_start_from_the_tenant_limit(settings: &mut Value) {
+    let Some(base) = settings
+        .get("perAppPerTenant")
+        .and_then(Value::as_object)
+        .cloned()
+    else {
+        return;
+    };
+    let Some(Value::Object(apps)) = settings.get_mut("apps") else {
+        return;
+    };
+    for limit in apps.values_mut().filter_map(Value::as_object_mut) {
+        for (key, value) in &base {
+            limit.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+    }
+}
+
+/// Settings from JSON, or a 400 naming the field that does not fit
+/// (`throttleNext[0].retryAfter: invalid type: floating point `2.5`, expected u64`).
+fn settings<T: serde::de::DeserializeOwned>(value: Value, what: &str) -> Result<T, GraphError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
+        GraphError::bad_request(format!("Invalid {what} settings: {at}{}.", e.inner()))
+    })
 }
 
 /// RFC 7386: applies `patch` to `target`.
@@ -158,8 +251,9 @@ pub async fn put_faults(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let config = serde_json::from_value(Value::Object(object(&body)?))
-        .map_err(|e| GraphError::bad_request(format!("Invalid fault settings: {e}.")))?;
+    let body = Value::Object(object(required(&body)?)?);
+    objects_only(&body, "fault", &["rules[]", "failPage", "delay"])?;
+    let config = settings(body, "fault")?;
     state
         .faults
         .set_config(config)

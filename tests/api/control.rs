@@ -55,6 +55,8 @@ async fn bad_control_bodies_answer_400_and_change_nothing() {
                 r#"{"now": "2026-06-01T13:00:00Z", "frozen": "yes"}"#,
                 r#"{"now": 5}"#,
                 r#"{"colour": 1}"#,
+                "\n",
+                "\u{c}",
             ],
         ),
         (
@@ -72,7 +74,12 @@ async fn bad_control_bodies_answer_400_and_change_nothing() {
                 r#"{"rules": [{"rate": 0.1, "fault": "418"}]}"#,
                 r#"{"rules": [{"rate": 0.1, "fault": "503", "retryAfter": 1000}]}"#,
                 r#"{"failPage": {"page": 0, "fault": "500"}}"#,
+                r#"{"delay": [null, null]}"#,
+                r#"{"failPage": [2, "504"]}"#,
+                r#"{"rules": [[0.5, "503"]]}"#,
                 r#"{"colour": 1}"#,
+                "",
+                " ",
             ],
         ),
         (
@@ -86,7 +93,12 @@ async fn bad_control_bodies_answer_400_and_change_nothing() {
                 r#"{"perAppPerTenant": {"requests": 0}}"#,
                 r#"{"apps": {"x": {"requests": 1, "windowSeconds": 0}}}"#,
                 r#"{"throttleNext": [{"appId": "a", "count": 1, "retryAfter": 9999}]}"#,
+                r#"{"throttleNext": [{"appId": "a", "count": 1, "retryAfter": 2.5}]}"#,
+                r#"{"perAppPerTenant": [1, 2]}"#,
+                r#"{"apps": {"x": [1, 2]}}"#,
+                r#"{"throttleNext": [["a", 1, 1]]}"#,
                 r#"{"colour": 1}"#,
+                "",
             ],
         ),
         (
@@ -98,6 +110,7 @@ async fn bad_control_bodies_answer_400_and_change_nothing() {
                 r#"{"seed": "x"}"#,
                 r#"{"seed": 1.5}"#,
                 r#"{"colour": 1}"#,
+                "\n",
             ],
         ),
     ];
@@ -113,6 +126,35 @@ async fn bad_control_bodies_answer_400_and_change_nothing() {
     let (status, _) = app.get("/v1.0/auditLogs/signIns?$top=1").await;
     assert_eq!(status, 200);
     app.advance("PT1M").await;
+}
+
+#[actix_rt::test]
+async fn whole_number_floats_count_as_integers_and_a_fraction_names_its_field() {
+    let app = spawn(&[]).await;
+    let (status, body) = send(
+        &app,
+        "PUT",
+        "/_entrasim/throttling",
+        r#"{"perAppPerTenant": {"requests": 7.0}, "throttleNext": [{"appId": "a", "count": 2.0, "retryAfter": 3.0}]}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["perAppPerTenant"]["requests"], 7);
+    assert_eq!(body["throttleNext"][0]["retryAfter"], 3);
+    let (status, body) = send(
+        &app,
+        "PUT",
+        "/_entrasim/throttling",
+        r#"{"throttleNext": [{"appId": "a", "count": 2, "retryAfter": 28.5}]}"#,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("throttleNext[0].retryAfter"), "{message}");
+    let (status, body) = send(&app, "POST", "/_entrasim/reset", r#"{"seed": 28.0}"#).await;
+    assert_eq!((status, body["seed"].as_u64()), (200, Some(28)), "{body}");
+    let (status, _) = send(&app, "POST", "/_entrasim/reset", "").await;
+    assert_eq!(status, 200, "an empty POST body means {{}}");
 }
 
 #[actix_rt::test]
@@ -160,6 +202,28 @@ async fn throttling_settings_accept_a_partial_update() {
         json!({"requests": 7, "windowSeconds": 10})
     );
     assert_eq!(body["enabled"], false);
+    let (_, body) = app
+        .put(
+            "/_entrasim/throttling",
+            json!({"apps": {"x": {"requests": 2}}, "throttleNext": [{"appId": "x", "count": 1}]}),
+        )
+        .await;
+    assert_eq!(
+        body["apps"]["x"],
+        json!({"requests": 2, "windowSeconds": 10}),
+        "a new app limit starts from perAppPerTenant"
+    );
+    let (status, body) = app
+        .put(
+            "/_entrasim/throttling",
+            json!({"apps": {"x": null}, "throttleNext": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["apps"].clone(), body["throttleNext"].clone()),
+        (json!({}), json!([]))
+    );
 }
 
 /// Statuses of `n` requests to the sign-ins.

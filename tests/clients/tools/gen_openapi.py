@@ -36,6 +36,9 @@ def n(schema):
     schema = copy.deepcopy(schema)
     if "$ref" in schema:
         return {"anyOf": [schema, {"type": "null"}]}
+    if "oneOf" in schema:
+        schema["oneOf"].append({"type": "null"})
+        return schema
     if "enum" in schema:
         schema["enum"] = list(schema["enum"]) + [None]
     t = schema.get("type")
@@ -247,6 +250,8 @@ SIGN_IN_BETA.update({
 })
 # beta declares servicePrincipalId non-nullable (MD-beta-nat); user sign-ins carry "".
 SIGN_IN_BETA["servicePrincipalId"] = STR
+# beta's signIn has no riskEventTypes (v1.0 only; beta carries riskEventTypes_v2).
+del SIGN_IN_BETA["riskEventTypes"]
 SCHEMAS["signInBeta"] = obj(SIGN_IN_BETA, description="signIn as served under /beta (all four signInEventTypes).")
 
 # directoryAudit
@@ -309,8 +314,13 @@ PROV_V1 = {
     "modifiedProperties": n(arr(ref("modifiedProperty"))),
 }
 SCHEMAS["provisioningObjectSummary"] = obj(PROV_V1)
-SCHEMAS["statusBase"] = obj({"@odata.type": enum("#microsoft.graph.statusBase"), "status": NE("provisioningResult")})
-PROV_BETA = dict(PROV_V1, action=NSTR, statusInfo=n(ref("statusBase")))
+SCHEMAS["statusBase"] = obj({"@odata.type": enum("#microsoft.graph.statusBase"), "status": NE("provisioningResult")},
+                            description="Beta statusInfo of a successful change.")
+SCHEMAS["statusDetails"] = obj({"@odata.type": enum("#microsoft.graph.statusDetails"), "status": NE("provisioningResult"),
+                                "errorCode": NSTR, "reason": NSTR, "additionalDetails": NSTR,
+                                "errorCategory": NE("provisioningStatusErrorCategory"), "recommendedAction": NSTR},
+                               description="Beta statusInfo of a skipped, failed or warned change (derives from statusBase).")
+PROV_BETA = dict(PROV_V1, action=NSTR, statusInfo=n({"oneOf": [ref("statusBase"), ref("statusDetails")]}))
 SCHEMAS["provisioningObjectSummaryBeta"] = obj(PROV_BETA)
 
 # directory objects (same shape under v1.0 and beta)
@@ -761,14 +771,18 @@ SCHEMAS["throttling"] = obj({
 }, required=["enabled", "perAppPerTenant", "perAppAllTenants"])
 SCHEMAS["limitPatch"] = obj({"requests": s("integer", minimum=1, maximum=4294967295),
                              "windowSeconds": s("integer", minimum=1, maximum=3600)}, required=[])
+SCHEMAS["appLimitPatch"] = obj({"requests": n(s("integer", minimum=1, maximum=4294967295)),
+                                "windowSeconds": n(s("integer", minimum=1, maximum=3600))}, required=[],
+                               description="An app's own limit; a field left out or null takes `perAppPerTenant`'s value.")
 SCHEMAS["throttlingPatch"] = obj({
     "enabled": BOOL,
     "perAppPerTenant": ref("limitPatch"),
     "perAppAllTenants": ref("limitPatch"),
-    "apps": {"type": "object", "additionalProperties": n(ref("limitPatch"))},
-    "throttleNext": arr(ref("throttleNext")),
+    "apps": n({"type": "object", "additionalProperties": n(ref("appLimitPatch"))}),
+    "throttleNext": n(arr(ref("throttleNext"))),
 }, required=[], description="JSON Merge Patch (RFC 7386) of the throttling settings: present fields replace, "
-                            "objects merge, null removes an entry of `apps`.")
+                            "objects merge, null removes (an entry of `apps`, or all of `apps` or `throttleNext`). "
+                            "An app's first own limit starts from `perAppPerTenant`.")
 ROUTE = enum("*", "signIns", "directoryAudits", "provisioning")
 FAULT = enum("500", "503", "504", "reset")
 SCHEMAS["faultRule"] = obj({"route": ROUTE, "appId": NSTR, "rate": s("number", minimum=0, maximum=1), "fault": FAULT,
