@@ -122,10 +122,10 @@ pub async fn put_throttling(
         &merged,
         "throttling",
         &[
-            "perAppPerTenant",
-            "perAppAllTenants",
-            "apps{}",
-            "throttleNext[]",
+            ("perAppPerTenant", Holds::One),
+            ("perAppAllTenants", Holds::One),
+            ("apps", Holds::Map),
+            ("throttleNext", Holds::Array),
         ],
     )?;
     new_apps_start_from_the_tenant_limit(&mut merged);
@@ -147,40 +147,40 @@ fn required(body: &[u8]) -> Result<&[u8], GraphError> {
     Ok(body)
 }
 
-/// serde reads a struct from a JSON array as well (`[5, 10]` as a limit); the
-/// settings' objects must be objects. `fields` name top-level members: `x` an
-/// object (or null), `x[]` an array of objects, `x{}` an object of objects.
-fn objects_only(settings: &Value, what: &str, fields: &[&str]) -> Result<(), GraphError> {
-    let refuse = |field: &str| {
-        Err(GraphError::bad_request(format!(
-            "Invalid {what} settings: {field} must be a JSON object."
-        )))
-    };
-    for field in fields {
-        let (name, members) = match (field.strip_suffix("[]"), field.strip_suffix("{}")) {
-            (Some(name), _) => (
-                name,
-                settings
-                    .get(name)
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().collect()),
-            ),
-            (_, Some(name)) => (
-                name,
-                settings
-                    .get(name)
-                    .and_then(Value::as_object)
-                    .map(|m| m.values().collect()),
-            ),
-            _ => (*field, settings.get(*field).map(|v| vec![v])),
+/// What a settings member holds: one object, an array of them, or a map of them.
+#[derive(Clone, Copy)]
+enum Holds {
+    One,
+    Array,
+    Map,
+}
+
+/// serde reads a struct from a JSON array as well (`[5, 10]` as a limit), so
+/// the objects of a settings document are checked to be objects (or null)
+/// before it is read. A member of the wrong container kind is left to serde,
+/// which names it.
+fn objects_only(settings: &Value, what: &str, fields: &[(&str, Holds)]) -> Result<(), GraphError> {
+    for &(name, holds) in fields {
+        let members: Vec<(String, &Value)> = match (holds, settings.get(name)) {
+            (Holds::One, Some(v)) => vec![(name.to_string(), v)],
+            (Holds::Array, Some(Value::Array(items))) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{name}[{i}]"), v))
+                .collect(),
+            (Holds::Map, Some(Value::Object(map))) => map
+                .iter()
+                .map(|(key, v)| (format!("{name}.{key}"), v))
+                .collect(),
+            _ => continue,
         };
-        let members: Vec<&Value> = members.unwrap_or_default();
-        if let Some(bad) = members.iter().position(|v| !(v.is_object() || v.is_null())) {
-            return refuse(&if field.ends_with("[]") {
-                format!("{name}[{bad}]")
-            } else {
-                name.to_string()
-            });
+        if let Some((path, _)) = members
+            .iter()
+            .find(|(_, v)| !(v.is_object() || v.is_null()))
+        {
+            return Err(GraphError::bad_request(format!(
+                "Invalid {what} settings: {path} must be a JSON object."
+            )));
         }
     }
     Ok(())
@@ -252,7 +252,15 @@ pub async fn put_faults(
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
     let body = Value::Object(object(required(&body)?)?);
-    objects_only(&body, "fault", &["rules[]", "failPage", "delay"])?;
+    objects_only(
+        &body,
+        "fault",
+        &[
+            ("rules", Holds::Array),
+            ("failPage", Holds::One),
+            ("delay", Holds::One),
+        ],
+    )?;
     let config = settings(body, "fault")?;
     state
         .faults
