@@ -5,7 +5,7 @@
 use super::caller::Caller;
 use super::error::GraphError;
 use super::links::next_link;
-use super::logs::{check_cursor, decoded, version_name};
+use super::logs::{cursor_of, decoded, version_name};
 use super::middleware::JSON;
 use crate::app::AppState;
 use crate::model::directory::Collection;
@@ -60,15 +60,13 @@ pub fn list(
     let world = state.world();
     let hash = hash_of(collection, version, &options, caller.tenant);
     let key = state.token_key();
-    let cursor = match &options.skiptoken {
-        Some(token) => Some(check_cursor(
-            key.decode(token)?,
-            hash,
-            world.epoch,
-            caller.tenant,
-        )?),
-        None => None,
-    };
+    let cursor = cursor_of(
+        &key,
+        options.skiptoken.as_deref(),
+        hash,
+        world.epoch,
+        caller.tenant,
+    )?;
     // The walk reads the directory as it stood on its first page.
     let as_of = cursor.map_or(now, |c| datetime(c.as_of));
     let plan = &world

@@ -19,7 +19,7 @@ use crate::query::capability::{self, ApiVersion, Resource};
 use crate::query::eval::{Fields, Predicate, compile};
 use crate::query::options::{self, Direction, Options};
 use crate::query::page::{LogQuery, execute, time_bounds};
-use crate::query::skiptoken::{Cursor, query_hash};
+use crate::query::skiptoken::{Cursor, TokenKey, query_hash};
 use crate::store::records::{datetime, ticks};
 use crate::store::{Keyed, TenantLogs};
 use actix_web::{HttpRequest, HttpResponse};
@@ -54,15 +54,13 @@ pub fn list<R: Keyed + Fields>(
     let world = state.world();
     let hash = hash_of(spec, version, &options, caller.tenant);
     let key = state.token_key();
-    let cursor = match &options.skiptoken {
-        Some(token) => Some(check_cursor(
-            key.decode(token)?,
-            hash,
-            world.epoch,
-            caller.tenant,
-        )?),
-        None => None,
-    };
+    let cursor = cursor_of(
+        &key,
+        options.skiptoken.as_deref(),
+        hash,
+        world.epoch,
+        caller.tenant,
+    )?;
     let as_of = cursor.map_or(ticks(now), |c| c.as_of);
     if let Some((_, expr)) = &options.filter {
         capability::check(expr, spec.resource, version, datetime(as_of))
@@ -190,13 +188,19 @@ pub fn version_name(version: ApiVersion) -> &'static str {
     }
 }
 
-/// Checks a decoded cursor belongs to this query, epoch and tenant.
-pub fn check_cursor(
-    cursor: Cursor,
+/// The cursor a request's `$skiptoken` carries (none on a first page), checked
+/// to belong to this query, epoch and tenant.
+pub fn cursor_of(
+    key: &TokenKey,
+    token: Option<&str>,
     hash: u64,
     epoch: u64,
     tenant: usize,
-) -> Result<Cursor, QueryError> {
+) -> Result<Option<Cursor>, QueryError> {
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let cursor = key.decode(token)?;
     if cursor.epoch != epoch {
         return Err(QueryError::skip_token(
             "the skip token was issued before the emulator was reset",
@@ -207,7 +211,7 @@ pub fn check_cursor(
             "the skip token belongs to a different query: resend the nextLink exactly as received",
         ));
     }
-    Ok(cursor)
+    Ok(Some(cursor))
 }
 
 /// A path segment as the client meant it (percent-decoding undone).
