@@ -128,19 +128,8 @@ pub fn compile<R: Fields>(expr: &Expr, plan: &Plan) -> Result<Predicate<R>, Comp
 
 /// The record type's own test for `property eq literal` (either way round), if any.
 fn equality<R: Fields>(expr: &Expr, plan: &Plan) -> Option<Predicate<R>> {
-    match expr {
-        Expr::Compare {
-            left: Operand::Path(path),
-            op: CmpOp::Eq,
-            right: Operand::Literal(literal),
-        }
-        | Expr::Compare {
-            left: Operand::Literal(literal),
-            op: CmpOp::Eq,
-            right: Operand::Path(path),
-        } => R::equals(&path.as_string(), literal, plan),
-        _ => None,
-    }
+    let (path, literal) = expr.as_equality()?;
+    R::equals(&path.as_string(), literal, plan)
 }
 
 /// Evaluates a leaf test once per index value; records then cost one lookup.

@@ -3,7 +3,7 @@
 //! `status/errorCode`, `ipAddress`) or on a record key (`id`, `correlationId`).
 
 use super::fast::ipv4;
-use super::filter::{CmpOp, Expr, Literal, Operand};
+use super::filter::{Expr, Literal};
 use super::keys::{audit_id_parts, keys_of};
 use crate::activity::Plan;
 use crate::model::ids::Purpose;
@@ -81,17 +81,9 @@ pub fn provisioning_index(expr: Option<&Expr>, plan: &Plan) -> Option<Indexed> {
 fn first(expr: &Expr, index: &dyn Fn(&str, &Literal) -> Option<Indexed>) -> Option<Indexed> {
     match expr {
         Expr::And(a, b) => first(a, index).or_else(|| first(b, index)),
-        Expr::Compare {
-            left: Operand::Path(path),
-            op: CmpOp::Eq,
-            right: Operand::Literal(literal),
-        }
-        | Expr::Compare {
-            left: Operand::Literal(literal),
-            op: CmpOp::Eq,
-            right: Operand::Path(path),
-        } => index(&path.as_string(), literal),
-        _ => None,
+        _ => expr
+            .as_equality()
+            .and_then(|(path, literal)| index(&path.as_string(), literal)),
     }
 }
 

@@ -1,10 +1,9 @@
 //! `POST /_entrasim/directoryAudits`: one audit record of the catalog's activities.
 
-use super::{Common, Problems, common, created, first_member, sp_ref, store, text, user_ref};
+use super::{Common, Problems, checked, created, first_member, sp_ref, store, text, user_ref};
 use crate::activity::Plan;
 use crate::activity::latency::Log;
 use crate::app::AppState;
-use crate::http::control::object;
 use crate::http::error::GraphError;
 use crate::query::capability::ApiVersion;
 use crate::store::records::{Actor, Audit, Target};
@@ -27,19 +26,7 @@ pub async fn audit(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let body = object(&body)?;
-    let world = state.world();
-    let mut problems = Problems::default();
-    let common = common(
-        &body,
-        &FIELDS,
-        "activityDateTime",
-        &state,
-        &world,
-        &mut problems,
-    );
-    let record = build(&common.plan, &body, &common, &mut problems);
-    problems.into_result()?;
+    let (common, record) = checked(&body, &FIELDS, "activityDateTime", &state, build)?;
     let plan = common.plan.clone();
     let record = store(&state, &common, |key| {
         let delay_ms = common

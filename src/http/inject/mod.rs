@@ -11,7 +11,7 @@ pub use audit::audit;
 pub use provisioning::provisioning;
 pub use sign_in::sign_in;
 
-use super::control::duration;
+use super::control::{duration, object};
 use super::error::GraphError;
 use super::middleware::JSON;
 use crate::activity::Plan;
@@ -239,6 +239,24 @@ fn first_member(plan: &Plan) -> u32 {
 /// Files a record under its tenant's next injected key, assigned inside the
 /// update so concurrent injections never share one. `finish` completes the
 /// record from its key. Refused if the tenant was rebuilt meanwhile.
+/// Reads a body: the fields every log shares, then the log's own record from
+/// `build`; a 400 naming every bad field if any is wrong.
+fn checked<R>(
+    body: &[u8],
+    allowed: &[&str],
+    time_field: &str,
+    state: &AppState,
+    build: impl FnOnce(&Plan, &Map<String, Value>, &Common, &mut Problems) -> R,
+) -> Result<(Common, R), GraphError> {
+    let body = object(body)?;
+    let world = state.world();
+    let mut problems = Problems::default();
+    let common = common(&body, allowed, time_field, state, &world, &mut problems);
+    let record = build(&common.plan, &body, &common, &mut problems);
+    problems.into_result()?;
+    Ok((common, record))
+}
+
 fn store<R: LogOf + Copy>(
     state: &AppState,
     common: &Common,

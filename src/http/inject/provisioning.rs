@@ -1,9 +1,8 @@
 //! `POST /_entrasim/provisioning`: one change of a provisioning job's cycle.
 
-use super::{Common, Problems, common, created, first_member, store, text, user_ref};
+use super::{Common, Problems, checked, created, first_member, store, text, user_ref};
 use crate::activity::Plan;
 use crate::app::AppState;
-use crate::http::control::object;
 use crate::http::error::GraphError;
 use crate::query::capability::ApiVersion;
 use crate::store::records::{
@@ -25,19 +24,7 @@ pub async fn provisioning(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let body = object(&body)?;
-    let world = state.world();
-    let mut problems = Problems::default();
-    let common = common(
-        &body,
-        &FIELDS,
-        "activityDateTime",
-        &state,
-        &world,
-        &mut problems,
-    );
-    let record = build(&common.plan, &body, &common, &mut problems);
-    problems.into_result()?;
+    let (common, record) = checked(&body, &FIELDS, "activityDateTime", &state, build)?;
     let plan = common.plan.clone();
     let record = store(&state, &common, |key| Provisioning { key, ..record })?;
     Ok(created(&plan, |out, plan| {

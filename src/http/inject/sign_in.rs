@@ -1,12 +1,11 @@
 //! `POST /_entrasim/signIns`: a user, service principal or managed identity sign-in.
 
 use super::{
-    Common, Problems, agree, common, created, first_member, sp_ref, store, text, user_ref,
+    Common, Problems, agree, checked, created, first_member, sp_ref, store, text, user_ref,
 };
 use crate::activity::Plan;
 use crate::activity::latency::Log;
 use crate::app::AppState;
-use crate::http::control::object;
 use crate::http::error::GraphError;
 use crate::query::capability::ApiVersion;
 use crate::store::records::{NONE, SignIn, SignInKind};
@@ -30,19 +29,7 @@ pub async fn sign_in(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let body = object(&body)?;
-    let world = state.world();
-    let mut problems = Problems::default();
-    let common = common(
-        &body,
-        &FIELDS,
-        "createdDateTime",
-        &state,
-        &world,
-        &mut problems,
-    );
-    let record = build(&common.plan, &body, &common, &mut problems);
-    problems.into_result()?;
+    let (common, record) = checked(&body, &FIELDS, "createdDateTime", &state, build)?;
     let plan = common.plan.clone();
     let record = store(&state, &common, |key| {
         let delay_ms = common

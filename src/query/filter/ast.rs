@@ -53,6 +53,25 @@ pub enum Expr {
     Bool(Operand),
 }
 
+impl Expr {
+    /// `property eq literal`, written either way round.
+    pub fn as_equality(&self) -> Option<(&Path, &Literal)> {
+        match self {
+            Expr::Compare {
+                left: Operand::Path(path),
+                op: CmpOp::Eq,
+                right: Operand::Literal(literal),
+            }
+            | Expr::Compare {
+                left: Operand::Literal(literal),
+                op: CmpOp::Eq,
+                right: Operand::Path(path),
+            } => Some((path, literal)),
+            _ => None,
+        }
+    }
+}
+
 /// A value-producing term: a member path, a literal, or a case-folding call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
