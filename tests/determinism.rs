@@ -72,7 +72,8 @@ fn seed_8_gives_another_tenant_than_seed_7() {
 
 #[test]
 fn generated_logs_of_seed_7_have_their_golden_hashes() {
-    let dir = std::env::temp_dir().join(format!("entrasim-golden-{}", std::process::id()));
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path();
     entrasim(&[
         "generate",
         "--out",
@@ -91,7 +92,6 @@ fn generated_logs_of_seed_7_have_their_golden_hashes() {
         let bytes = std::fs::read(dir.join(format!("{log}.ndjson"))).unwrap();
         lines.push(format!("{log} {}", hex(&bytes)));
     }
-    std::fs::remove_dir_all(&dir).ok();
     assert_eq!(
         lines.join("\n"),
         include_str!("golden/generate-seed-7-small.sha256").trim()

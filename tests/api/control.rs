@@ -291,14 +291,13 @@ async fn requests_are_answered_while_a_reset_rebuilds() {
 
 #[test]
 fn a_preset_file_serves_its_tenant_and_bad_files_get_one_line() {
-    let dir = std::env::temp_dir().join(format!("entrasim-api-preset-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::tempdir().unwrap();
     let small = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/seed/presets/small.toml"
     ))
     .unwrap();
-    let good = dir.join("tiny.toml");
+    let good = dir.path().join("tiny.toml");
     let text = small.replace("name = \"small\"", "name = \"tiny\"");
     std::fs::write(&good, format!("{text}\n[latency]\nsign_ins = [[0.0, 0.0], [1.0, 1.0]]\naudits = [[0.0, 0.0], [1.0, 1.0]]\n")).unwrap();
     let run = |preset: &str| {
@@ -313,7 +312,7 @@ fn a_preset_file_serves_its_tenant_and_bad_files_get_one_line() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    let bad = dir.join("bad.toml");
+    let bad = dir.path().join("bad.toml");
     std::fs::write(
         &bad,
         format!("{text}\n[latency]\nsign_ins = [[0.0, 9.0], [1.0, 1.0]]\naudits = [[0.0, 0.0], [1.0, 1.0]]\n"),
@@ -329,5 +328,4 @@ fn a_preset_file_serves_its_tenant_and_bad_files_get_one_line() {
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
         assert!(stderr.contains(needle), "{stderr}");
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }

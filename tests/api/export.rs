@@ -29,9 +29,10 @@ fn lines(path: std::path::PathBuf) -> Vec<serde_json::Value> {
 
 #[actix_rt::test]
 async fn generate_writes_exactly_what_the_api_serves() {
-    let dir = std::env::temp_dir().join(format!("entrasim-export-{}", std::process::id()));
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path();
     let app = spawn(&[]).await;
-    generate(&dir, "v1.0");
+    generate(dir, "v1.0");
     for log in ["signIns", "directoryAudits", "provisioning"] {
         let served = app.walk(&format!("/v1.0/auditLogs/{log}?$top=999")).await;
         let written = lines(dir.join(format!("{log}.ndjson")));
@@ -44,7 +45,7 @@ async fn generate_writes_exactly_what_the_api_serves() {
     }
     let users = app.walk("/v1.0/users").await;
     assert!(users == lines(dir.join("users.ndjson")), "users differ");
-    generate(&dir, "beta");
+    generate(dir, "beta");
     let all = "/beta/auditLogs/signIns?$top=999&$filter=signInEventTypes/any(t:t%20eq%20'interactiveUser'%20or%20t%20eq%20'nonInteractiveUser'%20or%20t%20eq%20'servicePrincipal'%20or%20t%20eq%20'managedIdentity')";
     let served = app.walk(all).await;
     let written = lines(dir.join("signIns.ndjson"));
@@ -54,5 +55,4 @@ async fn generate_writes_exactly_what_the_api_serves() {
         served.len(),
         written.len()
     );
-    std::fs::remove_dir_all(&dir).ok();
 }

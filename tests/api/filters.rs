@@ -7,14 +7,17 @@ use std::process::Command;
 
 type Check = Box<dyn Fn(&Value) -> bool>;
 
-fn generated(version: &str) -> std::path::PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("entrasim-filters-{version}-{}", std::process::id()));
+/// `entrasim generate` into a directory removed when the returned guard drops.
+fn generated(version: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("entrasim-filters-{version}-"))
+        .tempdir()
+        .unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_entrasim"))
         .args([
             "generate",
             "--out",
-            dir.to_str().unwrap(),
+            dir.path().to_str().unwrap(),
             "--preset",
             "small",
             "--clock",
@@ -76,7 +79,7 @@ async fn check(
 async fn sign_in_filter_examples_match_a_brute_force_evaluation() {
     let app = spawn(&[]).await;
     let dir = generated("v1.0");
-    let all = records(&dir, "signIns");
+    let all = records(dir.path(), "signIns");
     let s = &all[10];
     let (user, upn, app_id, app_name, ip, city, corr, id) = (
         text(&s["userId"]),
@@ -214,7 +217,7 @@ async fn sign_in_filter_examples_match_a_brute_force_evaluation() {
         ),
     ];
     check(&app, "/v1.0/auditLogs/signIns", &all, cases).await;
-    let beta = records(&generated("beta"), "signIns");
+    let beta = records(generated("beta").path(), "signIns");
     let cases: Vec<(String, Check)> = vec![
         (
             "signInEventTypes/any(t: t eq 'nonInteractiveUser')".into(),
@@ -303,7 +306,7 @@ fn beta_cases(beta: &[Value]) -> Vec<(String, Check)> {
 async fn audit_and_provisioning_filter_examples_match_a_brute_force_evaluation() {
     let app = spawn(&[]).await;
     let dir = generated("v1.0");
-    let audits = records(&dir, "directoryAudits");
+    let audits = records(dir.path(), "directoryAudits");
     let by_user = audits
         .iter()
         .find(|a| a["initiatedBy"]["user"]["userPrincipalName"].is_string())
@@ -406,7 +409,7 @@ async fn audit_and_provisioning_filter_examples_match_a_brute_force_evaluation()
     ];
     let cases = cases.into_iter().chain(keys).collect();
     check(&app, "/v1.0/auditLogs/directoryAudits", &audits, cases).await;
-    let provisioning = records(&dir, "provisioning");
+    let provisioning = records(dir.path(), "provisioning");
     let job = text(&provisioning[0]["jobId"]);
     let sp = text(&provisioning[0]["servicePrincipal"]["id"]);
     let name = text(&provisioning[0]["sourceIdentity"]["displayName"]);

@@ -235,10 +235,16 @@ async fn a_token_for_one_tenant_never_sees_another_tenants_records() {
 
 #[actix_rt::test]
 async fn https_serves_the_same_app_with_the_local_ca() {
-    let dir = std::env::temp_dir().join(format!("entrasim-test-{}", std::process::id()));
-    let app = spawn(&["--https-port", "0", "--data-dir", dir.to_str().unwrap()]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn(&[
+        "--https-port",
+        "0",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ])
+    .await;
     let https = app.https_url.clone().expect("https listener");
-    let ca = std::fs::read(dir.join("ca.pem")).unwrap();
+    let ca = std::fs::read(dir.path().join("ca.pem")).unwrap();
     let client = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
         .build()

@@ -2,7 +2,7 @@
 // `entrasim generate` output for comparison. NODE_EXTRA_CA_CERTS must name the CA
 // in ENTRASIM_DATA_DIR before node starts (tests/clients/run.sh arranges both).
 import { spawn, execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -16,7 +16,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 export const BINARY = process.env.ENTRASIM_BIN ?? snapshot(path.join(ROOT, "target/release/entrasim"));
 
 function snapshot(built) {
-  const copy = path.join(mkdtempSync(path.join(tmpdir(), "entrasim-bin-")), "entrasim");
+  const folder = mkdtempSync(path.join(tmpdir(), "entrasim-bin-"));
+  process.on("exit", () => rmSync(folder, { recursive: true, force: true }));
+  const copy = path.join(folder, "entrasim");
   copyFileSync(built, copy);
   return copy;
 }
@@ -64,8 +66,12 @@ export function generated(version) {
 function generate(version) {
   const out = mkdtempSync(path.join(tmpdir(), `entrasim-gen-${version}-`));
   execFileSync(BINARY, ["generate", "--out", out, "--api-version", version, ...TENANT_FLAGS]);
-  const read = (name) => readFileSync(path.join(out, `${name}.ndjson`), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-  return Object.fromEntries(readdirSync(out).filter((f) => f.endsWith(".ndjson")).map((f) => [f.replace(".ndjson", ""), read(f.replace(".ndjson", ""))]));
+  try {
+    const read = (name) => readFileSync(path.join(out, `${name}.ndjson`), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    return Object.fromEntries(readdirSync(out).filter((f) => f.endsWith(".ndjson")).map((f) => [f.replace(".ndjson", ""), read(f.replace(".ndjson", ""))]));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 export async function tenant(server) {

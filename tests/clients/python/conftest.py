@@ -1,6 +1,7 @@
 """Fixtures: the release binary on port 0 (and an HTTPS port), its tenant, and the
 `entrasim generate` output the served records must equal."""
 
+import atexit
 import json
 import os
 import pathlib
@@ -26,7 +27,9 @@ def _snapshot():
         return pathlib.Path(os.environ["ENTRASIM_BIN"])
     if not BUILT.exists():
         return BUILT
-    copy = pathlib.Path(tempfile.mkdtemp(prefix="entrasim-bin-")) / "entrasim"
+    folder = tempfile.mkdtemp(prefix="entrasim-bin-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    copy = pathlib.Path(folder) / "entrasim"
     shutil.copy2(BUILT, copy)
     return copy
 
