@@ -1,10 +1,11 @@
 //! Every reference in every record of the default preset exists in the directory
-//! endpoints, or is a soft-deleted user whose "Delete user" audit the log shows.
+//! endpoints, or is a soft-deleted user, served under `directory/deletedItems`, whose
+//! "Delete user" audit the log shows.
 
 use entrasim::app::plans;
 use entrasim::config::{LatencyMode, License, Preset, TenantSettings};
 use entrasim::export::served;
-use entrasim::model::directory::Collection;
+use entrasim::model::directory::{Collection, DeletedType};
 use entrasim::model::sign_in as si;
 use entrasim::query::capability::ApiVersion;
 use entrasim::rng::Seed;
@@ -59,7 +60,6 @@ fn setup() -> (World, Directory) {
     let tenant = &world.tenants[0].plan.tenant;
     let sps = Collection::ServicePrincipals.objects(tenant, now);
     let users = Collection::Users.objects(tenant, now);
-    let all_users: BTreeSet<String> = tenant.users.iter().map(|u| u.id.clone()).collect();
     let listed = ids(&users, "id");
     let doc = entrasim::export::tenant_json(tenant, now);
     let mut devices = ids(doc["devices"].as_array().unwrap(), "id");
@@ -74,7 +74,10 @@ fn setup() -> (World, Directory) {
     let directory = Directory {
         devices,
         policies: ids(doc["conditionalAccessPolicies"].as_array().unwrap(), "id"),
-        deleted: all_users.difference(&listed).cloned().collect(),
+        deleted: ids(
+            &Collection::Deleted(DeletedType::User).objects(tenant, now),
+            "id",
+        ),
         users: listed,
         app_ids: ids(&sps, "appId"),
         sps: ids(&sps, "id"),
@@ -83,6 +86,21 @@ fn setup() -> (World, Directory) {
         roles: ids(&Collection::RoleDefinitions.objects(tenant, now), "id"),
     };
     (world, directory)
+}
+
+#[test]
+fn every_user_missing_from_users_is_a_deleted_item() {
+    let (world, d) = shared();
+    let all: BTreeSet<String> = world.tenants[0]
+        .plan
+        .tenant
+        .users
+        .iter()
+        .map(|u| u.id.clone())
+        .collect();
+    let missing: BTreeSet<String> = all.difference(&d.users).cloned().collect();
+    assert!(!missing.is_empty(), "the default preset deletes users");
+    assert_eq!(missing, d.deleted);
 }
 
 fn user_known(d: &Directory, id: &str) -> bool {

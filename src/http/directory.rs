@@ -29,6 +29,9 @@ pub fn resource(collection: Collection) -> Resource {
         Collection::RoleAssignments => Resource::RoleAssignments,
         Collection::RoleEligibilitySchedules => Resource::RoleEligibilitySchedules,
         Collection::RoleAssignmentSchedules => Resource::RoleAssignmentSchedules,
+        Collection::Deleted(t) => resource(t.live()),
+        // Only ever read by id, never filtered.
+        Collection::DeletedItems => Resource::Users,
     }
 }
 
@@ -74,6 +77,16 @@ pub fn list(
         .get(caller.tenant)
         .ok_or_else(|| GraphError::bad_request("Unknown tenant."))?
         .plan;
+    if let Some(name) = options
+        .select
+        .iter()
+        .flatten()
+        .find(|name| !collection.has_property(&plan.tenant, name))
+    {
+        return Err(GraphError::bad_request(format!(
+            "Could not find a property named '{name}' on type 'microsoft.graph.directoryObject'."
+        )));
+    }
     let mut objects = collection.objects(&plan.tenant, as_of);
     if let Some((_, expr)) = &options.filter {
         capability::check(expr, resource, version, as_of).map_err(QueryError::filter)?;
@@ -85,15 +98,12 @@ pub fn list(
     let end = (start + options.top as usize).min(total);
     let mut page: Vec<Value> = objects.get(start..end).unwrap_or_default().to_vec();
     if let Some(select) = &options.select {
-        page = page
-            .into_iter()
-            .map(|o| project(&o, select))
-            .collect::<Result<_, _>>()?;
+        page = page.into_iter().map(|o| project(&o, select)).collect();
     }
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
-        json!(context(version, collection.path())),
+        json!(context(version, collection.context())),
     );
     if options.count {
         body.insert("@odata.count".into(), json!(total));
@@ -139,14 +149,14 @@ fn hash_of(collection: Collection, version: ApiVersion, options: &Options, tenan
     ])
 }
 
-fn project(object: &Value, select: &[String]) -> Result<Value, GraphError> {
+/// The object reduced to `id` and the selected properties (already checked by name).
+fn project(object: &Value, select: &[String]) -> Value {
     let mut picked = Map::new();
     picked.insert("id".into(), object["id"].clone());
     for name in select {
-        let value = object.get(name).ok_or_else(|| GraphError::bad_request(format!("Could not find a property named '{name}' on type 'microsoft.graph.directoryObject'.")))?;
-        picked.insert(name.clone(), value.clone());
+        picked.insert(name.clone(), object[name.as_str()].clone());
     }
-    Ok(Value::Object(picked))
+    Value::Object(picked)
 }
 
 /// `GET /{version}/{collection}/{id}`.
@@ -183,7 +193,10 @@ pub fn get(
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
-        json!(context(version, &format!("{}/$entity", collection.path()))),
+        json!(context(
+            version,
+            &format!("{}/$entity", collection.context())
+        )),
     );
     body.append(
         object

@@ -6,7 +6,7 @@ use super::error::GraphError;
 use super::routes::{self, Route, Surface};
 use super::{directory, identity, logs};
 use crate::app::AppState;
-use crate::model::directory::Collection;
+use crate::model::directory::{Collection, DeletedType};
 use crate::query::capability::ApiVersion;
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -153,6 +153,16 @@ fn route(
                 .cloned()
                 .unwrap_or_else(|| other.to_string()),
         )),
+        ["directory", "deleteditems"] => Err(GraphError::new(
+            400,
+            "Request_UnsupportedQuery",
+            "Searches against this resource are not supported. Only specific instances can be queried.",
+        )),
+        ["directory", "deleteditems", item] => match DeletedType::from_cast(item) {
+            Some(cast) => directory::list(Collection::Deleted(cast), req, state, caller, version),
+            None => directory::get(Collection::DeletedItems, &rest[2], state, caller, version),
+        },
+        ["directory", _, ..] => Err(GraphError::no_segment(&rest[1])),
         [name] => directory::list(
             collection(name).ok_or_else(|| GraphError::no_segment(&rest[0]))?,
             req,

@@ -4,6 +4,7 @@
 use super::caller::Caller;
 use super::error::GraphError;
 use crate::config::License;
+use crate::model::directory::DeletedType;
 
 /// Refuses the request when the caller lacks the permission the path needs.
 pub fn require(caller: &Caller, path: &[&str]) -> Result<(), GraphError> {
@@ -14,7 +15,7 @@ pub fn require(caller: &Caller, path: &[&str]) -> Result<(), GraphError> {
             "Authentication_MSGraphPermissionMissing",
             "Calling principal does not have required MSGraph permissions AuditLog.Read.All",
         )),
-        Some(&first) if first != "auditlogs" && !directory_allowed(first, &has) => {
+        Some(&first) if first != "auditlogs" && !directory_allowed(path, &has) => {
             Err(GraphError::new(
                 403,
                 "Authorization_RequestDenied",
@@ -26,14 +27,21 @@ pub fn require(caller: &Caller, path: &[&str]) -> Result<(), GraphError> {
 }
 
 /// Directory reads: Directory.Read.All, or the narrower permission of the collection.
-fn directory_allowed(first: &str, has: &dyn Fn(&str) -> bool) -> bool {
-    let narrow: &[&str] = match first {
-        "users" => &["User.Read.All", "User.ReadWrite.All"],
-        "groups" => &["Group.Read.All", "Group.ReadWrite.All"],
-        "applications" | "serviceprincipals" => {
-            &["Application.Read.All", "Application.ReadWrite.All"]
-        }
-        "rolemanagement" => &["RoleManagement.Read.Directory", "RoleManagement.Read.All"],
+fn directory_allowed(path: &[&str], has: &dyn Fn(&str) -> bool) -> bool {
+    const USERS: &[&str] = &["User.Read.All", "User.ReadWrite.All"];
+    const GROUPS: &[&str] = &["Group.Read.All", "Group.ReadWrite.All"];
+    const APPS: &[&str] = &["Application.Read.All", "Application.ReadWrite.All"];
+    let narrow: &[&str] = match path {
+        ["users", ..] => USERS,
+        ["groups", ..] => GROUPS,
+        ["applications" | "serviceprincipals", ..] => APPS,
+        ["rolemanagement", ..] => &["RoleManagement.Read.Directory", "RoleManagement.Read.All"],
+        ["directory", "deleteditems", item] => match DeletedType::from_cast(item) {
+            Some(DeletedType::Group) => GROUPS,
+            Some(DeletedType::Application | DeletedType::ServicePrincipal) => APPS,
+            // A cast to users, or an id: the only objects ever deleted are users.
+            Some(DeletedType::User) | None => USERS,
+        },
         _ => &[],
     };
     has("Directory.Read.All") || has("Directory.ReadWrite.All") || narrow.iter().any(|p| has(p))
@@ -49,5 +57,38 @@ pub fn require_licence(license: License, path: &[&str]) -> Result<(), GraphError
             "Neither tenant is B2C or tenant doesn't have premium license",
         )),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::directory_allowed;
+
+    fn allowed(path: &str, roles: &[&str]) -> bool {
+        let path: Vec<&str> = path.split('/').collect();
+        directory_allowed(&path, &|p: &str| roles.contains(&p))
+    }
+
+    #[test]
+    fn each_collection_takes_its_narrow_permission_or_directory_read_all() {
+        assert!(allowed("users", &["User.Read.All"]));
+        assert!(allowed("groups", &["Group.Read.All"]));
+        assert!(allowed("serviceprincipals", &["Application.Read.All"]));
+        assert!(!allowed("groups", &["User.Read.All"]));
+        assert!(allowed("groups", &["Directory.Read.All"]));
+    }
+
+    #[test]
+    fn deleted_items_take_the_permission_of_their_cast() {
+        let users = "directory/deleteditems/microsoft.graph.user";
+        assert!(allowed(users, &["User.Read.All"]));
+        assert!(!allowed(users, &["Group.Read.All"]));
+        let groups = "directory/deleteditems/microsoft.graph.group";
+        assert!(allowed(groups, &["Group.Read.All"]));
+        assert!(!allowed(groups, &["User.Read.All"]));
+        let by_id = "directory/deleteditems/a9406f91-456f-4782-a67b-6f5d3c548eb6";
+        assert!(allowed(by_id, &["User.Read.All"]));
+        assert!(!allowed("directory/deleteditems", &["User.Read.All"]));
+        assert!(allowed("directory/deleteditems", &["Directory.Read.All"]));
     }
 }

@@ -17,7 +17,10 @@ pub fn extras(tenant: &Tenant, now: DateTime<Utc>) -> Vec<(&'static str, Value)>
     vec![
         ("devices", devices(tenant, now)),
         ("conditionalAccessPolicies", ca_policies(tenant)),
-        ("deletedUsers", deleted_users(tenant, now)),
+        (
+            "deletedUsers",
+            super::directory::deleted_users(tenant, now).collect(),
+        ),
         ("roleManagementPolicies", role_settings(tenant)),
         ("appRoleAssignments", app_role_assignments(tenant)),
         ("oauth2PermissionGrants", delegated_grants(tenant)),
@@ -58,19 +61,6 @@ fn ca_policies(tenant: &Tenant) -> Value {
                 "grantControls": {"operator": "AND", "builtInControls": t.grant_controls},
                 "sessionControls": t.session_controls,
             })
-        })
-        .collect()
-}
-
-/// Soft-deleted users (Graph keeps them under `directory/deletedItems`).
-fn deleted_users(tenant: &Tenant, now: DateTime<Utc>) -> Value {
-    (0..tenant.users.len())
-        .filter(|&u| tenant.users[u].deleted.is_some_and(|d| d <= now))
-        .map(|u| {
-            let mut user = super::directory::user(tenant, u);
-            let deleted = tenant.users[u].deleted.map(time);
-            user["deletedDateTime"] = json!(deleted);
-            user
         })
         .collect()
 }

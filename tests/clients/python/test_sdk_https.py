@@ -2,7 +2,7 @@
 authority: tokens from its token endpoint (client credentials), verified independently with
 PyJWT against its JWKS; v1.0 and beta (all four sign-in event types) walks whose records
 equal `entrasim generate`'s whole; a tampered token and a token for another audience get
-401; a client without permissions gets 403.
+401; a client without permissions gets 403; deleted users read through the SDK's OData cast.
 
 Skipped (with the reason) only while the server prints no `listening on https://` line."""
 
@@ -145,3 +145,23 @@ def test_the_no_permissions_client_gets_403_permission_missing(server, tenant, c
         asyncio.run(client.audit_logs.sign_ins.get())
     assert caught.value.response_status_code == 403
     assert caught.value.error.code == "Authentication_MSGraphPermissionMissing"
+
+
+def test_deleted_users_read_through_the_sdk_cast_are_the_users_generate_does_not_list(server, tenant, ca_bundle, generated):
+    from msgraph.generated.models.user import User
+
+    client = graph(server, credential(server, tenant, "entrasim-directory-reader"))
+
+    async def read():
+        page = await client.directory.deleted_items.graph_user.get()
+        deleted = await iterate(page, client.request_adapter)
+        one = await client.directory.deleted_items.by_directory_object_id(deleted[0].id).get()
+        return deleted, one
+
+    deleted, one = asyncio.run(read())
+    live = {u["id"] for u in generated["v1.0"]["users"]}
+    assert deleted and all(u.id not in live and u.deleted_date_time is not None for u in deleted)
+    assert len(live) + len(deleted) == tenant["counts"]["users"]
+    assert isinstance(one, User)
+    assert (one.id, one.user_principal_name, one.deleted_date_time) == \
+        (deleted[0].id, deleted[0].user_principal_name, deleted[0].deleted_date_time)

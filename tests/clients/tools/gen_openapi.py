@@ -642,10 +642,80 @@ def build_graph_paths():
                                 "description": "Object id." + (" A GUID: anything else answers 400." if id_schema is UUID else "")}],
                 "responses": {"200": entity_response(record, path, "The object."), **error_refs()},
             }}
+    deleted_items(paths)
     legacy_provisioning(paths)
     for item in paths.values():
         item["get"]["security"] = [{"bearer": []}]
     return paths
+
+
+DELETED_CASTS = {
+    # cast: (record schema of the live object, entity set named by @odata.context)
+    "microsoft.graph.user": ("user", "users"),
+    "microsoft.graph.group": ("group", "groups"),
+    "microsoft.graph.application": ("application", "applications"),
+    "microsoft.graph.servicePrincipal": ("servicePrincipal", "servicePrincipals"),
+}
+
+
+def deleted_name(record):
+    return "deleted" + record[0].upper() + record[1:]
+
+
+def deleted_schema(record):
+    """A live object's schema plus its deletedDateTime."""
+    schema = copy.deepcopy(SCHEMAS[record])
+    schema["properties"]["deletedDateTime"] = DT
+    schema["required"] = schema["required"] + ["deletedDateTime"]
+    return schema
+
+
+def deleted_items(paths):
+    """directory/deletedItems: listed only through an OData cast, read one by id."""
+    for record, _ in DELETED_CASTS.values():
+        SCHEMAS[deleted_name(record)] = deleted_schema(record)
+    typed = deleted_schema("user")
+    typed["properties"] = {"@odata.type": enum("#microsoft.graph.user"), **typed["properties"]}
+    typed["required"] = ["@odata.type"] + typed["required"]
+    typed["description"] = "A deleted directory object (entrasim deletes users only)."
+    SCHEMAS["deletedDirectoryObject"] = typed
+    for version in VERSIONS:
+        tag = [f"Directory {version}"]
+        paths[f"/{version}/directory/deletedItems"] = {"get": {
+            "operationId": f"list_{version.replace('.', '')}_deletedItems_uncast",
+            "tags": tag,
+            "summary": f"Deleted items without an OData cast ({version}): Graph refuses them",
+            "description": "400 Request_UnsupportedQuery: `Searches against this resource are not supported. Only specific "
+                           "instances can be queried.` List through a cast, e.g. `/directory/deletedItems/microsoft.graph.user`.",
+            "responses": error_refs(["400", "401", "403", "429", "500", "503", "504"]),
+        }}
+        for cast, (record, entity_set) in DELETED_CASTS.items():
+            select_props = [p for p in SCHEMAS[deleted_name(record)]["properties"] if p != "id"]
+            paths[f"/{version}/directory/deletedItems/{cast}"] = {"get": {
+                "operationId": f"list_{version.replace('.', '')}_deleted_{entity_set}",
+                "tags": tag,
+                "summary": f"Deleted {entity_set} still restorable, deleted up to 30 days ago ({version})",
+                "parameters": [
+                    param("$filter", s("string", minLength=1), "OData filter on the live type's filterable properties."),
+                    {"$ref": "#/components/parameters/topDirectory"},
+                    param("$select", arr(enum("id", *select_props), minItems=1),
+                          "Comma-separated properties to return (`id` is always returned).", style="form", explode=False),
+                    {"$ref": "#/components/parameters/count"},
+                    {"$ref": "#/components/parameters/skiptoken"},
+                ],
+                "responses": {"200": collection_response(deleted_name(record), ["id"] + select_props, entity_set,
+                                                         f"A page of deleted {entity_set}.", marked=False),
+                              **error_refs()},
+            }}
+        paths[f"/{version}/directory/deletedItems/{{id}}"] = {"get": {
+            "operationId": f"get_{version.replace('.', '')}_deletedItem",
+            "tags": tag,
+            "summary": f"Get one deleted directory object ({version})",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": UUID,
+                            "description": "Object id. A GUID: anything else answers 400."}],
+            "responses": {"200": entity_response("deletedDirectoryObject", "directoryObjects", "The deleted object."),
+                          **error_refs()},
+        }}
 
 
 def legacy_provisioning(paths):

@@ -61,6 +61,12 @@ def specialise_injections(schemas, refs, tenant_ids):
                 properties[field] = enum(*members)
 
 
+def listing(item_path):
+    """The collection whose first member gives `item_path`'s example id (deleted items list only through a cast)."""
+    collection = item_path[:-len("/{id}")]
+    return collection + "/microsoft.graph.user" if collection.endswith("/directory/deletedItems") else collection
+
+
 def specialise(doc, base, facts):
     """The spec for the server at `base`: {tenant}, the token request's client and the injections' references
     limited to what exists there (plus the multi-tenant names for discovery), and examples that exist there
@@ -75,7 +81,7 @@ def specialise(doc, base, facts):
                     parameter["schema"] = enum(*names)
                     parameter["examples"] = {"tenantId": {"value": facts["tenant"]["tenantId"]}}
                 elif parameter.get("name") == "id" and parameter.get("in") == "path":
-                    first = fetch(f"{base}{path[:-len('/{id}')]}?$top=1", headers=auth)["value"]
+                    first = fetch(f"{base}{listing(path)}?$top=1", headers=auth)["value"]
                     if first:
                         parameter["examples"] = {"first": {"value": first[0]["id"]}}
     specialise_injections(doc["components"]["schemas"], facts["refs"],
