@@ -67,7 +67,8 @@ type Build = fn(&Tenant, usize) -> Value;
 const RESTORABLE_DAYS: i64 = 30;
 
 impl Collection {
-    /// Path under the version root, also the `@odata.context` fragment.
+    /// Path under the version root; also the `@odata.context` fragment, except for
+    /// deleted items (see [`Collection::context`]).
     pub fn path(self) -> &'static str {
         match self {
             Collection::Users => "users",
