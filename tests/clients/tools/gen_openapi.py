@@ -572,6 +572,18 @@ def entity_response(schema_name, context, description):
     return {"description": description, "headers": graph_headers(), "content": {JSON_CT: {"schema": schema}}}
 
 
+def directory_list_parameters(select_props, filter_description, filter_examples=None):
+    """$filter, $top, $select, $count and $skiptoken of a directory listing."""
+    return [
+        param("$filter", s("string", minLength=1), filter_description, examples=filter_examples),
+        {"$ref": "#/components/parameters/topDirectory"},
+        param("$select", arr(enum("id", *select_props), minItems=1),
+              "Comma-separated properties to return (`id` is always returned).", style="form", explode=False),
+        {"$ref": "#/components/parameters/count"},
+        {"$ref": "#/components/parameters/skiptoken"},
+    ]
+
+
 def build_graph_paths():
     paths = {}
     for version in VERSIONS:
@@ -622,15 +634,8 @@ def build_graph_paths():
                 "operationId": f"list_{op_id}",
                 "tags": [f"Directory {version}"],
                 "summary": f"List {name} ({version})",
-                "parameters": [
-                    param("$filter", s("string", minLength=1), "OData filter on the collection's filterable properties.",
-                          examples=filters),
-                    {"$ref": "#/components/parameters/topDirectory"},
-                    param("$select", arr(enum("id", *select_props), minItems=1),
-                          "Comma-separated properties to return (`id` is always returned).", style="form", explode=False),
-                    {"$ref": "#/components/parameters/count"},
-                    {"$ref": "#/components/parameters/skiptoken"},
-                ],
+                "parameters": directory_list_parameters(select_props, "OData filter on the collection's filterable properties.",
+                                                        filters),
                 "responses": {"200": collection_response(record, ["id"] + select_props, path, f"A page of {name}.", marked=False),
                               **error_refs()},
             }}
@@ -695,14 +700,7 @@ def deleted_items(paths):
                 "operationId": f"list_{version.replace('.', '')}_deleted_{entity_set}",
                 "tags": tag,
                 "summary": f"Deleted {entity_set} still restorable, deleted up to 30 days ago ({version})",
-                "parameters": [
-                    param("$filter", s("string", minLength=1), "OData filter on the live type's filterable properties."),
-                    {"$ref": "#/components/parameters/topDirectory"},
-                    param("$select", arr(enum("id", *select_props), minItems=1),
-                          "Comma-separated properties to return (`id` is always returned).", style="form", explode=False),
-                    {"$ref": "#/components/parameters/count"},
-                    {"$ref": "#/components/parameters/skiptoken"},
-                ],
+                "parameters": directory_list_parameters(select_props, "OData filter on the live type's filterable properties."),
                 "responses": {"200": collection_response(deleted_name(record), ["id"] + select_props, entity_set,
                                                          f"A page of deleted {entity_set}.", marked=False),
                               **error_refs()},
