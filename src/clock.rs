@@ -1,5 +1,9 @@
 //! The simulated clock: the only place in entrasim that reads wall time.
 //!
+//! Tokens are the one exception to simulated time: they belong to the client's
+//! real session (its SDK caches them for an hour of wall time), so they are
+//! stamped and checked through [`Clock::wall_now`], whatever the log clock does.
+//!
 //! Three modes: system time (optionally sped up), fixed (frozen at an instant),
 //! and anything in between reached through the control surface. Time never runs
 //! backwards: moving it back is refused. Every change is checked arithmetic
@@ -122,6 +126,13 @@ impl Clock {
     /// The current simulated time.
     pub fn now(&self) -> DateTime<Utc> {
         current(&self.read())
+    }
+
+    /// Real wall time, for token `iat`/`nbf`/`exp` and their checks only: a
+    /// frozen, fast or jumping log clock must never expire or pre-date a token
+    /// a client holds on its own clock (issue 12).
+    pub fn wall_now(&self) -> DateTime<Utc> {
+        Utc::now()
     }
 
     /// Mode and time, read together.

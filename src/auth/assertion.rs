@@ -19,12 +19,13 @@ use super::token::{CertificateCredential, ClientRecord};
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// Accept `assertion` as proof that the caller is `client` (whose id the request named
-/// `client_id`), judged at `now`.
+/// `client_id`): the certificate's validity judged at `now` (the tenant's timeline),
+/// the assertion's `nbf`/`exp` at `wall` (the client stamps them on its real clock).
 pub fn authenticate(
     assertion: &str,
     client_id: &str,
     client: &ClientRecord,
-    now: DateTime<Utc>,
+    (now, wall): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<(), AadError> {
     let header =
         jsonwebtoken::decode_header(assertion).map_err(|_| AadError::malformed_assertion())?;
@@ -38,7 +39,7 @@ pub fn authenticate(
         ));
     }
     let claims = verify_signature(assertion, header.alg, certificate, &thumbprint)?;
-    check_claims(&claims, client_id, now)
+    check_claims(&claims, client_id, wall)
 }
 
 fn check_algorithm(alg: Algorithm) -> Result<(), AadError> {

@@ -121,13 +121,15 @@ pub struct TokenResponse {
 
 /// Issue a token for a client-credentials request to `tenant_id`, `client` being the
 /// application the request's client_id names (if the tenant has it). The token expires
-/// `lifetime_secs` after `now` (`expires_in`); its `iat`/`nbf` are back-dated 5 minutes.
+/// `lifetime_secs` after `wall` (`expires_in`); its `iat`/`nbf` are back-dated 5 minutes.
+/// Credentials expire on the tenant's timeline (`now`, the log clock); the token and the
+/// client's assertion live on the client's real clock (`wall`, issue 12).
 pub fn issue(
     req: &TokenRequest,
     tenant_id: &str,
     client: Option<&ClientRecord>,
     key: &SigningKey,
-    now: DateTime<Utc>,
+    (now, wall): (DateTime<Utc>, DateTime<Utc>),
     lifetime_secs: u64,
 ) -> Result<TokenResponse, AadError> {
     let grant_type = required(&req.grant_type, "grant_type")?;
@@ -137,9 +139,9 @@ pub fn issue(
     let client_id = required(&req.client_id, "client_id")?;
     let scope = required(&req.scope, "scope")?;
     let client = client.ok_or_else(|| AadError::application_not_found(client_id, tenant_id))?;
-    let appidacr = authenticate(req, client_id, client, now)?;
+    let appidacr = authenticate(req, client_id, client, (now, wall))?;
     let mut claims =
-        AccessClaims::app_only(tenant_id, client, now, lifetime_secs, scope.as_bytes());
+        AccessClaims::app_only(tenant_id, client, wall, lifetime_secs, scope.as_bytes());
     claims.aud = resource_of(scope)?;
     claims.appidacr = appidacr.to_string();
     Ok(TokenResponse {
@@ -162,11 +164,11 @@ fn authenticate(
     req: &TokenRequest,
     client_id: &str,
     client: &ClientRecord,
-    now: DateTime<Utc>,
+    (now, wall): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<&'static str, AadError> {
     let assertion = req.client_assertion.as_deref().filter(|a| !a.is_empty());
     if let (Some(assertion), Some(JWT_BEARER)) = (assertion, req.client_assertion_type.as_deref()) {
-        assertion::authenticate(assertion, client_id, client, now)?;
+        assertion::authenticate(assertion, client_id, client, (now, wall))?;
         return Ok("2");
     }
     match req.client_secret.as_deref().filter(|s| !s.is_empty()) {

@@ -60,7 +60,7 @@ fn secret_request(secret: &str) -> TokenRequest {
 }
 
 fn issue_for(req: &TokenRequest) -> Result<TokenResponse, AadError> {
-    issue(req, TENANT, Some(&client()), key(), now(), 3599)
+    issue(req, TENANT, Some(&client()), key(), (now(), now()), 3599)
 }
 
 fn assertion_request(assertion: String) -> TokenRequest {
@@ -175,7 +175,15 @@ fn no_credential_at_all_is_aadsts7000216() {
 
 #[test]
 fn an_unknown_client_is_aadsts700016_unauthorized_client() {
-    let err = issue(&secret_request("x"), TENANT, None, key(), now(), 3599).unwrap_err();
+    let err = issue(
+        &secret_request("x"),
+        TENANT,
+        None,
+        key(),
+        (now(), now()),
+        3599,
+    )
+    .unwrap_err();
     assert_eq!(
         (err.status, err.error, err.code),
         (400, "unauthorized_client", 700016)
@@ -359,4 +367,36 @@ fn a_broken_percent_escape_is_a_bad_request() {
             .code,
         900144
     );
+}
+
+#[test]
+fn a_token_is_stamped_on_the_wall_clock_while_secrets_expire_on_the_log_clock() {
+    // The log clock two years behind the wall: the secret is judged on the log clock
+    // (valid there), the token's times come from the wall clock.
+    let log = now() - Duration::days(730);
+    let wall = now();
+    let response = issue(
+        &secret_request("s3cr3t~value"),
+        TENANT,
+        Some(&client()),
+        key(),
+        (log, wall),
+        3599,
+    )
+    .unwrap();
+    let claims = key().verify(&response.access_token, wall).unwrap();
+    assert_eq!(claims.exp, wall.timestamp() + 3599);
+    assert_eq!(claims.iat, wall.timestamp() - 300);
+    // The same secret on a log clock past its end is refused, whatever the wall says.
+    let late = now() + Duration::days(31);
+    let err = issue(
+        &secret_request("s3cr3t~value"),
+        TENANT,
+        Some(&client()),
+        key(),
+        (late, wall),
+        3599,
+    )
+    .unwrap_err();
+    assert_eq!(err.code, 7000222, "{err}");
 }

@@ -58,7 +58,8 @@ fn from_token(req: &HttpRequest, state: &AppState, token: &str) -> Result<Caller
         .position(|t| t.plan.tenant.id == tid)
         .ok_or(BearerError::InvalidIssuer)?;
     let key = state.signing_key(world.tenants[tenant].plan.tenant.seed.0);
-    let claims = key.verify_with(token, state.clock.now(), &local_audiences(req, state))?;
+    // Tokens live on the client's real clock, not the log clock (issue 12).
+    let claims = key.verify_with(token, state.clock.wall_now(), &local_audiences(req, state))?;
     Ok(Caller {
         tenant,
         app_id: claims.appid,

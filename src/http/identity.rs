@@ -106,7 +106,7 @@ async fn token(
         &tenant.id,
         client.as_ref(),
         &key,
-        state.clock.now(),
+        (state.clock.now(), state.clock.wall_now()),
         TOKEN_LIFETIME_SECS,
     ) {
         Ok(response) => HttpResponse::Ok()

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod by_id;
+mod clients;
 mod control;
 mod directory;
 mod export;

@@ -70,12 +70,12 @@ async fn a_401_carries_graphs_bearer_challenge() {
 
 #[actix_rt::test]
 async fn a_token_past_its_expiry_and_grace_is_refused_as_expired() {
+    // Expiry is wall time (issue 12): the token is aged, not the log clock moved.
     let app = spawn(&["--auth", "strict"]).await;
     let token = secret_token(&app, 0).await;
-    app.advance("PT64M").await; // 3599 s lifetime + 300 s skew: still valid
-    assert_eq!(read_with(&app, &token).await.0, 200);
-    app.advance("PT2M").await;
-    let (status, _, body) = read_with(&app, &token).await;
+    let within = crate::clients::aged(&app, &token, 3780).await; // 3599 s + 300 s skew
+    assert_eq!(read_with(&app, &within).await.0, 200);
+    let (status, _, body) = read_with(&app, &crate::clients::aged(&app, &token, 3960).await).await;
     assert_refused(
         status,
         &body,
