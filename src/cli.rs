@@ -180,4 +180,8 @@ pub struct CaArgs {
     /// Where the local CA lives.
     #[arg(long, env = "ENTRASIM_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Print the system's root certificates plus the local CA, one PEM bundle for
+    /// SSL_CERT_FILE / REQUESTS_CA_BUNDLE (`entrasim ca --bundle > bundle.pem`).
+    #[arg(long)]
+    pub bundle: bool,
 }

@@ -132,7 +132,7 @@ impl Clock {
     /// frozen, fast or jumping log clock must never expire or pre-date a token
     /// a client holds on its own clock (issue 12).
     pub fn wall_now(&self) -> DateTime<Utc> {
-        Utc::now()
+        wall_now()
     }
 
     /// Mode and time, read together.
@@ -242,7 +242,7 @@ fn rebase(state: &mut State, to: DateTime<Utc>) {
     state.anchor = Instant::now();
 }
 
-/// Wall time for log lines and certificate validity, never for records.
+/// Wall time for log lines, certificate validity and tokens, never for records.
 pub fn wall_now() -> DateTime<Utc> {
     Utc::now()
 }

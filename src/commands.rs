@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Some(Command::Serve(args)) => serve(ServeSettings::from_args(&args)?),
         Some(Command::Tenant(args)) => tenant(&args),
         Some(Command::Generate(args)) => crate::export::generate(&args),
-        Some(Command::Ca(args)) => crate::export::print_ca(args.data_dir.as_deref()),
+        Some(Command::Ca(args)) => crate::export::print_ca(args.data_dir.as_deref(), args.bundle),
     }
 }
 

@@ -270,11 +270,20 @@ impl Target<'_> {
 }
 
 /// `entrasim ca`: the local CA's path and PEM.
-pub fn print_ca(data_dir: Option<&Path>) -> Result<(), CommandError> {
+pub fn print_ca(data_dir: Option<&Path>, bundle: bool) -> Result<(), CommandError> {
     let dir = data_dir.map_or_else(crate::tls::default_data_dir, Path::to_path_buf);
     let material = crate::tls::load_or_create(&dir, &[], crate::clock::wall_now())
         .map_err(|e| CommandError::Other(e.to_string()))?;
     let mut out = std::io::stdout().lock();
+    if bundle {
+        let system = crate::trust::system_bundle(std::env::var_os("SSL_CERT_FILE").map(Into::into));
+        write!(
+            out,
+            "{}",
+            crate::trust::bundle(system.as_deref(), &material.ca_pem)?
+        )?;
+        return Ok(());
+    }
     writeln!(out, "{}", material.ca_cert_path.display())?;
     write!(out, "{}", material.ca_pem)?;
     Ok(())

@@ -38,3 +38,4 @@ pub mod store;
 pub mod tenant;
 pub mod throttle;
 pub mod tls;
+pub mod trust;

@@ -94,6 +94,16 @@ impl AadError {
         AadError::new(400, "invalid_scope", 1002012, text)
     }
 
+    /// AADSTS500011: a resource with no service principal in the tenant (bodies captured in
+    /// rootinc/laravel-azure-middleware#51 and Azure/azure-cli#16850; `tenant` is the tenant
+    /// as the request named it, as in the azure-cli capture).
+    pub fn resource_not_found(resource: &str, tenant: &str) -> AadError {
+        let text = format!(
+            "The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
+        );
+        AadError::new(400, "invalid_resource", 500011, text)
+    }
+
     /// AADSTS70011: a scope that names no single resource.
     pub fn invalid_scope(scope: &str) -> AadError {
         let text = format!(

@@ -9,6 +9,7 @@ pub mod claims;
 pub mod discovery;
 pub mod error;
 pub mod keys;
+pub mod resources;
 pub mod token;
 
 pub use bearer::{BearerError, read_token, token_from_header, www_authenticate};

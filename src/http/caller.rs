@@ -70,7 +70,7 @@ fn from_token(req: &HttpRequest, state: &AppState, token: &str) -> Result<Caller
 /// This server's own origin, with and without the port, as audiences: only with
 /// `--accept-local-audience` (the Python SDK asks for `https://<host>/.default` when the
 /// caller passes no `scopes=`; Graph itself refuses such a token as an invalid audience).
-fn local_audiences(req: &HttpRequest, state: &AppState) -> Vec<String> {
+pub fn local_audiences(req: &HttpRequest, state: &AppState) -> Vec<String> {
     if !state.settings.accept_local_audience {
         return Vec::new();
     }
@@ -79,7 +79,11 @@ fn local_audiences(req: &HttpRequest, state: &AppState) -> Vec<String> {
         .rsplit_once(':')
         .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
         .map(|(host, _)| host.to_string());
-    std::iter::once(here.clone()).chain(bare).collect()
+    // With a trailing slash too: `az ad` asks for `https://127.0.0.1:P//.default` (issue 12).
+    std::iter::once(here.clone())
+        .chain(bare)
+        .flat_map(|a| [format!("{a}/"), a])
+        .collect()
 }
 
 /// The tenant's default client (lenient mode without a token): the first test client.

@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/_entrasim")
             .route("/health", web::get().to(health))
             .route("/tenant", web::get().to(tenant))
+            .route("/ca.pem", web::get().to(super::ca_file::ca_pem))
             .route("/clock", web::get().to(clock))
             .route("/clock", web::post().to(set_clock))
             .route("/reset", web::post().to(reset))

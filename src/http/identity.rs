@@ -109,11 +109,26 @@ async fn token(
         (state.clock.now(), state.clock.wall_now()),
         TOKEN_LIFETIME_SECS,
     ) {
+        Ok(_) if !serves(&req, &state, &request) => {
+            let resource = auth::token::resource_of(request.scope.as_deref().unwrap_or_default())
+                .unwrap_or_default();
+            aad_error(&state, &AadError::resource_not_found(&resource, &path))
+        }
         Ok(response) => HttpResponse::Ok()
             .content_type("application/json; charset=utf-8")
             .body(serde_json::to_vec(&response).expect("json")),
         Err(e) => aad_error(&state, &e),
     }
+}
+
+/// Whether the (already authenticated) request's resource is one entrasim serves;
+/// checked after the client's credentials (inferred: every 500011 capture is of a client
+/// whose credentials were good).
+fn serves(req: &HttpRequest, state: &AppState, request: &TokenRequest) -> bool {
+    let scope = request.scope.as_deref().unwrap_or_default();
+    auth::token::resource_of(scope).is_ok_and(|resource| {
+        auth::resources::is_served(&resource, &super::caller::local_audiences(req, state))
+    })
 }
 
 /// The credentials the token endpoint checks for an application of the tenant.

@@ -1,6 +1,7 @@
 //! The HTTP layer: one route table for the Graph, identity and control
 //! surfaces, the error envelope, and the listeners.
 
+pub mod ca_file;
 pub mod caller;
 pub mod control;
 pub mod directory;

@@ -47,9 +47,10 @@ const GET_PUT: &[&str] = &["GET", "HEAD", "PUT", "OPTIONS"];
 const POST: &[&str] = &["POST", "OPTIONS"];
 
 /// The control routes under `/_entrasim/` and their methods (see `control::configure`).
-pub const CONTROL: [(&str, &[&str]); 10] = [
+pub const CONTROL: [(&str, &[&str]); 11] = [
     ("health", GET),
     ("tenant", GET),
+    ("ca.pem", GET),
     ("clock", GET_POST),
     ("reset", POST),
     ("signIns", POST),

@@ -84,15 +84,9 @@ async fn a_token_past_its_expiry_and_grace_is_refused_as_expired() {
 }
 
 #[actix_rt::test]
-async fn a_token_for_this_servers_own_address_has_an_invalid_audience() {
+async fn a_token_for_arm_has_an_invalid_audience_on_graph() {
+    // This server's own address gets no token at all without the flag (AADSTS500011: clients.rs).
     let app = spawn(&[]).await;
-    let token = token_for(&app, &format!("{}/.default", app.url)).await;
-    let (status, _, body) = read_with(&app, &token).await;
-    assert_refused(
-        status,
-        &body,
-        "Access token validation failure. Invalid audience.",
-    );
     let other = token_for(&app, "https://management.azure.com/.default").await;
     let (status, _, body) = read_with(&app, &other).await;
     assert_refused(
