@@ -23,7 +23,8 @@ pub(super) static PROVISIONING: &[Capability] = &[
     cap("initiatedBy/displayName", EQ_CONTAINS, S),
     cap("activityDateTime", EQ_GT_LT, Dt),
     cap("durationInMilliseconds", EQ_GT_LT_ONLY, I),
-    cap("servicePrincipal/id", EQ, S),
+    // contains(tolower(servicePrincipal/id), '…'): the provisioning tutorial's style (issue 13).
+    cap("servicePrincipal/id", EQ_CONTAINS, S),
     cap("servicePrincipal/displayName", EQ, S),
 ];
 
@@ -89,6 +90,12 @@ mod tests {
                 &[V1, Beta],
                 "servicePrincipal/id eq 'x' and servicePrincipal/displayName eq 'y'",
             ),
+            (
+                "provisioning accepts contains over tolower on servicePrincipal/id",
+                Provisioning,
+                &[V1, Beta],
+                "contains(tolower(servicePrincipal/id), 'abc') and ProvisioningAction eq 'create'",
+            ),
         ];
         accepts(cases);
     }
@@ -96,13 +103,6 @@ mod tests {
     #[test]
     fn undocumented_provisioning_filters_give_the_matching_error() {
         let cases: Vec<(&str, Resource, ApiVersion, &str, CapabilityError)> = vec![
-            (
-                "provisioning names are otherwise case-sensitive",
-                Provisioning,
-                V1,
-                "ProvisioningAction eq 'create'",
-                unknown("ProvisioningAction"),
-            ),
             (
                 "provisioning has no startswith",
                 Provisioning,
