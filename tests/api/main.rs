@@ -3,6 +3,7 @@
 mod bad_input;
 mod by_id;
 mod control;
+mod corpus;
 mod directory;
 mod export;
 mod filter_rules;

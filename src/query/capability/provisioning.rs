@@ -30,7 +30,7 @@ pub(super) static PROVISIONING: &[Capability] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{accepts, bad_op, refuses, unknown};
+    use super::super::tests::{accepts, bad_op, refuses};
     use super::super::{ApiVersion, ApiVersion::*, CapabilityError, Resource, Resource::*};
 
     #[test]
@@ -102,15 +102,13 @@ mod tests {
 
     #[test]
     fn undocumented_provisioning_filters_give_the_matching_error() {
-        let cases: Vec<(&str, Resource, ApiVersion, &str, CapabilityError)> = vec![
-            (
-                "provisioning has no startswith",
-                Provisioning,
-                V1,
-                "startswith(jobId, 'x')",
-                bad_op("jobId", "startswith"),
-            ),
-        ];
+        let cases: Vec<(&str, Resource, ApiVersion, &str, CapabilityError)> = vec![(
+            "provisioning has no startswith",
+            Provisioning,
+            V1,
+            "startswith(jobId, 'x')",
+            bad_op("jobId", "startswith"),
+        )];
         refuses(cases);
     }
 

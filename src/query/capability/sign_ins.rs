@@ -47,6 +47,7 @@ macro_rules! sign_in_table {
             cap("resourceTenantId", EQ, G),
             cap("homeTenantId", EQ, G),
             cap("deviceDetail/isCompliant", EQ, B),
+            cap("isInteractive", EQ, B),
             cap("appliedConditionalAccessPolicies/id", ANY_EQ, S),
             cap("appliedConditionalAccessPolicies/displayName", ANY_EQ, S),
             cap("appliedConditionalAccessPolicies/result", ANY_EQ, En),
@@ -68,7 +69,6 @@ pub(super) static SIGN_INS_BETA: &[Capability] = sign_in_table!(
     // Beta-only schema properties (graph-api.md §2.2), filtered with eq by the
     // entra-docs sign-in log how-tos and SIEM pollers (issue 13).
     cap("userType", EQ, En),
-    cap("isInteractive", EQ, B),
     cap("tokenIssuerType", EQ, En),
     cap("crossTenantAccessType", EQ, En),
 );
@@ -194,13 +194,13 @@ mod tests {
                 "signIns accept tenant, device and policy filters",
                 SignIns,
                 &[V1, Beta],
-                "resourceTenantId eq 'x' and homeTenantId eq 'y' and deviceDetail/isCompliant eq true and appliedConditionalAccessPolicies/any(p: p/result eq 'failure')",
+                "resourceTenantId eq 'x' and homeTenantId eq 'y' and isInteractive eq true and deviceDetail/isCompliant eq true and appliedConditionalAccessPolicies/any(p: p/result eq 'failure')",
             ),
             (
                 "beta signIns accept userType, isInteractive and issuer filters",
                 SignIns,
                 &[Beta],
-                "userType eq 'guest' and isInteractive eq true and tokenIssuerType eq 'AzureAD' and crossTenantAccessType eq 'none'",
+                "userType eq 'guest' and tokenIssuerType eq 'AzureAD' and crossTenantAccessType eq 'none'",
             ),
         ];
         accepts(cases);

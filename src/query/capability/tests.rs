@@ -107,7 +107,6 @@ fn beta_sign_ins_add_only_the_beta_schema_properties() {
             "authenticationRequirement",
             "signInEventTypes",
             "userType",
-            "isInteractive",
             "tokenIssuerType",
             "crossTenantAccessType",
         ]
@@ -139,7 +138,11 @@ fn lookup_returns_the_canonical_spelling() {
     let cases = [
         (Provisioning, "jobid", Some("jobId")),
         (Provisioning, "TENANTID", Some("tenantId")),
-        (Provisioning, "provisioningaction", Some("provisioningAction")),
+        (
+            Provisioning,
+            "provisioningaction",
+            Some("provisioningAction"),
+        ),
         (SignIns, "status/errorCode", Some("status/errorCode")),
         (SignIns, "Status/ErrorCode", Some("status/errorCode")),
     ];
