@@ -153,8 +153,15 @@ fn hash_of(collection: Collection, version: ApiVersion, options: &Options, tenan
 fn project(object: &Value, select: &[String]) -> Value {
     let mut picked = Map::new();
     picked.insert("id".into(), object["id"].clone());
+    // Names match case-insensitively; the response uses the schema's spelling.
     for name in select {
-        picked.insert(name.clone(), object[name.as_str()].clone());
+        let found = object
+            .as_object()
+            .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)));
+        match found {
+            Some((key, value)) => picked.insert(key.clone(), value.clone()),
+            None => picked.insert(name.clone(), Value::Null),
+        };
     }
     Value::Object(picked)
 }

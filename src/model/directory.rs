@@ -139,14 +139,14 @@ impl Collection {
     pub fn has_property(self, tenant: &Tenant, name: &str) -> bool {
         match self {
             Collection::Deleted(t) => {
-                name == "deletedDateTime" || t.live().has_property(tenant, name)
+                name.eq_ignore_ascii_case("deletedDateTime") || t.live().has_property(tenant, name)
             }
             Collection::DeletedItems => {
                 Collection::Deleted(DeletedType::User).has_property(tenant, name)
             }
             live => live
                 .builder(tenant)
-                .is_some_and(|(count, build)| count > 0 && build(tenant, 0).get(name).is_some()),
+                .is_some_and(|(count, build)| count > 0 && has_key(&build(tenant, 0), name)),
         }
     }
 
@@ -379,4 +379,12 @@ fn schedule_info(start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Value {
             None => json!({"type": "noExpiration", "endDateTime": null, "duration": null}),
         },
     })
+}
+
+/// Whether a JSON object has this property; `$select` names match case-insensitively,
+/// as Graph matches them (`$select=UserType, Mail` in public tools, issue 13).
+fn has_key(object: &Value, name: &str) -> bool {
+    object
+        .as_object()
+        .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(name)))
 }

@@ -102,9 +102,54 @@ fn sign_in(path: &str) -> Option<Accessor<SignIn>> {
                 |p, r| Value::List(vec![Value::str(si::resource(p, r).0)])
             }
             "resourceserviceprincipalid" => |p, r| Value::str(&p.tenant.sp(r.resource).id),
+            "resourcetenantid" => |p, _| Value::str(&p.tenant.id),
+            "hometenantid" => |p, r| Value::opt_str(si::home_tenant_id(p, r)),
+            "devicedetail/iscompliant" => |p, r| {
+                Value::Bool(
+                    r.device != crate::store::records::NONE
+                        && p.tenant.devices[r.device as usize].is_compliant,
+                )
+            },
+            "usertype" => |p, r| match guest(p, r) {
+                Some(true) => Value::str("guest"),
+                Some(false) => Value::str("member"),
+                None => Value::Null,
+            },
+            "crosstenantaccesstype" => |p, r| {
+                Value::str(if guest(p, r) == Some(true) {
+                    "b2bCollaboration"
+                } else {
+                    "none"
+                })
+            },
+            "appliedconditionalaccesspolicies" => |p, r| applied_policies(p, r),
             _ => return None,
         })
     }
+}
+
+/// Whether a user sign-in's subject is a guest; `None` for workloads.
+fn guest(plan: &Plan, r: &SignIn) -> Option<bool> {
+    r.kind
+        .is_user()
+        .then(|| plan.tenant.user(r.subject).kind == crate::tenant::UserKind::Guest)
+}
+
+/// `appliedConditionalAccessPolicies` as lambdas range over it (id, displayName, result).
+fn applied_policies<'a>(plan: &'a Plan, r: &SignIn) -> Value<'a> {
+    let items = crate::model::ca::evaluate(plan, r)
+        .into_iter()
+        .map(|(i, result)| {
+            let policy = &plan.tenant.ca_policies[i];
+            let template = &plan.catalog.ca_policies[policy.template as usize];
+            vec![
+                ("id", Value::str(&policy.id)),
+                ("displayName", Value::str(&template.display_name)),
+                ("result", Value::str(result.as_str())),
+            ]
+        })
+        .collect();
+    Value::Objects(items)
 }
 
 impl Fields for Audit {

@@ -4,6 +4,7 @@ mod bad_input;
 mod by_id;
 mod clients;
 mod control;
+mod corpus;
 mod directory;
 mod export;
 mod filter_rules;

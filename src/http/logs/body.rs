@@ -72,14 +72,18 @@ fn write_selected<R>(
         serde_json::from_slice(&full).expect("own json");
     let mut picked = serde_json::Map::new();
     for name in select {
-        let value = full.get(name).ok_or_else(|| {
-            let kind = spec.context.rsplit('/').next().unwrap_or_default();
-            GraphError::bad_request(format!(
-                "Could not find a property named '{name}' on type 'microsoft.graph.{}'.",
-                type_name(kind)
-            ))
-        })?;
-        picked.insert(name.clone(), value.clone());
+        // Names match case-insensitively; the response uses the schema's spelling.
+        let (key, value) = full
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let kind = spec.context.rsplit('/').next().unwrap_or_default();
+                GraphError::bad_request(format!(
+                    "Could not find a property named '{name}' on type 'microsoft.graph.{}'.",
+                    type_name(kind)
+                ))
+            })?;
+        picked.insert(key.clone(), value.clone());
     }
     serde_json::to_writer(out, &picked).expect("json");
     Ok(())

@@ -1,11 +1,15 @@
 //! `/auditLogs/directoryAudits` (graph-api.md §3.2).
 
 use super::Capability;
-use super::ValueKind::{DateTime as Dt, Guid as G, String as S};
+use super::ValueKind::{DateTime as Dt, Enum as En, Guid as G, String as S};
 use super::rows::*;
 
 pub(super) static DIRECTORY_AUDITS: &[Capability] = &[
-    cap("activityDateTime", EQ_GE_LE, Dt),
+    // gt/lt too: Microsoft's reporting docs and SIEM pollers send `activityDateTime gt …`.
+    cap("activityDateTime", EQ_GT_LT, Dt),
+    // category and result: documented filterable in directoryaudit-list examples (issue 13).
+    cap("category", EQ, S),
+    cap("result", EQ, En),
     cap("activityDisplayName", EQ_SW, S),
     cap("correlationId", EQ, G),
     cap("id", EQ, S),
@@ -17,6 +21,8 @@ pub(super) static DIRECTORY_AUDITS: &[Capability] = &[
     cap("initiatedBy/app/displayName", EQ, S),
     cap("targetResources/id", ANY_EQ, S),
     cap("targetResources/displayName", ANY_EQ_SW, S),
+    // `targetResources/any(t: t/type eq 'User')`, as Microsoft's audit how-tos send it.
+    cap("targetResources/type", ANY_EQ, S),
 ];
 
 #[cfg(test)]
@@ -75,6 +81,12 @@ mod tests {
                 &[V1, Beta],
                 "targetResources/any(x: startswith(x/displayName, 'Con'))",
             ),
+            (
+                "directoryAudits accept category, result, gt and target types",
+                DirectoryAudits,
+                &[V1, Beta],
+                "category eq 'UserManagement' and result eq 'success' and activityDateTime gt 2026-05-20 and targetResources/any(t: t/type eq 'User')",
+            ),
         ];
         accepts(cases);
     }
@@ -90,25 +102,11 @@ mod tests {
                 CapabilityError::DateTooOld("2024-01-01T00:00:00Z".into()),
             ),
             (
-                "category is not filterable on directoryAudits",
-                DirectoryAudits,
-                V1,
-                "category eq 'x'",
-                unknown("category"),
-            ),
-            (
                 "createdDateTime does not exist on directoryAudits (I-10316)",
                 DirectoryAudits,
                 V1,
                 "createdDateTime le 2024-05-24",
                 unknown("createdDateTime"),
-            ),
-            (
-                "unknown target members are rejected",
-                DirectoryAudits,
-                V1,
-                "targetResources/any(t: t/type eq 'User')",
-                unknown("targetResources/type"),
             ),
             (
                 "target members need any()",

@@ -6,10 +6,9 @@
 //! counts as repeated `eq` on the directory, where Graph documents it; §3.2
 //! lists no `in` for the three logs, so there it is an invalid filter clause.
 //!
-//! Property names: Graph's OData matches them case-sensitively, so the exact
-//! camelCase spelling is required everywhere, except that provisioning also
-//! accepts the lower-case spellings its documentation uses (`tenantid`,
-//! `jobid`, `changeid`, `cycleid`) — those four match case-insensitively.
+//! Property names match case-insensitively everywhere: Microsoft's own tools
+//! send `UserId`, `appid` and `status/errorcode`, and the provisioning docs
+//! spell `tenantid`, `jobid`, `changeid`, `cycleid` (issue 13).
 //!
 //! Not modelled: directory objects need `ConsistencyLevel: eventual` and
 //! `$count` for `ne`, `not` and `endsWith` ("advanced queries"); this module
@@ -226,9 +225,6 @@ pub struct Capability {
     pub kind: ValueKind,
 }
 
-/// Provisioning properties whose documented spelling is lower-case.
-const PROVISIONING_CASE_INSENSITIVE: &[&str] = &["tenantId", "jobId", "changeId", "cycleId"];
-
 /// The property table for a resource and version.
 pub fn filterable(resource: Resource, version: ApiVersion) -> &'static [Capability] {
     match (resource, version) {
@@ -256,12 +252,11 @@ pub fn lookup(resource: Resource, version: ApiVersion, path: &str) -> Option<&'s
         .find(|row| name_matches(resource, row.path, path))
 }
 
-/// Exact match, or the documented case-insensitive provisioning spellings.
-fn name_matches(resource: Resource, canonical: &str, written: &str) -> bool {
-    canonical == written
-        || (resource == Resource::Provisioning
-            && PROVISIONING_CASE_INSENSITIVE.contains(&canonical)
-            && canonical.eq_ignore_ascii_case(written))
+/// Property names match case-insensitively on every resource: Graph answers
+/// `UserId`, `appid` and `status/errorcode`, which Microsoft's own tools send
+/// (issue 13); the provisioning list documents the lower-case spellings.
+fn name_matches(_resource: Resource, canonical: &str, written: &str) -> bool {
+    canonical.eq_ignore_ascii_case(written)
 }
 
 /// Validate a parsed filter against Graph's documented capabilities. `now` is the simulated clock (for the ~90-day limit).

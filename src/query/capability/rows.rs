@@ -10,7 +10,6 @@ pub(super) const fn cap(path: &'static str, ops: &'static [Op], kind: ValueKind)
 
 pub(super) const EQ: &[Op] = &[Eq];
 pub(super) const EQ_SW: &[Op] = &[Eq, StartsWith];
-pub(super) const EQ_GE_LE: &[Op] = &[Eq, Ge, Le];
 pub(super) const ANY_EQ: &[Op] = &[Any, Eq];
 pub(super) const ANY_EQ_NE: &[Op] = &[Any, Eq, Ne];
 pub(super) const ANY_EQ_SW: &[Op] = &[Any, Eq, StartsWith];

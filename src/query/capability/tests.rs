@@ -105,7 +105,10 @@ fn beta_sign_ins_add_only_the_beta_schema_properties() {
             "conditionalAccessAudiences",
             "tokenIssuerName",
             "authenticationRequirement",
-            "signInEventTypes"
+            "signInEventTypes",
+            "userType",
+            "tokenIssuerType",
+            "crossTenantAccessType",
         ]
     );
 }
@@ -135,9 +138,13 @@ fn lookup_returns_the_canonical_spelling() {
     let cases = [
         (Provisioning, "jobid", Some("jobId")),
         (Provisioning, "TENANTID", Some("tenantId")),
-        (Provisioning, "provisioningaction", None),
+        (
+            Provisioning,
+            "provisioningaction",
+            Some("provisioningAction"),
+        ),
         (SignIns, "status/errorCode", Some("status/errorCode")),
-        (SignIns, "Status/ErrorCode", None),
+        (SignIns, "Status/ErrorCode", Some("status/errorCode")),
     ];
     for (resource, written, expected) in cases {
         assert_eq!(

@@ -181,7 +181,9 @@ peg::parser! {
 
         rule two() -> u32 = s:$(digit()*<2>) { num(s) }
 
-        rule _ = quiet!{[' ' | '\t']*}
+        // Line breaks count as white space: multi-line PowerShell here-strings send them
+        // inside $filter and Graph answers (issue 13).
+        rule _ = quiet!{[' ' | '\t' | '\n' | '\r']*}
     }
 }
 
