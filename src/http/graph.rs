@@ -143,6 +143,9 @@ fn route(
     if let Some(logs) = state.world().tenants.get(caller.tenant) {
         super::permissions::require_licence(logs.plan.tenant.license, &lower)?;
     }
+    if let Some(reply) = super::directory_keys::serve(req, state, caller, version, rest, &lower) {
+        return reply;
+    }
     match lower.as_slice() {
         ["auditlogs", log] => list_log(log, req, state, caller, version),
         ["auditlogs", log, _] => get_log(log, &rest[2], state, caller, version),

@@ -4,6 +4,7 @@ mod bad_input;
 mod by_id;
 mod control;
 mod directory;
+mod directory_keys;
 mod export;
 mod filter_rules;
 mod filters;
