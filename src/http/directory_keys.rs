@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 
 /// One directory object, by its index in the tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Object {
+pub(super) enum Object {
     User(usize),
     Group(usize),
     ServicePrincipal(usize),
@@ -30,7 +30,7 @@ enum Object {
 
 /// The kinds an OData cast segment (`microsoft.graph.user`) may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     User,
     Group,
     ServicePrincipal,
@@ -38,7 +38,7 @@ enum Kind {
 }
 
 impl Kind {
-    fn from_cast(segment: &str) -> Option<Kind> {
+    pub(super) fn from_cast(segment: &str) -> Option<Kind> {
         Some(match segment.to_ascii_lowercase().as_str() {
             "microsoft.graph.user" => Kind::User,
             "microsoft.graph.group" => Kind::Group,
@@ -60,7 +60,7 @@ impl Kind {
 }
 
 impl Object {
-    fn kind(self) -> Kind {
+    pub(super) fn kind(self) -> Kind {
         match self {
             Object::User(_) => Kind::User,
             Object::Group(_) => Kind::Group,
@@ -80,7 +80,7 @@ impl Object {
 
     /// The object with its `@odata.type` first, as Graph writes members of a
     /// `directoryObject` collection.
-    fn typed(self, tenant: &Tenant) -> Value {
+    pub(super) fn typed(self, tenant: &Tenant) -> Value {
         let mut typed = Map::new();
         typed.insert(
             "@odata.type".into(),
@@ -213,7 +213,11 @@ fn by_app_id(tenant: &Tenant, set: &str, app_id: &str) -> Result<Object, GraphEr
 }
 
 /// Any directory object by its object id (`/directoryObjects/{id}`).
-fn any_by_id(tenant: &Tenant, id: &str, now: DateTime<Utc>) -> Result<Object, GraphError> {
+pub(super) fn any_by_id(
+    tenant: &Tenant,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Object, GraphError> {
     if uuid::Uuid::parse_str(id).is_err() {
         return Err(GraphError::bad_request(format!(
             "Invalid object identifier '{id}'."
@@ -251,7 +255,7 @@ fn any_by_id(tenant: &Tenant, id: &str, now: DateTime<Utc>) -> Result<Object, Gr
 }
 
 /// The object a navigation starts from.
-fn owner_of(
+pub(super) fn owner_of(
     tenant: &Tenant,
     set: &str,
     key: &str,
@@ -510,7 +514,7 @@ fn project(object: &Value, select: &[String]) -> Value {
     Value::Object(picked)
 }
 
-fn reply(body: &Value) -> HttpResponse {
+pub(super) fn reply(body: &Value) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(JSON)
         .body(serde_json::to_vec(body).expect("json"))
@@ -533,7 +537,7 @@ fn direct_members(t: &Tenant, g: usize) -> Vec<Object> {
 
 /// Every member reached through nested groups, each once, users first then groups
 /// in directory order (Graph does not document an order; inferred).
-fn transitive_members(t: &Tenant, g: usize) -> Vec<Object> {
+pub(super) fn transitive_members(t: &Tenant, g: usize) -> Vec<Object> {
     let mut seen = BTreeSet::new();
     let mut queue = vec![g];
     let mut groups = BTreeSet::new();
@@ -559,7 +563,7 @@ fn groups_with(t: &Tenant, test: impl Fn(usize) -> bool) -> Vec<Object> {
 }
 
 /// Every group whose transitive members include the user.
-fn transitive_groups(t: &Tenant, u: usize) -> Vec<Object> {
+pub(super) fn transitive_groups(t: &Tenant, u: usize) -> Vec<Object> {
     groups_with(t, |g| transitive_members(t, g).contains(&Object::User(u)))
 }
 

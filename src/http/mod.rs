@@ -4,6 +4,7 @@
 pub mod caller;
 pub mod control;
 pub mod directory;
+pub mod directory_actions;
 pub mod directory_keys;
 pub mod error;
 pub mod graph;

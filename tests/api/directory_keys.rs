@@ -239,3 +239,105 @@ async fn bad_navigation_segments_and_casts_answer_graphs_400() {
     assert_eq!(status, 404, "{body}");
     assert_graph_error(&body, "Request_ResourceNotFound");
 }
+
+#[actix_rt::test]
+async fn member_group_actions_agree_with_transitive_member_of() {
+    let app = spawn(&[]).await;
+    let groups = app.walk("/v1.0/groups").await;
+    let group = groups
+        .iter()
+        .find(|g| {
+            g["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["@odata.type"] == "#microsoft.graph.user")
+        })
+        .unwrap();
+    let members = app
+        .walk(&format!(
+            "/v1.0/groups/{}/members/microsoft.graph.user",
+            group["id"].as_str().unwrap()
+        ))
+        .await;
+    let user = members[0]["id"].as_str().unwrap();
+    let transitive: Vec<String> = app
+        .walk(&format!("/v1.0/users/{user}/transitiveMemberOf"))
+        .await
+        .iter()
+        .map(|g| g["id"].as_str().unwrap().to_string())
+        .collect();
+    let (status, body) = app
+        .post(
+            &format!("/v1.0/users/{user}/getMemberGroups"),
+            serde_json::json!({"securityEnabledOnly": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("#Collection(Edm.String)")
+    );
+    let got: Vec<String> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, transitive);
+    let absent = "00000000-0000-0000-0000-000000000001";
+    let (status, body) = app
+        .post(
+            &format!("/v1.0/users/{user}/checkMemberGroups"),
+            serde_json::json!({"groupIds": [group["id"], absent]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["value"], serde_json::json!([group["id"]]));
+}
+
+#[actix_rt::test]
+async fn get_by_ids_returns_typed_objects_narrowed_by_type() {
+    let app = spawn(&[]).await;
+    let users = app.walk("/v1.0/users?$top=2").await;
+    let groups = app.walk("/v1.0/groups").await;
+    let ids = serde_json::json!([users[0]["id"], groups[0]["id"]]);
+    let (status, body) = app
+        .post(
+            "/v1.0/directoryObjects/getByIds",
+            serde_json::json!({"ids": ids}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let types: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["@odata.type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["#microsoft.graph.user", "#microsoft.graph.group"]);
+    let (_, body) = app
+        .post(
+            "/v1.0/directoryObjects/getByIds",
+            serde_json::json!({"ids": ids, "types": ["group"]}),
+        )
+        .await;
+    assert_eq!(body["value"].as_array().unwrap().len(), 1);
+}
+
+#[actix_rt::test]
+async fn an_action_without_its_parameters_answers_400() {
+    let app = spawn(&[]).await;
+    let users = app.walk("/v1.0/users?$top=1").await;
+    let user = users[0]["id"].as_str().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/v1.0/users/{user}/getMemberGroups"),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_graph_error(&body, "BadRequest");
+}
