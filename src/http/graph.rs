@@ -150,6 +150,9 @@ fn route(
     {
         return answer.map(|value| super::directory_keys::reply(&value));
     }
+    if let Some(reply) = super::organization::serve(state, caller, version, &lower, rest) {
+        return reply;
+    }
     if let Some(reply) = super::directory_keys::serve(req, state, caller, version, rest, &lower) {
         return reply;
     }

@@ -16,6 +16,7 @@ pub mod links;
 pub mod listen;
 pub mod logs;
 pub mod middleware;
+pub mod organization;
 pub mod permissions;
 pub mod pressure;
 pub mod routes;

@@ -341,3 +341,21 @@ async fn an_action_without_its_parameters_answers_400() {
     assert_eq!(status, 400, "{body}");
     assert_graph_error(&body, "BadRequest");
 }
+
+#[actix_rt::test]
+async fn organization_and_domains_answer_prowlers_setup_calls() {
+    let app = spawn(&[]).await;
+    let (_, tenant) = app.get("/_entrasim/tenant").await;
+    let (status, body) = app.get("/v1.0/organization").await;
+    assert_eq!(status, 200, "{body}");
+    let org = &body["value"][0];
+    assert_eq!(org["id"], tenant["tenantId"], "{tenant}");
+    assert!(!org["assignedPlans"].as_array().unwrap().is_empty());
+    let (status, domains) = app.get("/v1.0/domains").await;
+    assert_eq!(status, 200, "{domains}");
+    let domains = domains["value"].as_array().unwrap();
+    assert_eq!(domains.iter().filter(|d| d["isDefault"] == true).count(), 1);
+    assert!(domains.iter().all(|d| d["isVerified"] == true));
+    let verified = org["verifiedDomains"].as_array().unwrap();
+    assert_eq!(verified.len(), domains.len());
+}
