@@ -16,6 +16,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 pub async fn dispatch(
     req: HttpRequest,
     state: web::Data<AppState>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
     let path = req.path().to_string();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -65,7 +66,7 @@ pub async fn dispatch(
     {
         return Ok(reply);
     }
-    let response = route(&req, &state, &caller, version, &rest)?;
+    let response = route(&req, &state, &caller, version, &rest, &body)?;
     if log.is_some() {
         super::pressure::served(&req, &state, &caller, &response);
     }
@@ -136,12 +137,24 @@ fn route(
     caller: &Caller,
     version: ApiVersion,
     rest: &[String],
+    body: &[u8],
 ) -> Result<HttpResponse, GraphError> {
     let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
     super::permissions::require(caller, &lower)?;
     if let Some(logs) = state.world().tenants.get(caller.tenant) {
         super::permissions::require_licence(logs.plan.tenant.license, &lower)?;
+    }
+    if req.method() == Method::POST
+        && let Some(answer) = super::directory_actions::serve(state, caller, version, &lower, body)
+    {
+        return answer.map(|value| super::directory_keys::reply(&value));
+    }
+    if let Some(reply) = super::organization::serve(state, caller, version, &lower, rest) {
+        return reply;
+    }
+    if let Some(reply) = super::directory_keys::serve(req, state, caller, version, rest, &lower) {
+        return reply;
     }
     match lower.as_slice() {
         ["auditlogs", log] => list_log(log, req, state, caller, version),

@@ -35,6 +35,10 @@ fn directory_allowed(path: &[&str], has: &dyn Fn(&str) -> bool) -> bool {
         ["users", ..] => USERS,
         ["groups", ..] => GROUPS,
         ["applications" | "serviceprincipals", ..] => APPS,
+        // `servicePrincipals(appId='…')`, `applications(appId='…')`: the set's own permission.
+        [key, ..] if key.starts_with("serviceprincipals(") || key.starts_with("applications(") => {
+            APPS
+        }
         ["rolemanagement", ..] => &["RoleManagement.Read.Directory", "RoleManagement.Read.All"],
         ["directory", "deleteditems", item] => match DeletedType::from_cast(item) {
             Some(DeletedType::Group) => GROUPS,

@@ -76,6 +76,10 @@ pub fn lookup(segments: &[&str], control: bool) -> Option<Route> {
         | [_, "discovery", "keys"] => route(Surface::Identity, GET),
         [_, "oauth2", "v2.0", "token"] => route(Surface::Token, POST),
         ["openapi.yaml"] => route(Surface::Document, GET),
+        // The directory's actions (getMemberGroups, getByIds, …) take POST.
+        [version, .., last] if is_version(version) && super::directory_actions::is_action(last) => {
+            route(Surface::Graph, POST)
+        }
         [version, ..] if is_version(version) => route(Surface::Graph, GET),
         _ => None,
     }

@@ -6,6 +6,7 @@ mod clients;
 mod control;
 mod corpus;
 mod directory;
+mod directory_keys;
 mod export;
 mod filter_rules;
 mod filters;

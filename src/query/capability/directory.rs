@@ -54,6 +54,9 @@ pub(super) static SERVICE_PRINCIPALS: &[Capability] = &[
     cap("accountEnabled", EQ_NE_IN, B),
     cap("appOwnerOrganizationId", EQ_NE_GE_LE, G),
     cap("tags", ANY_EQ_GE_LE_SW, Sc),
+    // servicePrincipal page: "Supports `$filter` (`eq`, `not`, `ge`, `le`, `startsWith`)";
+    // az ad sp show sends `servicePrincipalNames/any(c:c eq '…')`.
+    cap("servicePrincipalNames", ANY_EQ_GE_LE_SW, Sc),
 ];
 
 /// From the v1.0 unifiedRoleDefinition resource page.

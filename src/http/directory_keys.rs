@@ -1,0 +1,580 @@
+//! Directory lookups by key (`/users/{userPrincipalName}`, `servicePrincipals(appId='…')`,
+//! `applications(appId='…')`, `/directoryObjects/{id}`) and the navigation
+//! properties between directory objects (`members`, `owners`, `memberOf`, …),
+//! with Graph's OData casts and its errors for unknown keys, segments and casts.
+
+use super::caller::Caller;
+use super::error::GraphError;
+use super::links::next_link;
+use super::logs::{cursor_of, decoded, version_name};
+use super::middleware::JSON;
+use crate::app::AppState;
+use crate::model::directory as model;
+use crate::query::capability::{ApiVersion, Resource};
+use crate::query::options;
+use crate::query::skiptoken::{Cursor, query_hash};
+use crate::tenant::Tenant;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+
+/// One directory object, by its index in the tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Object {
+    User(usize),
+    Group(usize),
+    ServicePrincipal(usize),
+    Application(usize),
+}
+
+/// The kinds an OData cast segment (`microsoft.graph.user`) may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    User,
+    Group,
+    ServicePrincipal,
+    Application,
+}
+
+impl Kind {
+    pub(super) fn from_cast(segment: &str) -> Option<Kind> {
+        Some(match segment.to_ascii_lowercase().as_str() {
+            "microsoft.graph.user" => Kind::User,
+            "microsoft.graph.group" => Kind::Group,
+            "microsoft.graph.serviceprincipal" => Kind::ServicePrincipal,
+            "microsoft.graph.application" => Kind::Application,
+            _ => return None,
+        })
+    }
+
+    /// The entity set a cast listing's `@odata.context` names.
+    fn set(self) -> &'static str {
+        match self {
+            Kind::User => "users",
+            Kind::Group => "groups",
+            Kind::ServicePrincipal => "servicePrincipals",
+            Kind::Application => "applications",
+        }
+    }
+}
+
+impl Object {
+    pub(super) fn kind(self) -> Kind {
+        match self {
+            Object::User(_) => Kind::User,
+            Object::Group(_) => Kind::Group,
+            Object::ServicePrincipal(_) => Kind::ServicePrincipal,
+            Object::Application(_) => Kind::Application,
+        }
+    }
+
+    fn json(self, tenant: &Tenant) -> Value {
+        match self {
+            Object::User(i) => model::user(tenant, i),
+            Object::Group(i) => model::group(tenant, i),
+            Object::ServicePrincipal(i) => model::service_principal(tenant, i),
+            Object::Application(i) => model::application(tenant, i),
+        }
+    }
+
+    /// The object with its `@odata.type` first, as Graph writes members of a
+    /// `directoryObject` collection.
+    pub(super) fn typed(self, tenant: &Tenant) -> Value {
+        let mut typed = Map::new();
+        typed.insert(
+            "@odata.type".into(),
+            json!(format!("#microsoft.graph.{}", type_name(self.kind()))),
+        );
+        if let Value::Object(mut fields) = self.json(tenant) {
+            typed.append(&mut fields);
+        }
+        Value::Object(typed)
+    }
+}
+
+fn type_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::User => "user",
+        Kind::Group => "group",
+        Kind::ServicePrincipal => "servicePrincipal",
+        Kind::Application => "application",
+    }
+}
+
+/// Serves the paths this module owns; `None` leaves the path to the collection router.
+pub fn serve(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    version: ApiVersion,
+    rest: &[String],
+    lower: &[&str],
+) -> Option<Result<HttpResponse, GraphError>> {
+    let world = state.world();
+    let tenant = &world.tenants.get(caller.tenant)?.plan.tenant;
+    let now = state.clock.now();
+    let ctx = Ctx {
+        req,
+        state,
+        caller,
+        version,
+        tenant,
+        now,
+    };
+    match lower {
+        // A key with an `@` is a userPrincipalName (users page: `GET /users/{id | userPrincipalName}`);
+        // other non-GUID keys keep the collection router's 400 "Invalid object identifier".
+        ["users", key] if decoded(key).contains('@') => {
+            Some(ctx.entity(&rest[0], user_by_key(tenant, &decoded(&rest[1]), now)))
+        }
+        [one] if alternate_key(one).is_some() => {
+            let (set, app_id) = alternate_key(&rest[0]).expect("checked");
+            Some(ctx.entity(set, by_app_id(tenant, set, &app_id)))
+        }
+        ["directoryobjects"] => Some(Err(GraphError::new(
+            // Graph lists directoryObjects only through getByIds or a cast.
+            400,
+            "Request_UnsupportedQuery",
+            "Searches against this resource are not supported. Only specific instances can be queried.",
+        ))),
+        ["directoryobjects", id] => {
+            Some(ctx.entity("directoryObjects", any_by_id(tenant, &decoded(id), now)))
+        }
+        [
+            set @ ("users" | "groups" | "serviceprincipals"),
+            key,
+            nav,
+            cast @ ..,
+        ] if cast.len() <= 1 => {
+            let owner = match owner_of(tenant, set, &decoded(key), now) {
+                Ok(owner) => owner,
+                Err(e) => return Some(Err(e)),
+            };
+            Some(ctx.navigate(owner, nav, &rest[2], rest.get(3).map(String::as_str)))
+        }
+        _ => None,
+    }
+}
+
+/// `servicePrincipals(appId='…')` or `applications(appId='…')`: the set and the key.
+fn alternate_key(segment: &str) -> Option<(&'static str, String)> {
+    let segment = decoded(segment);
+    let open = segment.find('(')?;
+    let set = match segment[..open].to_ascii_lowercase().as_str() {
+        "serviceprincipals" => "servicePrincipals",
+        "applications" => "applications",
+        _ => return None,
+    };
+    let inner = segment[open + 1..].strip_suffix(')')?;
+    let (name, value) = inner.split_once('=')?;
+    if !name.trim().eq_ignore_ascii_case("appId") {
+        return None;
+    }
+    let value = value.trim().strip_prefix('\'')?.strip_suffix('\'')?;
+    Some((set, value.to_string()))
+}
+
+fn not_found(key: &str) -> GraphError {
+    GraphError::not_found(key)
+}
+
+/// A user by object id or by userPrincipalName (Graph takes either in the key
+/// segment; UPNs compare case-insensitively, guests' `#EXT#` arrives URL-encoded).
+fn user_by_key(tenant: &Tenant, key: &str, now: DateTime<Utc>) -> Result<Object, GraphError> {
+    tenant
+        .users
+        .iter()
+        .position(|u| {
+            u.exists_at(now)
+                && (u.id.eq_ignore_ascii_case(key)
+                    || u.user_principal_name.eq_ignore_ascii_case(key))
+        })
+        .map(Object::User)
+        .ok_or_else(|| not_found(key))
+}
+
+fn by_app_id(tenant: &Tenant, set: &str, app_id: &str) -> Result<Object, GraphError> {
+    let found = if set == "servicePrincipals" {
+        tenant
+            .service_principals
+            .iter()
+            .position(|s| s.app_id.eq_ignore_ascii_case(app_id))
+            .map(Object::ServicePrincipal)
+    } else {
+        tenant
+            .applications
+            .iter()
+            .position(|a| a.app_id.eq_ignore_ascii_case(app_id))
+            .map(Object::Application)
+    };
+    // Graph names the key value it could not find (as for an object id).
+    found.ok_or_else(|| not_found(app_id))
+}
+
+/// Any directory object by its object id (`/directoryObjects/{id}`).
+pub(super) fn any_by_id(
+    tenant: &Tenant,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Object, GraphError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(GraphError::bad_request(format!(
+            "Invalid object identifier '{id}'."
+        )));
+    }
+    let eq = |v: &str| v.eq_ignore_ascii_case(id);
+    let users = tenant
+        .users
+        .iter()
+        .position(|u| u.exists_at(now) && eq(&u.id));
+    users
+        .map(Object::User)
+        .or_else(|| {
+            tenant
+                .groups
+                .iter()
+                .position(|g| eq(&g.id))
+                .map(Object::Group)
+        })
+        .or_else(|| {
+            tenant
+                .service_principals
+                .iter()
+                .position(|s| eq(&s.id))
+                .map(Object::ServicePrincipal)
+        })
+        .or_else(|| {
+            tenant
+                .applications
+                .iter()
+                .position(|a| eq(&a.id))
+                .map(Object::Application)
+        })
+        .ok_or_else(|| not_found(id))
+}
+
+/// The object a navigation starts from.
+pub(super) fn owner_of(
+    tenant: &Tenant,
+    set: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Object, GraphError> {
+    match set {
+        "users" if key.contains('@') => user_by_key(tenant, key, now),
+        _ => {
+            let object = any_by_id(tenant, key, now)?;
+            let wanted = match set {
+                "users" => Kind::User,
+                "groups" => Kind::Group,
+                _ => Kind::ServicePrincipal,
+            };
+            (object.kind() == wanted)
+                .then_some(object)
+                .ok_or_else(|| not_found(key))
+        }
+    }
+}
+
+struct Ctx<'a> {
+    req: &'a HttpRequest,
+    state: &'a AppState,
+    caller: &'a Caller,
+    version: ApiVersion,
+    tenant: &'a Tenant,
+    now: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    fn context(&self, fragment: &str) -> String {
+        format!(
+            "https://graph.microsoft.com/{}/$metadata#{fragment}",
+            version_name(self.version)
+        )
+    }
+
+    /// One object as `GET /{set}/{key}` answers it.
+    fn entity(
+        &self,
+        set: &str,
+        found: Result<Object, GraphError>,
+    ) -> Result<HttpResponse, GraphError> {
+        let object = found?;
+        let typed = set.eq_ignore_ascii_case("directoryObjects");
+        let set = if typed {
+            "directoryObjects"
+        } else {
+            object.kind().set()
+        };
+        let mut body = Map::new();
+        body.insert(
+            "@odata.context".into(),
+            json!(self.context(&format!("{set}/$entity"))),
+        );
+        let fields = if typed {
+            object.typed(self.tenant)
+        } else {
+            object.json(self.tenant)
+        };
+        if let Value::Object(mut fields) = fields {
+            body.append(&mut fields);
+        }
+        Ok(reply(&Value::Object(body)))
+    }
+
+    /// `/{set}/{key}/{navigation}[/{cast}]`.
+    fn navigate(
+        &self,
+        owner: Object,
+        nav_lower: &str,
+        nav: &str,
+        cast: Option<&str>,
+    ) -> Result<HttpResponse, GraphError> {
+        let cast = match cast {
+            Some(segment) => {
+                Some(Kind::from_cast(segment).ok_or_else(|| GraphError::no_segment(segment))?)
+            }
+            None => None,
+        };
+        if nav_lower == "manager" {
+            return self.manager(owner, cast);
+        }
+        let related = self
+            .related(owner, nav_lower)
+            .ok_or_else(|| GraphError::no_segment(nav))?;
+        let related: Vec<Object> = related
+            .into_iter()
+            .filter(|o| cast.is_none_or(|k| o.kind() == k))
+            .collect();
+        let objects: Vec<Value> = related
+            .iter()
+            .map(|o| match cast {
+                Some(_) => o.json(self.tenant),
+                None => o.typed(self.tenant),
+            })
+            .collect();
+        let context = cast.map_or("directoryObjects", Kind::set);
+        self.page(objects, context, cast)
+    }
+
+    /// `manager` is single-valued: 404 when the user has none.
+    fn manager(&self, owner: Object, cast: Option<Kind>) -> Result<HttpResponse, GraphError> {
+        let Object::User(u) = owner else {
+            return Err(GraphError::no_segment("manager"));
+        };
+        let manager = self.tenant.users[u]
+            .manager
+            .map(|m| Object::User(m as usize))
+            .filter(|m| matches!(m, Object::User(i) if self.tenant.users[*i].exists_at(self.now)))
+            .filter(|m| cast.is_none_or(|k| m.kind() == k))
+            // Graph's answer for a user without a manager.
+            .ok_or_else(|| not_found("manager"))?;
+        let mut body = Map::new();
+        body.insert(
+            "@odata.context".into(),
+            json!(self.context("directoryObjects/$entity")),
+        );
+        if let Value::Object(mut fields) = manager.typed(self.tenant) {
+            body.append(&mut fields);
+        }
+        Ok(reply(&Value::Object(body)))
+    }
+
+    /// The objects a navigation property holds, in directory order; `None` for
+    /// a property the owner's type does not have.
+    fn related(&self, owner: Object, nav: &str) -> Option<Vec<Object>> {
+        let t = self.tenant;
+        let live = |o: &Object| match *o {
+            Object::User(i) => t.users[i].exists_at(self.now),
+            _ => true,
+        };
+        let list: Vec<Object> = match (owner, nav) {
+            (Object::Group(g), "members") => direct_members(t, g),
+            (Object::Group(g), "transitivemembers") => transitive_members(t, g),
+            (Object::Group(g), "owners") => t.groups[g]
+                .owners
+                .iter()
+                .map(|&o| Object::User(o as usize))
+                .collect(),
+            (Object::User(u), "memberof") => {
+                groups_with(t, |g| t.groups[g].members.contains(&(u as u32)))
+            }
+            (Object::User(u), "transitivememberof") => transitive_groups(t, u),
+            (Object::User(u), "directreports") => (0..t.users.len())
+                .filter(|&r| t.users[r].manager == Some(u as u32))
+                .map(Object::User)
+                .collect(),
+            (Object::User(u), "ownedobjects") => owned_by(t, u),
+            (Object::ServicePrincipal(s), "owners") => t
+                .applications
+                .iter()
+                .find(|a| a.service_principal as usize == s)
+                .map(|a| a.owners.iter().map(|&o| Object::User(o as usize)).collect())
+                .unwrap_or_default(),
+            _ => return None,
+        };
+        Some(list.into_iter().filter(live).collect())
+    }
+
+    /// A page of a navigation listing, with `$top`, `$select`, `$count` and a
+    /// skip-token nextLink as the collections have.
+    fn page(
+        &self,
+        objects: Vec<Value>,
+        context: &str,
+        cast: Option<Kind>,
+    ) -> Result<HttpResponse, GraphError> {
+        let resource = match cast {
+            Some(Kind::Group) => Resource::Groups,
+            Some(Kind::ServicePrincipal) => Resource::ServicePrincipals,
+            Some(Kind::Application) => Resource::Applications,
+            _ => Resource::Users,
+        };
+        let options = options::parse(
+            self.req.query_string(),
+            resource,
+            self.version,
+            options::rules(resource, true),
+        )?;
+        let world = self.state.world();
+        let select = options
+            .select
+            .as_ref()
+            .map(|s| s.join(","))
+            .unwrap_or_default();
+        let hash = query_hash(&[
+            &self.req.path().to_ascii_lowercase(),
+            version_name(self.version),
+            &options.top.to_string(),
+            &select,
+            if options.count { "count" } else { "" },
+            &self.caller.tenant.to_string(),
+        ]);
+        let key = self.state.token_key();
+        let cursor = cursor_of(
+            &key,
+            options.skiptoken.as_deref(),
+            hash,
+            world.epoch,
+            self.caller.tenant,
+        )?;
+        let total = objects.len();
+        let start = cursor.map_or(0, |c| c.last_key as usize).min(total);
+        let end = (start + options.top as usize).min(total);
+        let page: Vec<Value> = objects[start..end]
+            .iter()
+            .map(|o| match &options.select {
+                Some(names) => project(o, names),
+                None => o.clone(),
+            })
+            .collect();
+        let mut body = Map::new();
+        body.insert("@odata.context".into(), json!(self.context(context)));
+        if options.count {
+            body.insert("@odata.count".into(), json!(total));
+        }
+        if end < total {
+            let next = Cursor {
+                as_of: crate::store::records::ticks(self.now),
+                last_at: 0,
+                last_key: end as u64,
+                query: hash,
+                epoch: world.epoch,
+                page: cursor.map_or(1, |c| c.page + 1),
+                tenant: self.caller.tenant as u32,
+            };
+            body.insert(
+                "@odata.nextLink".into(),
+                json!(next_link(
+                    self.req,
+                    &options.passthrough,
+                    &key.encode(&next)
+                )),
+            );
+        }
+        body.insert("value".into(), Value::Array(page));
+        Ok(reply(&Value::Object(body)))
+    }
+}
+
+/// `id`, the `@odata.type` when present, and the selected properties that exist.
+fn project(object: &Value, select: &[String]) -> Value {
+    let mut picked = Map::new();
+    for name in ["@odata.type", "id"] {
+        if let Some(v) = object.get(name) {
+            picked.insert(name.into(), v.clone());
+        }
+    }
+    for name in select {
+        if let Some(v) = object.get(name.as_str()) {
+            picked.insert(name.clone(), v.clone());
+        }
+    }
+    Value::Object(picked)
+}
+
+pub(super) fn reply(body: &Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(JSON)
+        .body(serde_json::to_vec(body).expect("json"))
+}
+
+fn direct_members(t: &Tenant, g: usize) -> Vec<Object> {
+    let group = &t.groups[g];
+    group
+        .members
+        .iter()
+        .map(|&m| Object::User(m as usize))
+        .chain(
+            group
+                .member_groups
+                .iter()
+                .map(|&n| Object::Group(n as usize)),
+        )
+        .collect()
+}
+
+/// Every member reached through nested groups, each once, users first then groups
+/// in directory order (Graph does not document an order; inferred).
+pub(super) fn transitive_members(t: &Tenant, g: usize) -> Vec<Object> {
+    let mut seen = BTreeSet::new();
+    let mut queue = vec![g];
+    let mut groups = BTreeSet::new();
+    while let Some(next) = queue.pop() {
+        for member in direct_members(t, next) {
+            if let Object::Group(n) = member
+                && groups.insert(n)
+            {
+                queue.push(n);
+            }
+            seen.insert(member);
+        }
+    }
+    seen.remove(&Object::Group(g));
+    seen.into_iter().collect()
+}
+
+fn groups_with(t: &Tenant, test: impl Fn(usize) -> bool) -> Vec<Object> {
+    (0..t.groups.len())
+        .filter(|&g| test(g))
+        .map(Object::Group)
+        .collect()
+}
+
+/// Every group whose transitive members include the user.
+pub(super) fn transitive_groups(t: &Tenant, u: usize) -> Vec<Object> {
+    groups_with(t, |g| transitive_members(t, g).contains(&Object::User(u)))
+}
+
+/// Groups and applications the user owns, in that order.
+fn owned_by(t: &Tenant, u: usize) -> Vec<Object> {
+    let u = u as u32;
+    let groups = (0..t.groups.len())
+        .filter(|&g| t.groups[g].owners.contains(&u))
+        .map(Object::Group);
+    let apps = (0..t.applications.len())
+        .filter(|&a| t.applications[a].owners.contains(&u))
+        .map(Object::Application);
+    groups.chain(apps).collect()
+}

@@ -1,0 +1,47 @@
+"""msgraph-sdk and requests against entrasim's directory: lookups by key and navigation
+(issue 14), compared with the server's own listings."""
+
+import asyncio
+
+from kiota_abstractions.authentication import AnonymousAuthenticationProvider
+from msgraph import GraphRequestAdapter, GraphServiceClient
+
+
+def client_for(base):
+    adapter = GraphRequestAdapter(AnonymousAuthenticationProvider())
+    adapter.base_url = base + "/v1.0"
+    return GraphServiceClient(request_adapter=adapter)
+
+
+def walk(server, path):
+    out, r = [], server.get(path).json()
+    out += r["value"]
+    while "@odata.nextLink" in r:
+        r = server.get(r["@odata.nextLink"].split(server.http, 1)[1]).json()
+        out += r["value"]
+    return out
+
+
+def test_the_sdk_reads_a_guest_by_user_principal_name(server):
+    users = walk(server, "/v1.0/users")
+    guest = next(u for u in users if "#EXT#" in u["userPrincipalName"])
+    user = asyncio.run(client_for(server.http).users.by_user_id(guest["userPrincipalName"]).get())
+    assert user.id == guest["id"]
+
+
+def test_the_sdk_reads_group_members_as_listed_on_the_group(server):
+    groups = walk(server, "/v1.0/groups")
+    group = next(g for g in groups if g["members"])
+    page = asyncio.run(client_for(server.http).groups.by_group_id(group["id"]).members.get())
+    assert [m.id for m in page.value] == [m["id"] for m in group["members"]][: len(page.value)]
+
+
+def test_the_sdk_reads_the_organization(server, tenant):
+    page = asyncio.run(client_for(server.http).organization.get())
+    assert [o.id for o in page.value] == [tenant["tenantId"]]
+
+
+def test_az_sp_show_by_app_id_finds_one_service_principal(server):
+    sp = walk(server, "/v1.0/servicePrincipals")[0]
+    r = server.get(f"/v1.0/servicePrincipals?$filter=servicePrincipalNames/any(c:c eq '{sp['appId']}')")
+    assert r.status_code == 200 and [s["id"] for s in r.json()["value"]] == [sp["id"]]
