@@ -490,7 +490,12 @@ fn definition_id(role: &BuiltInRole, scope: &str) -> String {
 }
 
 fn assignment_json(a: &Assignment) -> Value {
-    let created = a.created.format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string();
+    // ARM writes seven fractional digits (ticks).
+    let created = format!(
+        "{}.{:07}Z",
+        a.created.format("%Y-%m-%dT%H:%M:%S"),
+        a.created.timestamp_subsec_nanos() / 100
+    );
     json!({
         "properties": {
             "roleDefinitionId": definition_id(a.role, &a.scope),
