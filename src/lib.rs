@@ -18,10 +18,12 @@
 //! - [`throttle`]: Graph's limits, scripted throttling and faults.
 //! - [`auth`], [`tls`]: tokens, discovery, keys, the local CA.
 //! - [`http`]: routes, the error envelope, the control surface.
+//! - [`arm`]: the Azure Resource Manager surface (subscriptions, identities, RBAC).
 //! - [`app`]: server state and startup; [`export`]: `entrasim generate`.
 
 pub mod activity;
 pub mod app;
+pub mod arm;
 pub mod auth;
 pub mod catalog;
 pub mod cli;

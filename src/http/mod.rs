@@ -48,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
         control::configure(cfg);
     }
     identity::configure(cfg);
+    crate::arm::http::configure(cfg);
     cfg.route("/openapi.yaml", web::get().to(openapi));
     cfg.default_service(web::to(graph::dispatch));
 }

@@ -1,5 +1,6 @@
 //! Integration tests against the real server on port 0: one test binary.
 
+mod arm;
 mod bad_input;
 mod by_id;
 mod clients;

@@ -1,0 +1,249 @@
+//! What ARM holds for a tenant, derived from the generated directory: its subscriptions,
+//! resource groups, identity-bearing resources, user-assigned identities and Azure role
+//! assignments (the managed identities' own, plus the test clients' roles).
+
+use super::roles::{self, BuiltInRole};
+use crate::tenant::{MsiType, Tenant};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// Where every resource lives [INFERRED: one region for the whole tenant].
+pub const LOCATION: &str = "eastus";
+
+/// A resource group: its subscription and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResourceGroup {
+    pub subscription: String,
+    pub name: String,
+}
+
+/// An Azure resource that carries identities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub id: String,
+    /// `Microsoft.Web/sites`, ...
+    pub kind: String,
+    pub name: String,
+    /// Index of its system-assigned identity, if it has one.
+    pub system: Option<u32>,
+    /// Indices of the user-assigned identities attached to it.
+    pub user_assigned: Vec<u32>,
+}
+
+/// One Azure role assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub id: String,
+    pub name: String,
+    pub scope: String,
+    pub role: &'static BuiltInRole,
+    pub principal_id: String,
+    pub principal_type: &'static str,
+    /// `createdOn` [INFERRED: when the principal's service principal was created].
+    pub created: DateTime<Utc>,
+}
+
+/// The ARM view of one tenant.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    pub subscriptions: Vec<String>,
+    pub groups: Vec<ResourceGroup>,
+    /// By lower-cased resource id.
+    pub resources: BTreeMap<String, Resource>,
+    pub assignments: Vec<Assignment>,
+}
+
+/// The test client given Reader on every subscription (the first); the others hold no
+/// Azure role, so they meet ARM's 403 [INFERRED: entrasim's choice, listed in /_entrasim/tenant].
+pub const READER_CLIENT: usize = 0;
+
+impl Inventory {
+    /// Derives the ARM view of `tenant`.
+    pub fn of(tenant: &Tenant) -> Inventory {
+        let mut resources = BTreeMap::new();
+        let mut groups = std::collections::BTreeSet::new();
+        for (i, mi) in tenant.managed_identities.iter().enumerate() {
+            for id in [&mi.resource_id, &mi.used_by] {
+                if let Some(g) = group_of(id) {
+                    groups.insert(g);
+                }
+            }
+            let host = resource_entry(&mut resources, &mi.used_by);
+            match mi.kind {
+                MsiType::SystemAssigned => host.system = Some(i as u32),
+                MsiType::UserAssigned => host.user_assigned.push(i as u32),
+            }
+        }
+        let mut assignments: Vec<Assignment> = tenant
+            .azure_role_assignments
+            .iter()
+            .filter_map(|a| {
+                let role = roles::by_name(a.role)?;
+                let sp = &tenant.service_principals[a.principal as usize];
+                Some(assignment(&a.id, &a.scope, role, &sp.id, sp.created))
+            })
+            .collect();
+        assignments.extend(client_roles(tenant));
+        Inventory {
+            subscriptions: tenant.subscriptions.clone(),
+            groups: groups.into_iter().collect(),
+            resources,
+            assignments,
+        }
+    }
+
+    /// The subscription with this id (case-insensitive), as stored.
+    pub fn subscription(&self, id: &str) -> Option<&str> {
+        self.subscriptions
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(id))
+            .map(|s| s.as_str())
+    }
+
+    /// The resource group (case-insensitive).
+    pub fn group(&self, subscription: &str, name: &str) -> Option<&ResourceGroup> {
+        self.groups.iter().find(|g| {
+            g.subscription.eq_ignore_ascii_case(subscription) && g.name.eq_ignore_ascii_case(name)
+        })
+    }
+
+    /// The identity-bearing resource with this ARM id (case-insensitive).
+    pub fn resource(&self, id: &str) -> Option<&Resource> {
+        self.resources.get(&id.to_ascii_lowercase())
+    }
+
+    /// Whether `principal` holds a role granting `action` at `scope` or above.
+    pub fn allows(&self, principal: &str, action: &str, scope: &str) -> bool {
+        self.assignments.iter().any(|a| {
+            a.principal_id.eq_ignore_ascii_case(principal)
+                && is_at_or_above(&a.scope, scope)
+                && a.role.grants(action)
+        })
+    }
+}
+
+/// Whether `outer` is `inner` or one of its ancestors (ARM ids compare case-insensitively).
+pub fn is_at_or_above(outer: &str, inner: &str) -> bool {
+    let outer = outer.trim_end_matches('/').to_ascii_lowercase();
+    let inner = inner.trim_end_matches('/').to_ascii_lowercase();
+    outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
+}
+
+fn resource_entry<'a>(map: &'a mut BTreeMap<String, Resource>, id: &str) -> &'a mut Resource {
+    map.entry(id.to_ascii_lowercase()).or_insert_with(|| {
+        let (kind, name) = kind_and_name(id);
+        Resource {
+            id: id.to_string(),
+            kind,
+            name,
+            system: None,
+            user_assigned: Vec::new(),
+        }
+    })
+}
+
+/// `Microsoft.Web/sites` and `app-x` from `/subscriptions/../providers/Microsoft.Web/sites/app-x`.
+pub fn kind_and_name(id: &str) -> (String, String) {
+    let tail = id.rsplit_once("/providers/").map(|(_, t)| t).unwrap_or(id);
+    let parts: Vec<&str> = tail.split('/').collect();
+    let name = parts.last().copied().unwrap_or_default().to_string();
+    let kind = parts[..parts.len().saturating_sub(1)].join("/");
+    (kind, name)
+}
+
+/// The resource group an ARM id lies in.
+pub fn group_of(id: &str) -> Option<ResourceGroup> {
+    let parts: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
+    match parts.as_slice() {
+        ["subscriptions", sub, rg, name, ..] if rg.eq_ignore_ascii_case("resourceGroups") => {
+            Some(ResourceGroup {
+                subscription: sub.to_string(),
+                name: name.to_string(),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn assignment(
+    name: &str,
+    scope: &str,
+    role: &'static BuiltInRole,
+    principal: &str,
+    created: DateTime<Utc>,
+) -> Assignment {
+    Assignment {
+        id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+        name: name.to_string(),
+        scope: scope.to_string(),
+        role,
+        principal_id: principal.to_string(),
+        principal_type: "ServicePrincipal",
+        created,
+    }
+}
+
+/// Reader on every subscription for the first test client; ids are name-based UUIDs of
+/// the tenant, client and subscription, so they are stable without drawing on the RNG.
+fn client_roles(tenant: &Tenant) -> Vec<Assignment> {
+    let Some(client) = tenant.test_clients.get(READER_CLIENT) else {
+        return Vec::new();
+    };
+    let app = &tenant.applications[client.application as usize];
+    let Some(sp) = tenant.sp_by_app_id(&app.app_id) else {
+        return Vec::new();
+    };
+    let principal = &tenant.service_principals[sp as usize];
+    let reader = roles::by_name("Reader").expect("Reader is built in");
+    tenant
+        .subscriptions
+        .iter()
+        .map(|sub| {
+            let seed = format!("{}/{}/{sub}/Reader", tenant.id, app.app_id);
+            let name = name_uuid(&seed);
+            let scope = format!("/subscriptions/{sub}");
+            assignment(&name, &scope, reader, &principal.id, principal.created)
+        })
+        .collect()
+}
+
+/// A UUID made from a hash of `seed` (version-4 layout, no RNG).
+fn name_uuid(seed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subscription_scope_is_above_its_resources() {
+        assert!(is_at_or_above(
+            "/subscriptions/A",
+            "/subscriptions/a/resourceGroups/rg"
+        ));
+        assert!(!is_at_or_above(
+            "/subscriptions/a/resourceGroups/rg",
+            "/subscriptions/a"
+        ));
+        assert!(!is_at_or_above("/subscriptions/a", "/subscriptions/ab"));
+    }
+
+    #[test]
+    fn a_resource_id_splits_into_type_and_name() {
+        let (kind, name) =
+            kind_and_name("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app-1");
+        assert_eq!(
+            (kind.as_str(), name.as_str()),
+            ("Microsoft.Web/sites", "app-1")
+        );
+        let group = group_of("/subscriptions/s/resourceGroups/rg/providers/x/y/z").unwrap();
+        assert_eq!(group.name, "rg");
+    }
+}
