@@ -34,6 +34,7 @@ pub mod export;
 mod export_csv;
 pub mod http;
 pub mod model;
+pub mod protection;
 pub mod query;
 pub mod rng;
 pub mod store;

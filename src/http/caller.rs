@@ -20,7 +20,12 @@ pub struct Caller {
 }
 
 /// Every permission, for `--auth off`.
-const ALL: [&str; 2] = ["AuditLog.Read.All", "Directory.Read.All"];
+const ALL: [&str; 4] = [
+    "AuditLog.Read.All",
+    "Directory.Read.All",
+    "IdentityRiskyUser.ReadWrite.All",
+    "IdentityRiskEvent.Read.All",
+];
 
 /// Identifies the caller of a Graph request.
 pub fn identify(req: &HttpRequest, state: &AppState) -> Result<Caller, GraphError> {

@@ -166,6 +166,9 @@ fn route(
                 .cloned()
                 .unwrap_or_else(|| other.to_string()),
         )),
+        ["identityprotection", ..] => {
+            crate::protection::http::route(req, state, caller, version, &lower, rest)
+        }
         ["directory", "deleteditems"] => Err(GraphError::new(
             400,
             "Request_UnsupportedQuery",

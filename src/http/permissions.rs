@@ -15,6 +15,14 @@ pub fn require(caller: &Caller, path: &[&str]) -> Result<(), GraphError> {
             "Authentication_MSGraphPermissionMissing",
             "Calling principal does not have required MSGraph permissions AuditLog.Read.All",
         )),
+        // Identity Protection takes its own permissions, Directory.Read.All does not
+        // open it (reference §A.2, S18/S5).
+        Some(&"identityprotection") if !protection_allowed(path, &has) => Err(GraphError::new(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )),
+        Some(&"identityprotection") => Ok(()),
         Some(&first) if first != "auditlogs" && !directory_allowed(path, &has) => {
             Err(GraphError::new(
                 403,
@@ -24,6 +32,21 @@ pub fn require(caller: &Caller, path: &[&str]) -> Result<(), GraphError> {
         }
         _ => Ok(()),
     }
+}
+
+/// Identity Protection reads: riskyUsers take IdentityRiskyUser.*, detections IdentityRiskEvent.*.
+fn protection_allowed(path: &[&str], has: &dyn Fn(&str) -> bool) -> bool {
+    let needed: &[&str] = match path.get(1) {
+        Some(&"riskyusers") => &[
+            "IdentityRiskyUser.Read.All",
+            "IdentityRiskyUser.ReadWrite.All",
+        ],
+        _ => &[
+            "IdentityRiskEvent.Read.All",
+            "IdentityRiskEvent.ReadWrite.All",
+        ],
+    };
+    needed.iter().any(|p| has(p))
 }
 
 /// Directory reads: Directory.Read.All, or the narrower permission of the collection.

@@ -42,7 +42,12 @@ const MI_RESOURCES: [&str; 4] = [
 pub const TEST_CLIENTS: [(&str, &[&str]); 3] = [
     (
         "entrasim-audit-reader",
-        &["AuditLog.Read.All", "Directory.Read.All"],
+        &[
+            "AuditLog.Read.All",
+            "Directory.Read.All",
+            "IdentityRiskyUser.ReadWrite.All",
+            "IdentityRiskEvent.Read.All",
+        ],
     ),
     ("entrasim-directory-reader", &["Directory.Read.All"]),
     ("entrasim-no-permissions", &[]),

@@ -19,6 +19,7 @@ mod logs;
 mod options;
 mod oversize;
 mod paging;
+mod protection;
 mod throttling;
 mod time;
 mod walks;

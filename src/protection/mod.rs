@@ -1,0 +1,6 @@
+//! Microsoft Entra ID Protection: risk detections and risky users derived from
+//! the tenant's sign-in log (generation -> query in `detections`/`users`, HTTP in `http`).
+
+pub mod detections;
+pub mod http;
+pub mod users;
