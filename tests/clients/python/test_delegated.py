@@ -1,6 +1,7 @@
 """JSON batching through the real Python SDK: msgraph-core's BatchRequestContent and
 BatchRequestBuilder (as GraphServiceClient.batch uses them) get one page of each log in
 one `$batch` call; the items carry absolute urls and `depends_on`, as the SDK writes them.
+msgraph-core 1.5.2 imports `deprecated` without declaring it: requirements.txt names it.
 """
 
 import asyncio
@@ -33,7 +34,7 @@ def test_the_python_sdk_batch_gets_a_page_of_each_log_in_one_call(server):
     adapter.base_url = server.http + "/v1.0"
     client = GraphServiceClient(request_adapter=adapter)
     items = {name: BatchRequestItem(request_information=info) for name, info in page_requests(client).items()}
-    items["provisioning"].depends_on([items["signIns"]])
+    items["provisioning"].set_depends_on([items["signIns"]])
     content = BatchRequestContent()
     for item in items.values():
         content.add_request(item.id, item)
@@ -47,5 +48,6 @@ def test_the_python_sdk_batch_gets_a_page_of_each_log_in_one_call(server):
     for name, item in items.items():
         response = answer.get_response_by_id(item.id)
         assert response.headers["Content-Type"].startswith("application/json"), name
-        single = server.get(f"/v1.0/auditLogs/{name}?$top=2").json()
-        assert len(single["value"]) == 2
+        # msgraph-core 1.5.2 reads item bodies with get_bytes_value, which does not take a
+        # JSON object (reference D.5): the SDK itself drops them, so the body is not read here.
+        assert response.status == 200, name
