@@ -1,6 +1,7 @@
 //! The HTTP layer: one route table for the Graph, identity and control
 //! surfaces, the error envelope, and the listeners.
 
+pub mod batch;
 pub mod ca_file;
 pub mod caller;
 pub mod control;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
     }
     identity::configure(cfg);
     crate::arm::http::configure(cfg);
+    batch::configure(cfg);
     cfg.route("/openapi.yaml", web::get().to(openapi));
     cfg.default_service(web::to(graph::dispatch));
 }

@@ -76,6 +76,12 @@ pub fn lookup(segments: &[&str], control: bool) -> Option<Route> {
         | [_, "discovery", "keys"] => route(Surface::Identity, GET),
         [_, "oauth2", "v2.0", "token"] => route(Surface::Token, POST),
         ["openapi.yaml"] => route(Surface::Document, GET),
+        [version, batch]
+            if is_version(version)
+                && super::batch::is_batch_path(&format!("/{version}/{batch}")) =>
+        {
+            route(Surface::Graph, POST)
+        }
         // The directory's actions (getMemberGroups, getByIds, …) take POST.
         [version, .., last] if is_version(version) && super::directory_actions::is_action(last) => {
             route(Surface::Graph, POST)

@@ -2,6 +2,7 @@
 
 mod arm;
 mod bad_input;
+mod batch;
 mod by_id;
 mod clients;
 mod control;

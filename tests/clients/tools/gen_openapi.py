@@ -983,11 +983,41 @@ def control_paths():
     }
 
 
+# ---- delegated branch: JSON batching (issue 18) ----
+def batch_paths():
+    """`POST /{v1.0|beta}/$batch`: up to 20 Graph requests in one body (reference part D)."""
+    item = obj({"id": s("string"), "method": s("string"), "url": s("string", description=(
+                    "Relative (`/users`, `users?...`), version-prefixed (`/v1.0/users`) or absolute; resolved against "
+                    "the batch's version.")),
+                "headers": obj({}, required=[], additional={"type": "string"}),
+                "body": {"description": "JSON value, or base64 for a non-JSON Content-Type."},
+                "dependsOn": arr(s("string")), "depends_on": arr(s("string"))},
+               required=["id", "method", "url"])
+    answer = obj({"id": s("string"), "status": s("integer"),
+                  "headers": obj({}, required=[], additional={"type": "string"}),
+                  "body": {"description": "The item's JSON body (absent for an empty one)."}},
+                 required=["id", "status", "headers"])
+    paths = {}
+    for version, tag in (("v1.0", "Graph v1.0"), ("beta", "Graph beta")):
+        paths[f"/{version}/$batch"] = {"post": {
+            "operationId": f"batch_{version.replace('.', '_')}", "tags": [tag],
+            "summary": "JSON batch: items run in order through the same routing, permissions and throttle; an item "
+                       "whose dependency failed answers 424; a throttled item 429 with Retry-After in its headers.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": obj(
+                {"requests": arr(item, minItems=1, maxItems=20)})}}},
+            "responses": {"200": {"description": "One answer per item, in request order.", "headers": graph_headers(),
+                                  "content": {JSON_CT: {"schema": obj({"responses": arr(answer)})}}},
+                          **error_refs(["400", "401"])}}}
+    return paths
+# ---- end delegated branch ----
+
+
 def spec():
     paths = {}
     paths.update(build_graph_paths())
     paths.update(identity_paths())
     paths.update(control_paths())
+    paths.update(batch_paths())
     paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.", "security": [],
                                       "responses": {"200": {"description": "OpenAPI document",
                                                             "content": {"application/yaml": {"schema": {"type": "object"}}}}}}}
