@@ -112,6 +112,12 @@ pub struct ServeArgs {
     /// Accept `$select` on sign-ins (Graph refuses it: "Query option 'Select' is not allowed").
     #[arg(long, env = "ENTRASIM_SELECT_ON_SIGN_INS", value_parser = clap::builder::BoolishValueParser::new())]
     pub select_on_sign_ins: bool,
+    /// Prometheus metrics at GET /metrics, served with the control surface: on or off.
+    #[arg(long, env = "ENTRASIM_METRICS", default_value = "on")]
+    pub metrics: Switch,
+    /// Request logs on stderr: text or json (one object per line); levels by RUST_LOG.
+    #[arg(long, env = "ENTRASIM_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]
@@ -134,6 +140,13 @@ pub enum AuthMode {
 pub enum Switch {
     On,
     Off,
+}
+
+/// `text` or `json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Flags of `generate`.

@@ -35,6 +35,7 @@ pub mod model;
 pub mod query;
 pub mod rng;
 pub mod store;
+pub mod telemetry;
 pub mod tenant;
 pub mod throttle;
 pub mod tls;

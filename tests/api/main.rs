@@ -15,6 +15,7 @@ mod logs;
 mod options;
 mod oversize;
 mod paging;
+mod ship;
 mod throttling;
 mod time;
 mod walks;
