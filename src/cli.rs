@@ -32,6 +32,20 @@ pub enum Command {
     Tenant(TenantCommandArgs),
     /// Print the local certificate authority used for HTTPS.
     Ca(CaArgs),
+    /// Check a running server: exit 0 if it answers 200, 1 otherwise (for HEALTHCHECK).
+    Health(HealthArgs),
+}
+
+/// Flags of `health`.
+#[derive(Debug, Clone, Args)]
+pub struct HealthArgs {
+    /// The server's HTTP URL; a URL without a path checks /_entrasim/health.
+    #[arg(
+        long,
+        env = "ENTRASIM_HEALTH_URL",
+        default_value = "http://127.0.0.1:8400"
+    )]
+    pub url: String,
 }
 
 /// Which tenant to generate.

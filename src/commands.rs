@@ -27,6 +27,12 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Some(Command::Tenant(args)) => tenant(&args),
         Some(Command::Generate(args)) => crate::export::generate(&args),
         Some(Command::Ca(args)) => crate::export::print_ca(args.data_dir.as_deref()),
+        Some(Command::Health(args)) => {
+            let line =
+                crate::health::check(&args.url).map_err(|e| CommandError::Other(e.to_string()))?;
+            println!("{line}");
+            Ok(())
+        }
     }
 }
 

@@ -30,6 +30,7 @@ pub mod commands;
 pub mod config;
 pub mod export;
 mod export_csv;
+pub mod health;
 pub mod http;
 pub mod model;
 pub mod query;

@@ -139,3 +139,58 @@ async fn metrics_off_or_control_off_serves_no_metrics() {
         assert!((400..500).contains(&status), "{flags:?}: {status}");
     }
 }
+
+/// The real binary: readiness line, JSON request log lines and `entrasim health`.
+#[test]
+fn the_binary_prints_its_readiness_line_logs_json_and_answers_health() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_entrasim");
+    let mut child = Command::new(bin)
+        .args(["--port", "0", "--preset", "small", "--log-format", "json"])
+        .args(["--clock", "fixed:2026-06-01T12:00:00Z"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("entrasim listening on ")
+        .expect("readiness line")
+        .to_string();
+    let health = Command::new(bin)
+        .args(["health", "--url", &url])
+        .output()
+        .unwrap();
+    let dead = Command::new(bin)
+        .args(["health", "--url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    assert!(health.status.success(), "{health:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&health.stdout).trim(),
+        format!("healthy: {url}")
+    );
+    assert_eq!(dead.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&dead.stderr).starts_with("entrasim: unhealthy: "));
+    let logs = String::from_utf8_lossy(&output.stderr);
+    let entry: serde_json::Value = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .find(|v: &serde_json::Value| v["route"] == "/_entrasim/health")
+        .expect("a JSON line for the health request");
+    assert_eq!(entry["level"], "INFO");
+    assert_eq!(entry["target"], "entrasim::request");
+    assert_eq!(entry["method"], "GET");
+    assert_eq!(entry["status"], 200);
+    assert_eq!(entry["app"], "none");
+    assert!(entry["duration_ms"].is_number(), "{entry}");
+    assert_eq!(entry["request_id"].as_str().unwrap().len(), 36, "{entry}");
+}
