@@ -35,6 +35,10 @@ pub struct ServeSettings {
     pub time: TimeSettings,
     /// Accept `$select` on sign-ins (Graph refuses it; `--select-on-sign-ins`).
     pub select_on_sign_ins: bool,
+    /// Serve `GET /metrics` with the control surface (`--metrics`).
+    pub metrics: bool,
+    /// How request logs are written (`--log-format`).
+    pub log_format: crate::cli::LogFormat,
 }
 
 impl ServeSettings {
@@ -54,6 +58,8 @@ impl ServeSettings {
             tenant: TenantSettings::from_args(&args.tenant)?,
             time: TimeSettings::from_args(&args.clock)?,
             select_on_sign_ins: args.select_on_sign_ins,
+            metrics: args.metrics == Switch::On,
+            log_format: args.log_format,
         })
     }
 }
@@ -65,6 +71,7 @@ pub struct AppState {
     pub throttle: crate::throttle::Throttler,
     pub faults: crate::throttle::faults::Faults,
     pub verdicts: crate::throttle::verdicts::Verdicts,
+    pub metrics: crate::telemetry::Metrics,
     /// The served snapshot; held only to read or swap the pointer.
     world: RwLock<Arc<World>>,
     /// Held by whoever derives the next snapshot (advance, injection, swap after reset).
@@ -110,6 +117,7 @@ impl AppState {
             throttle,
             faults: Default::default(),
             verdicts: Default::default(),
+            metrics: Default::default(),
             world: RwLock::new(Arc::new(world)),
             writer: Mutex::default(),
             resetting: Mutex::default(),

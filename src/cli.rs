@@ -32,6 +32,20 @@ pub enum Command {
     Tenant(TenantCommandArgs),
     /// Print the local certificate authority used for HTTPS.
     Ca(CaArgs),
+    /// Check a running server: exit 0 if it answers 200, 1 otherwise (for HEALTHCHECK).
+    Health(HealthArgs),
+}
+
+/// Flags of `health`.
+#[derive(Debug, Clone, Args)]
+pub struct HealthArgs {
+    /// The server's HTTP URL; a URL without a path checks /_entrasim/health.
+    #[arg(
+        long,
+        env = "ENTRASIM_HEALTH_URL",
+        default_value = "http://127.0.0.1:8400"
+    )]
+    pub url: String,
 }
 
 /// Which tenant to generate.
@@ -112,6 +126,12 @@ pub struct ServeArgs {
     /// Accept `$select` on sign-ins (Graph refuses it: "Query option 'Select' is not allowed").
     #[arg(long, env = "ENTRASIM_SELECT_ON_SIGN_INS", value_parser = clap::builder::BoolishValueParser::new())]
     pub select_on_sign_ins: bool,
+    /// Prometheus metrics at GET /metrics, served with the control surface: on or off.
+    #[arg(long, env = "ENTRASIM_METRICS", default_value = "on")]
+    pub metrics: Switch,
+    /// Request logs on stderr: text or json (one object per line); levels by RUST_LOG.
+    #[arg(long, env = "ENTRASIM_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]
@@ -134,6 +154,13 @@ pub enum AuthMode {
 pub enum Switch {
     On,
     Off,
+}
+
+/// `text` or `json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Flags of `generate`.

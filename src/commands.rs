@@ -27,11 +27,17 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Some(Command::Tenant(args)) => tenant(&args),
         Some(Command::Generate(args)) => crate::export::generate(&args),
         Some(Command::Ca(args)) => crate::export::print_ca(args.data_dir.as_deref(), args.bundle),
+        Some(Command::Health(args)) => {
+            let line =
+                crate::health::check(&args.url).map_err(|e| CommandError::Other(e.to_string()))?;
+            println!("{line}");
+            Ok(())
+        }
     }
 }
 
 fn serve(settings: ServeSettings) -> Result<(), CommandError> {
-    init_tracing();
+    init_tracing(settings.log_format);
     actix_rt::System::new().block_on(async move {
         let running = crate::http::start(settings)?;
         let mut stdout = std::io::stdout().lock();
@@ -45,13 +51,19 @@ fn serve(settings: ServeSettings) -> Result<(), CommandError> {
     })
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ENTRASIM_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+/// Logs on stderr, filtered by `RUST_LOG` (then `ENTRASIM_LOG`, else `info`:
+/// one line per request), as text or one JSON object per line.
+fn init_tracing(format: crate::cli::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_env("ENTRASIM_LOG"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        crate::cli::LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        crate::cli::LogFormat::Text => builder.try_init(),
+    };
 }
 
 fn tenant(args: &TenantCommandArgs) -> Result<(), CommandError> {

@@ -59,6 +59,7 @@ pub async fn dispatch(
     };
 
     let caller = identify(&req, &state)?;
+    crate::telemetry::note_app(&req, &caller.app_id);
     let rest: Vec<String> = segments[1..].iter().map(|s| s.to_string()).collect();
     let log = audit_log(&rest);
     if let Some(log) = log

@@ -98,11 +98,14 @@ fn service<T: AsyncRead + AsyncWrite + Unpin + 'static>(
     Error = actix_http::error::DispatchError,
     InitError = (),
 > {
+    let metrics = control && state.settings.metrics;
     let app = App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::new(1 << 20))
         .wrap(from_fn(middleware::envelope_layer))
         .wrap(from_fn(super::head_as_get))
+        .wrap(from_fn(crate::telemetry::access::layer))
+        .configure(|cfg| crate::telemetry::configure(cfg, metrics))
         .configure(|cfg| super::configure(cfg, control))
         .into_factory()
         .map_err(|err: actix_web::Error| err.as_response_error().error_response());

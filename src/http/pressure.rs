@@ -32,6 +32,7 @@ pub async fn apply(
         .and_then(|t| state.token_key().decode(&t).ok())
         .map_or(1, |c| c.page + 1);
     if let Some((fault, retry_after)) = state.faults.decide(state.seed(), log, app, page) {
+        state.metrics.fault(&format!("{fault:?}"));
         if fault == Fault::ServiceUnavailable {
             let wait = retry_after.min(crate::throttle::MAX_RETRY_AFTER);
             state.verdicts.told_to_wait(app, now_ms, wait);

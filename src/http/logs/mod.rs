@@ -92,7 +92,13 @@ pub fn list<R: Keyed + Fields>(
             .issued(&caller.app_id, &token, state.clock.window_ms());
         next_link(req, &options.passthrough, &token)
     });
+    let more = next.is_some();
     let body = body::page(spec, &logs.plan, version, &options, &records, next)?;
+    let log = spec.context.rsplit('/').next().unwrap_or(spec.context);
+    let version_label = version_name(version);
+    state
+        .metrics
+        .page(log, version_label, cursor.is_none(), more);
     Ok(HttpResponse::Ok().content_type(JSON).body(body))
 }
 
