@@ -85,7 +85,7 @@ fn identify(req: &HttpRequest, state: &AppState) -> Result<ArmCaller, ArmError> 
     let key = state.signing_key(world.tenants[tenant].plan.tenant.seed.0);
     let audiences: Vec<String> = ARM_AUDIENCES.iter().map(|a| a.to_string()).collect();
     let claims = key
-        .verify_with(token, state.clock.now(), &audiences)
+        .verify_with(token, state.clock.wall_now(), &audiences)
         .map_err(|_| ArmError::invalid_token())?;
     Ok(ArmCaller {
         tenant,

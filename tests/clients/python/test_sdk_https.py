@@ -128,15 +128,14 @@ def test_a_tampered_token_gets_401(server, tenant, ca_bundle):
     assert caught.value.error.code == "InvalidAuthenticationToken"
 
 
-def test_a_token_for_the_servers_own_address_gets_401_invalid_audience(server, tenant, ca_bundle):
-    """What the SDK does when the caller forgets scopes=: it asks for https://<host>/.default."""
-    token = credential(server, tenant, "entrasim-audit-reader").get_token("https://127.0.0.1/.default").token
-    adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticToken(token)))
-    adapter.base_url = server.https + "/v1.0"
-    with pytest.raises(ODataError) as caught:
-        asyncio.run(GraphServiceClient(request_adapter=adapter).audit_logs.sign_ins.get())
-    assert caught.value.response_status_code == 401
-    assert caught.value.error.message == "Access token validation failure. Invalid audience."
+def test_a_token_for_the_servers_own_address_is_refused_with_aadsts500011(server, tenant, ca_bundle):
+    """What the SDK does when the caller forgets scopes=: it asks for https://<host>/.default,
+    a resource the tenant does not serve, so the token endpoint answers AADSTS500011 as Entra does."""
+    from azure.core.exceptions import ClientAuthenticationError
+
+    with pytest.raises(ClientAuthenticationError) as caught:
+        credential(server, tenant, "entrasim-audit-reader").get_token("https://127.0.0.1/.default")
+    assert "AADSTS500011" in str(caught.value)
 
 
 def test_the_no_permissions_client_gets_403_permission_missing(server, tenant, ca_bundle):
