@@ -986,7 +986,9 @@ def control_paths():
 # ---- delegated branch: JSON batching (issue 18) ----
 def batch_paths():
     """`POST /{v1.0|beta}/$batch`: up to 20 Graph requests in one body (reference part D)."""
-    item = obj({"id": s("string"), "method": s("string"), "url": s("string", description=(
+    item = obj({"id": s("string", minLength=1),
+                "method": s("string", enum=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+                "url": s("string", minLength=1, description=(
                     "Relative (`/users`, `users?...`), version-prefixed (`/v1.0/users`) or absolute; resolved against "
                     "the batch's version.")),
                 "headers": obj({}, required=[], additional={"type": "string"}),
