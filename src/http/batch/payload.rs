@@ -138,7 +138,11 @@ fn body_bytes(body: &Value, headers: &[(String, String)]) -> Vec<u8> {
 pub fn normalise(url: &str) -> String {
     let mut rest = url.trim();
     for scheme in ["https://", "http://"] {
-        if rest.len() >= scheme.len() && rest[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        // `get`, not slicing: a url may start with any characters (schemathesis sends astral ones).
+        if rest
+            .get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+        {
             let after = &rest[scheme.len()..];
             rest = after.find('/').map_or("", |i| &after[i..]);
         }
@@ -172,6 +176,12 @@ mod tests {
             assert_eq!(normalise(url), "/auditLogs/signIns?$top=1", "{url}");
         }
         assert_eq!(normalise("/v1.0x/users"), "/v1.0x/users");
+    }
+
+    #[test]
+    fn a_url_of_multibyte_characters_is_read_without_panicking() {
+        assert_eq!(normalise("\u{1061c1}\u{2f5d7}O\r"), "/\u{1061c1}\u{2f5d7}O");
+        assert_eq!(normalise("é"), "/é");
     }
 
     #[test]

@@ -987,7 +987,9 @@ def control_paths():
 def batch_paths():
     """`POST /{v1.0|beta}/$batch`: up to 20 Graph requests in one body (reference part D)."""
     item = obj({"id": s("string", minLength=1),
-                "method": s("string", enum=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+                "method": s("string", pattern="^[A-Za-z]+$", description=(
+                    "Any HTTP method: one the item's resource does not take answers that item 405, as the same "
+                    "request alone would.")),
                 "url": s("string", minLength=1, description=(
                     "Relative (`/users`, `users?...`), version-prefixed (`/v1.0/users`) or absolute; resolved against "
                     "the batch's version.")),
