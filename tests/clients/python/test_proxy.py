@@ -11,6 +11,7 @@ import pathlib
 import queue
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -234,3 +235,57 @@ def test_m365_entra_group_member_list_names_each_owner_and_member_of_the_group(m
             # owners are listed by id, members as {"@odata.type", "id"}
             expected.setdefault(o if isinstance(o, str) else o["id"], []).append(role)
     assert listed == {k: sorted(v) for k, v in expected.items()}
+
+
+# ---------------------------------------------------------------- the hosts-file way
+
+HOSTS_FILE_CLIENT = r'''
+import json, pathlib, subprocess, sys, time
+import requests
+binary, hosts, data, flags = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), json.loads(sys.argv[4])
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["mount", "--bind", hosts, "/etc/hosts"], check=True)
+names = "graph.microsoft.com,login.microsoftonline.com,management.azure.com"
+out = open(data / "out", "w+")
+server = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0", "--https-port", "443", "--tls-san", names,
+                           "--throttle", "off", "--data-dir", str(data), *flags], stdout=out, stderr=subprocess.DEVNULL)
+try:
+    deadline = time.time() + 60
+    while "https://" not in (data / "out").read_text() and time.time() < deadline:
+        time.sleep(0.1)
+    s = requests.Session()
+    s.trust_env = False
+    s.verify = str(data / "ca.pem")
+    tenant = s.get("https://graph.microsoft.com/_entrasim/tenant", timeout=30).json()
+    client = tenant["clients"][0]
+    token = s.post(f"https://login.microsoftonline.com/{tenant['tenantId']}/oauth2/v2.0/token", data={
+        "grant_type": "client_credentials", "client_id": client["clientId"], "client_secret": client["clientSecret"],
+        "scope": "https://graph.microsoft.com/.default"}, timeout=30).json()["access_token"]
+    page = s.get("https://graph.microsoft.com/v1.0/auditLogs/signIns?$top=3", timeout=30,
+                 headers={"Authorization": f"Bearer {token}"}).json()
+    print(json.dumps(page))
+finally:
+    server.terminate()
+    server.wait(10)
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("unshare") is None
+                    or shutil.which("ip") is None,
+                    reason="needs root, unshare and ip for a private mount and network namespace")
+def test_the_hosts_file_way_serves_graphs_real_names_on_443_inside_a_private_namespace(tmp_path, generated):
+    """`--https-port 443 --tls-san graph.microsoft.com,...` with those names in a hosts file
+    bind-mounted over /etc/hosts in a mount and network namespace of this test's own: the
+    machine's /etc/hosts and port 443 are untouched."""
+    hosts = tmp_path / "hosts"
+    hosts.write_text(pathlib.Path("/etc/hosts").read_text()
+                     + "\n127.0.0.1 graph.microsoft.com login.microsoftonline.com management.azure.com\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    out = subprocess.run(["unshare", "--mount", "--net", sys.executable, "-c", HOSTS_FILE_CLIENT,
+                          str(BINARY), str(hosts), str(data), json.dumps(TENANT_FLAGS)],
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    page = json.loads(out.stdout)
+    assert [r["id"] for r in page["value"]] == [r["id"] for r in generated["v1.0"]["signIns"][:3]]
+    assert page["@odata.nextLink"].startswith(f"{GRAPH}/v1.0/auditLogs/signIns?")
