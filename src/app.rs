@@ -23,6 +23,8 @@ pub struct ServeSettings {
     pub host: String,
     pub port: u16,
     pub https_port: Option<u16>,
+    /// The CONNECT proxy's port (`--proxy-port`).
+    pub proxy_port: Option<u16>,
     pub throttle: bool,
     pub auth: AuthMode,
     /// Accept tokens whose `aud` is this server's own origin (`--accept-local-audience`).
@@ -48,6 +50,7 @@ impl ServeSettings {
             host: args.host.clone(),
             port: args.port,
             https_port: args.https_port,
+            proxy_port: args.proxy_port,
             throttle: args.throttle == GraphMode::Graph,
             auth: args.auth,
             accept_local_audience: args.accept_local_audience,

@@ -99,6 +99,10 @@ pub struct ServeArgs {
     /// Also serve HTTPS on this port (0 picks a free one).
     #[arg(long, env = "ENTRASIM_HTTPS_PORT")]
     pub https_port: Option<u16>,
+    /// Also run an HTTP CONNECT proxy on this port (0 picks a free one) answering as
+    /// graph.microsoft.com, login.microsoftonline.com and management.azure.com.
+    #[arg(long, env = "ENTRASIM_PROXY_PORT")]
+    pub proxy_port: Option<u16>,
     /// Simulate Graph's throttling: `graph` or `off`.
     #[arg(long, env = "ENTRASIM_THROTTLE", default_value = "graph")]
     pub throttle: GraphMode,

@@ -44,6 +44,9 @@ fn serve(settings: ServeSettings) -> Result<(), CommandError> {
         for url in &running.urls {
             writeln!(stdout, "entrasim listening on {url}")?;
         }
+        if let Some(url) = &running.proxy {
+            writeln!(stdout, "entrasim proxy listening on {url}")?;
+        }
         stdout.flush()?;
         drop(stdout);
         running.server.await?;

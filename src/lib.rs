@@ -36,6 +36,7 @@ pub mod health;
 pub mod http;
 pub mod model;
 pub mod protection;
+pub mod proxy;
 pub mod query;
 pub mod rng;
 pub mod store;

@@ -90,6 +90,32 @@ pub fn load_or_create(
     })
 }
 
+/// One TLS configuration per name in `hosts`, each presenting a certificate for that name
+/// alone, signed by the CA in `data_dir` (created on first use) and kept in memory only:
+/// what the `--proxy-port` tunnels present as graph.microsoft.com and its peers.
+pub fn for_hosts(
+    data_dir: &Path,
+    hosts: &[&str],
+    now: DateTime<Utc>,
+) -> Result<Vec<ServerConfig>, TlsError> {
+    create_private_dir(data_dir)?;
+    let files = Files::in_dir(data_dir);
+    let ca = load_or_create_ca(&files, now)?;
+    hosts
+        .iter()
+        .map(|host| {
+            let names = vec![host.to_string()];
+            let (cert, key) = sign_server(&ca, &names, now)
+                .map_err(|detail| invalid(&files.ca, format!("{host}: {detail}")))?;
+            let chain = vec![cert.der().clone()];
+            verifies(&chain, &ca, &names, now).map_err(|e| invalid(&files.ca, e))?;
+            let key = PrivateKeyDer::try_from(key.serialize_der())
+                .map_err(|e| invalid(&files.ca, e.to_string()))?;
+            server_config(chain, key).map_err(|detail| invalid(&files.ca, detail))
+        })
+        .collect()
+}
+
 /// A user-supplied certificate chain and key instead.
 pub fn from_files(cert: &Path, key: &Path) -> Result<ServerConfig, TlsError> {
     let chain = read_chain(cert)?;
@@ -245,18 +271,7 @@ fn issue_server(
     names: &[String],
     now: DateTime<Utc>,
 ) -> Result<ServerPair, TlsError> {
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)
-        .map_err(|e| invalid(&files.server_key, e.to_string()))?;
-    let mut params = CertificateParams::new(names.to_vec())
-        .map_err(|e| invalid(&files.server, e.to_string()))?;
-    params.distinguished_name = distinguished_name("entrasim");
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.use_authority_key_identifier_extension = true;
-    set_validity(&mut params, now, SERVER_DAYS);
-    let cert = params
-        .signed_by(&key, &Issuer::new(ca_params(), &ca.key))
-        .map_err(|e| invalid(&files.server, e.to_string()))?;
+    let (cert, key) = sign_server(ca, names, now).map_err(|e| invalid(&files.server, e))?;
     let chain = vec![cert.der().clone()];
     verifies(&chain, ca, names, now).map_err(|e| invalid(&files.ca, format!("cannot sign a server certificate that verifies ({e}); delete the data directory to create a new CA")))?;
     write_file(&files.server_key, &key.serialize_pem(), true)?;
@@ -264,6 +279,25 @@ fn issue_server(
     let key = PrivateKeyDer::try_from(key.serialize_der())
         .map_err(|e| invalid(&files.server_key, e.to_string()))?;
     Ok((chain, key))
+}
+
+// A fresh key and a server certificate for `names`, signed by the CA.
+fn sign_server(
+    ca: &Ca,
+    names: &[String],
+    now: DateTime<Utc>,
+) -> Result<(rcgen::Certificate, KeyPair), String> {
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
+    let mut params = CertificateParams::new(names.to_vec()).map_err(|e| e.to_string())?;
+    params.distinguished_name = distinguished_name("entrasim");
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.use_authority_key_identifier_extension = true;
+    set_validity(&mut params, now, SERVER_DAYS);
+    let cert = params
+        .signed_by(&key, &Issuer::new(ca_params(), &ca.key))
+        .map_err(|e| e.to_string())?;
+    Ok((cert, key))
 }
 
 // Whether a client trusting only the CA accepts `chain` for every name at `now`.
@@ -521,6 +555,19 @@ mod tests {
             "localhost",
         )
         .unwrap();
+    }
+
+    #[test]
+    fn host_certificates_come_from_the_same_ca_and_name_only_their_host() {
+        let dir = TempDir::new("hosts");
+        let material = load_or_create(&dir.0, &[], now()).unwrap();
+        let configs = for_hosts(&dir.0, &["graph.microsoft.com", "login.example"], now()).unwrap();
+        assert_eq!(configs.len(), 2);
+        let client = || client_trusting(&material.ca_pem, now());
+        handshake(client(), configs[0].clone(), "graph.microsoft.com").unwrap();
+        handshake(client(), configs[1].clone(), "login.example").unwrap();
+        assert!(handshake(client(), configs[0].clone(), "login.example").is_err());
+        assert!(handshake(client(), configs[0].clone(), "localhost").is_err());
     }
 
     #[cfg(unix)]

@@ -8,8 +8,9 @@
 use super::guard::Guarded;
 use super::middleware;
 use crate::app::AppState;
+use crate::proxy::Tunnels;
 use actix_http::{HttpService, Protocol};
-use actix_server::Server;
+use actix_server::{Server, ServerBuilder};
 use actix_service::{
     IntoServiceFactory, ServiceFactory, ServiceFactoryExt, fn_service, map_config,
 };
@@ -20,6 +21,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, web};
 use std::io;
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -39,6 +41,7 @@ pub fn serve(
     control: bool,
     http: TcpListener,
     tls: Option<(TcpListener, rustls::ServerConfig)>,
+    proxy: Option<(TcpListener, Arc<Tunnels>)>,
 ) -> io::Result<Server> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
     let listener = Listener {
@@ -61,6 +64,9 @@ pub fn serve(
             .and_then(service(plain.clone(), control, listener))
         },
     )?;
+    if let Some((socket, tunnels)) = proxy {
+        builder = listen_proxy(builder, state.clone(), control, socket, tunnels)?;
+    }
     if let Some((socket, mut config)) = tls {
         let listener = Listener {
             secure: true,
@@ -84,6 +90,43 @@ pub fn serve(
         })?;
     }
     Ok(builder.run())
+}
+
+/// The `--proxy-port` listener: each connection's CONNECT head and TLS handshake
+/// (src/proxy/), then the app over the tunnel as on the TLS listener.
+fn listen_proxy(
+    builder: ServerBuilder,
+    state: web::Data<AppState>,
+    control: bool,
+    socket: TcpListener,
+    tunnels: Arc<Tunnels>,
+) -> io::Result<ServerBuilder> {
+    let listener = Listener {
+        secure: true,
+        addr: socket.local_addr()?,
+    };
+    builder.listen(
+        format!("entrasim-proxy-{}", listener.addr),
+        socket,
+        move || {
+            let (tunnels, wrap) = (tunnels.clone(), state.clone());
+            fn_service(move |io: TcpStream| {
+                let (tunnels, state) = (tunnels.clone(), wrap.clone());
+                async move {
+                    let peer = io.peer_addr().ok();
+                    let gauge = state.metrics.proxy_connections();
+                    match crate::proxy::open(io, gauge, &tunnels).await {
+                        Ok(tls) => Ok((Guarded::new(tls, state), Protocol::Http1, peer)),
+                        Err(error) => {
+                            tracing::debug!(?peer, %error, "proxy connection closed");
+                            Err(())
+                        }
+                    }
+                }
+            })
+            .and_then(service(state.clone(), control, listener).map_err(|_| ()))
+        },
+    )
 }
 
 /// The app as an HTTP/1.1 service over one kind of guarded connection.

@@ -77,6 +77,8 @@ async fn openapi() -> actix_web::HttpResponse {
 pub struct Running {
     pub server: actix_web::dev::Server,
     pub urls: Vec<String>,
+    /// The CONNECT proxy's address (`--proxy-port`), printed as `entrasim proxy listening on`.
+    pub proxy: Option<String>,
 }
 
 /// Binds the listeners and builds the server (call inside an actix system).
@@ -89,12 +91,21 @@ pub fn start(settings: ServeSettings) -> Result<Running, StartError> {
     if let Some((listener, _)) = &tls {
         urls.push(format!("https://{}", display(listener)));
     }
+    let proxy = crate::proxy::listener(&settings)?;
+    let proxy_url = proxy
+        .as_ref()
+        .map(|(socket, _)| format!("http://{}", display(socket)));
     let state = web::Data::new(AppState::new(settings));
-    let server = listen::serve(state, control, http, tls).map_err(|source| StartError::Bind {
-        address: host,
-        source,
-    })?;
-    Ok(Running { server, urls })
+    let server =
+        listen::serve(state, control, http, tls, proxy).map_err(|source| StartError::Bind {
+            address: host,
+            source,
+        })?;
+    Ok(Running {
+        server,
+        urls,
+        proxy: proxy_url,
+    })
 }
 
 /// Binds one TCP listener (port 0 picks a free port).

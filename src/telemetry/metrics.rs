@@ -6,8 +6,8 @@
 use crate::app::AppState;
 use actix_web::{HttpResponse, web};
 use prometheus::{
-    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -27,6 +27,7 @@ pub struct Metrics {
     walks_started: IntCounterVec,
     walks_completed: IntCounterVec,
     walks_abandoned: IntCounterVec,
+    proxy_connections: IntGauge,
     routes: Mutex<BTreeSet<String>>,
 }
 
@@ -121,6 +122,15 @@ impl Default for Metrics {
                 "Walks ended by a refused continuation (a 4xx other than 429 on a $skiptoken request), by log.",
                 &["log"],
             ),
+            proxy_connections: {
+                let g = IntGauge::new(
+                    "entrasim_proxy_connections_open",
+                    "Connections open on the --proxy-port listener (CONNECT heads, TLS handshakes and tunnels).",
+                )
+                .expect("valid metric");
+                r.register(Box::new(g.clone())).expect("unique metric");
+                g
+            },
             registry: r,
             routes: Mutex::default(),
         }
@@ -128,6 +138,11 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The gauge of open proxy connections (`--proxy-port`), for a connection to hold.
+    pub fn proxy_connections(&self) -> IntGauge {
+        self.proxy_connections.clone()
+    }
+
     /// Counts one answered request.
     pub fn request(&self, seen: &Observed<'_>) {
         let route = self.bounded(seen.route);
