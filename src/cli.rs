@@ -34,6 +34,26 @@ pub enum Command {
     Ca(CaArgs),
     /// Check a running server: exit 0 if it answers 200, 1 otherwise (for HEALTHCHECK).
     Health(HealthArgs),
+    /// Print the Azure CLI custom-cloud registration (cloud.json and `az cloud register`) for a server.
+    AzCloud(AzCloudArgs),
+}
+
+/// Flags of `az-cloud`.
+#[derive(Debug, Clone, Args)]
+pub struct AzCloudArgs {
+    /// The server's HTTPS origin (login and Microsoft Graph), e.g. https://127.0.0.1:8443.
+    #[arg(long, default_value = "https://127.0.0.1:8443")]
+    pub url: String,
+    /// ARM's origin; by default the same listener under the other loopback name
+    /// (localhost for 127.0.0.1 and back), so `az rest` tells ARM and Graph apart.
+    #[arg(long)]
+    pub arm_url: Option<String>,
+    /// The cloud's name in az.
+    #[arg(long, default_value = "entrasim")]
+    pub name: String,
+    /// Print only the cloud.json for `az cloud register --cloud-config @cloud.json`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Flags of `health`.

@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Some(Command::Tenant(args)) => tenant(&args),
         Some(Command::Generate(args)) => crate::export::generate(&args),
         Some(Command::Ca(args)) => crate::export::print_ca(args.data_dir.as_deref(), args.bundle),
+        Some(Command::AzCloud(args)) => az_cloud(&args),
         Some(Command::Health(args)) => {
             let line =
                 crate::health::check(&args.url).map_err(|e| CommandError::Other(e.to_string()))?;
@@ -34,6 +35,21 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
     }
+}
+
+fn az_cloud(args: &crate::cli::AzCloudArgs) -> Result<(), CommandError> {
+    let urls = crate::az_cloud::CloudUrls::new(&args.url, args.arm_url.as_deref())
+        .map_err(|e| CommandError::Other(e.to_string()))?;
+    let text = if args.json {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&urls.cloud_config()).expect("JSON")
+        )
+    } else {
+        urls.script(&args.name)
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
 }
 
 fn serve(settings: ServeSettings) -> Result<(), CommandError> {

@@ -25,6 +25,7 @@ pub mod activity;
 pub mod app;
 pub mod arm;
 pub mod auth;
+pub mod az_cloud;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -20,6 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/subscriptions/{tail:.*}", web::route().to(serve))
         .route("/tenants", web::route().to(serve))
         .route("/metadata/endpoints", web::route().to(serve))
+        // `az cloud register --endpoint-resource-manager https://…/` appends
+        // `/metadata/endpoints` to the URL as typed, trailing slash included, and ARM
+        // answers it (azure-cli PR #30682's test guide registers `https://management.azure.com/`).
+        .route("//metadata/endpoints", web::route().to(serve))
         .route("/providers/{tail:.*}", web::route().to(serve));
 }
 
@@ -537,8 +541,11 @@ fn definition_json(role: &BuiltInRole, scope: &str) -> Value {
     })
 }
 
-/// `/metadata/endpoints`: this server stands for ARM, login and Graph [INFERRED shapes:
-/// 2022-09-01 answers a list of clouds, older versions one object].
+/// `/metadata/endpoints`: this server stands for ARM, login and Graph. Shapes per version:
+/// 2015-01-01/2018-01-01 the old object without suffixes, 2019-10-01 and 2020-06-01 a list
+/// of clouds (azure-cli PR #31566, msrestazure PR #165), 2022-09-01 one cloud object (what
+/// `az cloud register` reads since azure-cli PR #30682; a list there fails it, azure-cli
+/// issue #31547) [INFERRED: 2019-05-01 one object, as before].
 fn metadata(origin: &str, version: &str) -> Value {
     let root = format!("{origin}/");
     let cloud = json!({
@@ -576,7 +583,7 @@ fn metadata(origin: &str, version: &str) -> Value {
         "ossrDbmsResourceId": "https://ossrdbms-aad.database.windows.net"
     });
     match version {
-        "2022-09-01" => json!([cloud]),
+        "2019-10-01" | "2020-06-01" => json!([cloud]),
         "2015-01-01" | "2018-01-01" => json!({
             "galleryEndpoint": "https://gallery.azure.com/",
             "graphEndpoint": "https://graph.windows.net/",

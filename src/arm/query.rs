@@ -65,16 +65,18 @@ pub const RESOURCES_VERSIONS: &[&str] = &[
     "2014-04",
 ];
 
-/// api-versions of `/metadata/endpoints` [INFERRED: the versions clients send; 2022-09-01 answers a list].
+/// api-versions of `/metadata/endpoints` [INFERRED: the versions clients send; shapes in `http::metadata`].
 pub const METADATA_VERSIONS: &[&str] = &[
     "2022-09-01",
     "2020-06-01",
+    "2019-10-01",
     "2019-05-01",
     "2018-01-01",
     "2015-01-01",
 ];
 
-/// api-versions of Microsoft.ManagedIdentity (azure-rest-api-specs msi folders).
+/// api-versions of Microsoft.ManagedIdentity (azure-rest-api-specs msi folders; 2025-05-31-preview
+/// is what `az identity list` sends from azure-cli 2.91.0, its `aaz/latest/identity/_list.py`).
 pub const MSI_VERSIONS: &[&str] = &[
     "2015-08-31-PREVIEW",
     "2018-11-30",
@@ -84,6 +86,7 @@ pub const MSI_VERSIONS: &[&str] = &[
     "2023-07-31-PREVIEW",
     "2024-11-30",
     "2025-01-31-PREVIEW",
+    "2025-05-31-PREVIEW",
 ];
 
 /// api-versions of Microsoft.Authorization role assignments and definitions

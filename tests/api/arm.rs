@@ -172,5 +172,21 @@ async fn api_versions_are_checked_as_arm_checks_them() {
     assert_eq!(body["error"]["code"], "SubscriptionNotFound");
     let (status, body) = app.get("/metadata/endpoints?api-version=2022-09-01").await;
     assert_eq!(status, 200);
-    assert_eq!(body[0]["resourceManager"], format!("{}/", app.url));
+    assert_eq!(body["resourceManager"], format!("{}/", app.url));
+}
+
+#[actix_rt::test]
+async fn the_metadata_endpoint_answers_az_cloud_register_with_a_trailing_slash_and_one_cloud() {
+    let app = spawn(&["--auth", "off"]).await;
+    // az appends `/metadata/endpoints?api-version=2022-09-01` to the URL as typed.
+    let (status, body) = app.get("//metadata/endpoints?api-version=2022-09-01").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["authentication"]["loginEndpoint"],
+        format!("{}/", app.url)
+    );
+    assert_eq!(body["microsoftGraphResourceId"], format!("{}/", app.url));
+    let (status, body) = app.get("/metadata/endpoints?api-version=2020-06-01").await;
+    assert_eq!(status, 200);
+    assert_eq!(body[0]["name"], "entrasim");
 }

@@ -51,6 +51,9 @@ fi
 say "npm ci"
 (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) || exit 1
 
+say "azure-cli venv ($HERE/.venv-az)"
+bash "$HERE/tools/install_az.sh" || exit 1
+
 # Starts entrasim with the given flags; sets SERVER_HTTP (and SERVER_HTTPS when asked).
 start_server() {
   local out="$WORK/server.$RANDOM.out"
