@@ -25,11 +25,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(openid),
         )
         .route("/{tenant}/discovery/v2.0/keys", web::get().to(keys))
-        .route("/{tenant}/discovery/keys", web::get().to(keys));
+        .route("/{tenant}/discovery/keys", web::get().to(keys))
+        .route("/common/userrealm/{username}", web::get().to(user_realm));
+    super::authorize::configure(cfg);
+    super::managed_identity::configure(cfg);
+}
+
+/// `GET /common/userrealm/{username}` (MSAL's ROPC pre-flight): every account is a
+/// managed (cloud) one here, so MSAL goes on with the plain password grant.
+async fn user_realm(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let domain = path
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    let known = tenant_index(&state, &domain).is_some();
+    let body = json!({
+        "ver": "1.0",
+        "account_type": if known { "Managed" } else { "Unknown" },
+        "domain_name": domain,
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+    });
+    HttpResponse::Ok().content_type(JSON).body(body.to_string())
 }
 
 /// The tenant a path segment names (id or any of its domains).
-fn tenant_index(state: &AppState, segment: &str) -> Option<usize> {
+pub(super) fn tenant_index(state: &AppState, segment: &str) -> Option<usize> {
     let world = state.world();
     world.tenants.iter().position(|t| {
         let tenant = &t.plan.tenant;
@@ -44,7 +65,7 @@ fn tenant_index(state: &AppState, segment: &str) -> Option<usize> {
 
 /// An AADSTS error in Entra's complete body: error, error_description with the trace
 /// suffix, error_codes, timestamp, trace_id, correlation_id and error_uri.
-fn aad_error(state: &AppState, error: &AadError) -> HttpResponse {
+pub(super) fn aad_error(state: &AppState, error: &AadError) -> HttpResponse {
     aad_error_with(state, error, None)
 }
 
@@ -80,17 +101,23 @@ async fn token(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let parsed = TokenRequest::parse(&body, authorization);
+    if let Ok(request) = &parsed
+        && super::user_token::is_user_grant(request.grant_type.as_deref().unwrap_or_default())
+    {
+        return super::user_token::token(&req, &state, &path, request);
+    }
     if auth::is_multi_tenant(&path) {
         return aad_error(&state, &AadError::no_tenant_information());
     }
     let Some(index) = tenant_index(&state, &path) else {
         return aad_error(&state, &AadError::tenant_not_found(&path));
     };
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    let request = match TokenRequest::parse(&body, authorization) {
+    let request = match parsed {
         Ok(request) => request,
         Err(e) => return aad_error(&state, &e),
     };
@@ -132,7 +159,11 @@ fn serves(req: &HttpRequest, state: &AppState, request: &TokenRequest) -> bool {
 }
 
 /// The credentials the token endpoint checks for an application of the tenant.
-fn client_record(state: &AppState, tenant: &Tenant, client_id: &str) -> Option<ClientRecord> {
+pub(super) fn client_record(
+    state: &AppState,
+    tenant: &Tenant,
+    client_id: &str,
+) -> Option<ClientRecord> {
     let app = &tenant.applications[tenant.application_by_app_id(client_id)? as usize];
     let test_client = tenant
         .test_clients
