@@ -227,6 +227,20 @@ impl Flows {
         })
     }
 
+    /// Ends the device code a user code names now (for tests of `expired_token`); false
+    /// if there is none.
+    pub fn expire_device(&self, user_code: &str, now: DateTime<Utc>) -> bool {
+        let wanted = normalise(user_code);
+        self.with(|inner| {
+            inner
+                .devices
+                .values_mut()
+                .find(|d| d.user_code == wanted)
+                .map(|d| d.expires = d.expires.min(now))
+                .is_some()
+        })
+    }
+
     /// One poll of the token endpoint with a device code at `now`.
     pub fn poll_device(&self, device_code: &str, now: DateTime<Utc>) -> Result<Grant, AadError> {
         self.with(|inner| {

@@ -42,7 +42,27 @@ pub fn configure_control(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/_entrasim/deviceCodes/{user_code}/approve",
         web::post().to(approve),
+    )
+    .route(
+        "/_entrasim/deviceCodes/{user_code}/expire",
+        web::post().to(expire),
     );
+}
+
+/// `POST /_entrasim/deviceCodes/{user_code}/expire`: the code's 15 minutes are over now
+/// (device codes expire on the wall clock, which tests cannot wait for).
+async fn expire(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, super::error::GraphError> {
+    if !state.flows.expire_device(&path, state.clock.wall_now()) {
+        return Err(super::error::GraphError::new(
+            404,
+            "Request_ResourceNotFound",
+            format!("No device code '{}'.", path.as_str()),
+        ));
+    }
+    Ok(HttpResponse::NoContent().finish())
 }
 
 type Form = BTreeMap<String, String>;

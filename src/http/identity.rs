@@ -128,15 +128,18 @@ async fn token(
         .as_deref()
         .and_then(|id| client_record(&state, tenant, id));
     let key = state.signing_key(tenant.seed.0);
-    match auth::issue(
+    let issued = auth::issue(
         &request,
         &tenant.id,
         client.as_ref(),
         &key,
         (state.clock.now(), state.clock.wall_now()),
         TOKEN_LIFETIME_SECS,
-    ) {
-        Ok(_) if !serves(&req, &state, &request) => {
+    );
+    let served = issued.is_ok() && serves(&req, &state, &request);
+    log_client_sign_in(&req, &state, index, &request, &issued, served);
+    match issued {
+        Ok(_) if !served => {
             let resource = auth::token::resource_of(request.scope.as_deref().unwrap_or_default())
                 .unwrap_or_default();
             aad_error(&state, &AadError::resource_not_found(&resource, &path))
@@ -146,6 +149,49 @@ async fn token(
             .body(serde_json::to_vec(&response).expect("json")),
         Err(e) => aad_error(&state, &e),
     }
+}
+
+/// Files a client-credentials request as a service-principal sign-in: a token issued, or
+/// a secret refused (7000215 wrong, 7000222 expired) for a known application.
+fn log_client_sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    index: usize,
+    request: &TokenRequest,
+    issued: &Result<auth::TokenResponse, AadError>,
+    served: bool,
+) {
+    let error = match issued {
+        Ok(_) if served => 0,
+        Err(e) if matches!(e.code, 7000215 | 7000222) => e.code as i32,
+        _ => return,
+    };
+    let plan = state.world().tenants[index].plan.clone();
+    let Some(sp) = request
+        .client_id
+        .as_deref()
+        .and_then(|id| plan.tenant.sp_by_app_id(id))
+    else {
+        return;
+    };
+    let scope = request.scope.as_deref().unwrap_or_default();
+    let resource = auth::token::resource_of(scope).unwrap_or_default();
+    let certificate = request.client_assertion.is_some() && error == 0;
+    let attempt = super::sign_in_log::Attempt {
+        kind: crate::store::records::SignInKind::ServicePrincipal,
+        subject: sp,
+        app: sp,
+        resource: super::user_token::resource_sp(&plan, &resource),
+        error,
+        client_app: 0,
+        flags: if certificate {
+            crate::store::records::flags::CERTIFICATE
+        } else {
+            0
+        },
+        ip: super::sign_in_log::client_ip(req),
+    };
+    super::sign_in_log::record(state, index, &plan, &attempt);
 }
 
 /// Whether the (already authenticated) request's resource is one entrasim serves;

@@ -50,8 +50,9 @@ pub enum StartError {
 /// Registers every route on an app (used by the server and by tests).
 pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
     if control {
-        control::configure(cfg);
+        // Before the `/_entrasim` scope, which would answer these paths itself.
         authorize::configure_control(cfg);
+        control::configure(cfg);
     }
     identity::configure(cfg);
     crate::arm::http::configure(cfg);

@@ -75,6 +75,12 @@ pub fn lookup(segments: &[&str], control: bool) -> Option<Route> {
         | [_, "discovery", "v2.0", "keys"]
         | [_, "discovery", "keys"] => route(Surface::Identity, GET),
         [_, "oauth2", "v2.0", "token"] => route(Surface::Token, POST),
+        [_, "oauth2", "v2.0", "authorize"] | ["devicelogin"] => route(Surface::Identity, GET_POST),
+        [_, "oauth2", "v2.0", "devicecode"] => route(Surface::Token, POST),
+        ["common", "userrealm", _] | ["msi", "token"] => route(Surface::Identity, GET),
+        ["_entrasim", "deviceCodes", _, "approve" | "expire"] if control => {
+            route(Surface::Control, POST)
+        }
         ["openapi.yaml"] => route(Surface::Document, GET),
         [version, batch]
             if is_version(version)
