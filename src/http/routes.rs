@@ -148,6 +148,28 @@ mod tests {
     }
 
     #[test]
+    fn the_user_flow_paths_list_their_methods() {
+        assert_eq!(
+            at("/t/oauth2/v2.0/authorize").unwrap().allow(),
+            "GET, HEAD, POST, OPTIONS"
+        );
+        assert_eq!(
+            at("/t/oauth2/v2.0/devicecode").unwrap().surface,
+            Surface::Token
+        );
+        assert_eq!(at("/msi/token").unwrap().allow(), "GET, HEAD, OPTIONS");
+        let approve = at("/_entrasim/deviceCodes/ABC/approve").unwrap();
+        assert_eq!(
+            (approve.surface, approve.allow()),
+            (Surface::Control, "POST, OPTIONS".into())
+        );
+        assert_eq!(
+            lookup(&["_entrasim", "deviceCodes", "ABC", "approve"], false),
+            None
+        );
+    }
+
+    #[test]
     fn graph_paths_take_get_in_either_version_spelling() {
         assert_eq!(
             at("/V1.0/auditLogs/signIns").unwrap().surface,
