@@ -75,6 +75,8 @@ pub struct AppState {
     pub faults: crate::throttle::faults::Faults,
     pub verdicts: crate::throttle::verdicts::Verdicts,
     pub metrics: crate::telemetry::Metrics,
+    /// Authorization codes, refresh tokens and device codes in flight.
+    pub flows: crate::auth::flows::Flows,
     /// The served snapshot; held only to read or swap the pointer.
     world: RwLock<Arc<World>>,
     /// Held by whoever derives the next snapshot (advance, injection, swap after reset).
@@ -121,6 +123,7 @@ impl AppState {
             faults: Default::default(),
             verdicts: Default::default(),
             metrics: Default::default(),
+            flows: Default::default(),
             world: RwLock::new(Arc::new(world)),
             writer: Mutex::default(),
             resetting: Mutex::default(),

@@ -15,10 +15,10 @@ pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 /// Region scope written into tokens and discovery documents.
 pub const DEFAULT_REGION_SCOPE: &str = "NA";
 /// Entra back-dates `iat`/`nbf` by five minutes against clock skew.
-const BACKDATE_SECS: i64 = 300;
+pub(crate) const BACKDATE_SECS: i64 = 300;
 
 /// The payload of a v1.0 access token for Microsoft Graph, in Entra's claim order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessClaims {
     /// Audience: `https://graph.microsoft.com` for Graph.
     pub aud: String,
@@ -30,34 +30,69 @@ pub struct AccessClaims {
     pub nbf: i64,
     /// Expiry, Unix seconds.
     pub exp: i64,
+    /// Authentication context class: "1" for a user (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
     /// Opaque Entra-internal claim.
     pub aio: String,
+    /// How the user authenticated, e.g. `["pwd","mfa"]` (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
+
     /// Display name of the calling application.
     pub app_displayname: String,
     /// Application (client) id of the caller.
     pub appid: String,
     /// How the client authenticated: "1" secret, "2" certificate.
     pub appidacr: String,
+    /// The user's surname (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// The user's given name (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
     /// Identity provider; equals `iss` for app-only tokens.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub idp: String,
     /// Token type: "app" for app-only tokens.
     pub idtyp: String,
-    /// Object id of the caller's service principal.
+    /// The client's IP address (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipaddr: Option<String>,
+    /// The user's display name (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Object id of the caller's service principal, or of the signed-in user.
     pub oid: String,
     /// Opaque Entra-internal claim.
     pub rh: String,
-    /// Application permissions granted to the caller.
+    /// Application permissions granted to the caller (absent from delegated tokens).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// Delegated permissions, space-separated (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scp: Option<String>,
+
     /// Subject; equals `oid` for app-only tokens.
     pub sub: String,
     /// Region of the tenant ("NA", "EU", ...).
     pub tenant_region_scope: String,
     /// Tenant id.
     pub tid: String,
+    /// The user's UPN (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_name: Option<String>,
+    /// The user's UPN (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
     /// Unique token id.
     pub uti: String,
     /// Token format version: "1.0".
     pub ver: String,
+    /// Template ids of the user's directory roles (delegated tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wids: Option<Vec<String>>,
+
     /// Tenant creation time, Unix seconds.
     pub xms_tcdt: i64,
 }
@@ -98,6 +133,7 @@ impl AccessClaims {
             uti: URL_SAFE_NO_PAD.encode(&hash("uti")[..16]),
             ver: "1.0".to_string(),
             xms_tcdt: tenant_created(tenant_id),
+            ..AccessClaims::default()
         }
     }
 }
@@ -113,7 +149,13 @@ pub fn is_graph_audience(aud: &str) -> bool {
     aud == GRAPH_RESOURCE || aud == "https://graph.microsoft.com/" || aud == GRAPH_APP_ID
 }
 
-fn opaque_digest(label: &str, tenant_id: &str, app_id: &str, iat: i64, nonce: &[u8]) -> [u8; 32] {
+pub(crate) fn opaque_digest(
+    label: &str,
+    tenant_id: &str,
+    app_id: &str,
+    iat: i64,
+    nonce: &[u8],
+) -> [u8; 32] {
     let mut hasher = Sha256::new();
     for part in [
         label.as_bytes(),
@@ -129,7 +171,7 @@ fn opaque_digest(label: &str, tenant_id: &str, app_id: &str, iat: i64, nonce: &[
 }
 
 // Shaped like Entra's `rh`: "0." + base64url(01 79 00 ‖ tenant GUID ‖ Graph app GUID ‖ 95 00 00) + ".".
-fn refresh_handle(tenant_id: &str) -> String {
+pub(crate) fn refresh_handle(tenant_id: &str) -> String {
     let mut bytes = vec![0x01, 0x79, 0x00];
     bytes.extend_from_slice(&guid_bytes(tenant_id));
     bytes.extend_from_slice(&guid_bytes(GRAPH_APP_ID));
@@ -149,7 +191,7 @@ fn guid_bytes(id: &str) -> [u8; 16] {
 }
 
 // A creation time between 2014 and 2020, fixed per tenant id.
-fn tenant_created(tenant_id: &str) -> i64 {
+pub(crate) fn tenant_created(tenant_id: &str) -> i64 {
     let digest =
         Sha256::digest(["entrasim/tenant-created".as_bytes(), tenant_id.as_bytes()].concat());
     let offset = u32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]]) % 189_000_000;

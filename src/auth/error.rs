@@ -41,7 +41,8 @@ pub struct AadError {
 }
 
 impl AadError {
-    fn new(
+    /// An error with any status, OAuth code, AADSTS number and description.
+    pub(crate) fn new(
         status: u16,
         error: &'static str,
         code: u32,

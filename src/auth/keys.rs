@@ -72,7 +72,7 @@ impl SigningKey {
     }
 
     /// An RS256 JWT of `claims`, header `{"typ":"JWT","alg":"RS256","kid":…,"x5t":…}`.
-    pub fn sign(&self, claims: &AccessClaims) -> String {
+    pub fn sign<T: serde::Serialize>(&self, claims: &T) -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
         header.x5t = Some(self.kid.clone());

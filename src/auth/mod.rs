@@ -6,11 +6,15 @@ pub mod assertion;
 pub mod bearer;
 pub mod certs;
 pub mod claims;
+pub mod delegated;
 pub mod discovery;
 pub mod error;
+pub mod flows;
 pub mod keys;
 pub mod resources;
 pub mod token;
+pub mod user_errors;
+pub mod users;
 
 pub use bearer::{BearerError, read_token, token_from_header, www_authenticate};
 pub use certs::{ClientCertificate, client_certificate};

@@ -70,6 +70,20 @@ pub struct TokenRequest {
     pub client_assertion: Option<String>,
     /// `scope`.
     pub scope: Option<String>,
+    /// `username` (password grant).
+    pub username: Option<String>,
+    /// `password` (password grant).
+    pub password: Option<String>,
+    /// `code` (authorization code grant; MSAL also sends it with device codes).
+    pub code: Option<String>,
+    /// `redirect_uri` (authorization code grant).
+    pub redirect_uri: Option<String>,
+    /// `code_verifier` (PKCE).
+    pub code_verifier: Option<String>,
+    /// `refresh_token`.
+    pub refresh_token: Option<String>,
+    /// `device_code`.
+    pub device_code: Option<String>,
 }
 
 impl TokenRequest {
@@ -100,6 +114,13 @@ impl TokenRequest {
             "client_assertion_type" => &mut self.client_assertion_type,
             "client_assertion" => &mut self.client_assertion,
             "scope" => &mut self.scope,
+            "username" => &mut self.username,
+            "password" => &mut self.password,
+            "code" => &mut self.code,
+            "redirect_uri" => &mut self.redirect_uri,
+            "code_verifier" => &mut self.code_verifier,
+            "refresh_token" => &mut self.refresh_token,
+            "device_code" => &mut self.device_code,
             _ => return,
         };
         slot.get_or_insert(value);
@@ -152,7 +173,7 @@ pub fn issue(
     })
 }
 
-fn required<'r>(field: &'r Option<String>, name: &str) -> Result<&'r str, AadError> {
+pub(crate) fn required<'r>(field: &'r Option<String>, name: &str) -> Result<&'r str, AadError> {
     field
         .as_deref()
         .filter(|v| !v.trim().is_empty())
@@ -160,7 +181,7 @@ fn required<'r>(field: &'r Option<String>, name: &str) -> Result<&'r str, AadErr
 }
 
 // The client's proof of identity; the token's appidacr: "1" secret, "2" certificate.
-fn authenticate(
+pub(crate) fn authenticate(
     req: &TokenRequest,
     client_id: &str,
     client: &ClientRecord,

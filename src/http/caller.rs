@@ -15,8 +15,11 @@ pub struct Caller {
     pub tenant: usize,
     /// appId of the calling application.
     pub app_id: String,
-    /// Application permissions the caller holds.
+    /// Permissions the caller holds: application permissions (`roles`) for an app-only
+    /// token, delegated ones (`scp`) for a user's token; one table judges both.
     pub roles: Vec<String>,
+    /// The signed-in user's directory roles (`wids`) when the token is delegated.
+    pub user_roles: Option<Vec<String>>,
 }
 
 /// Every permission, for `--auth off`.
@@ -65,10 +68,15 @@ fn from_token(req: &HttpRequest, state: &AppState, token: &str) -> Result<Caller
     let key = state.signing_key(world.tenants[tenant].plan.tenant.seed.0);
     // Tokens live on the client's real clock, not the log clock (issue 12).
     let claims = key.verify_with(token, state.clock.wall_now(), &local_audiences(req, state))?;
+    let delegated = claims.idtyp == "user";
     Ok(Caller {
         tenant,
         app_id: claims.appid,
-        roles: claims.roles,
+        roles: match &claims.scp {
+            Some(scp) if delegated => scp.split_whitespace().map(str::to_string).collect(),
+            _ => claims.roles,
+        },
+        user_roles: delegated.then(|| claims.wids.unwrap_or_default()),
     })
 }
 
@@ -100,5 +108,6 @@ fn default_client(state: &AppState) -> Caller {
         tenant: 0,
         app_id: app.app_id.clone(),
         roles: app.graph_permissions.clone(),
+        user_roles: None,
     }
 }

@@ -53,12 +53,21 @@ fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-async fn tenant(state: web::Data<AppState>) -> HttpResponse {
+async fn tenant(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let world = state.world();
+    let base = super::links::origin(&req);
     let tenants: Vec<Value> = world
         .tenants
         .iter()
-        .map(|logs| tenant_json(&state, logs))
+        .enumerate()
+        .map(|(i, logs)| {
+            let mut out = tenant_json(&state, logs);
+            let extra = super::managed_identity::listing(&base, &logs.plan.tenant, i == 0);
+            if let (Some(out), Value::Object(extra)) = (out.as_object_mut(), extra) {
+                out.extend(extra);
+            }
+            out
+        })
         .collect();
     let mut first = tenants[0].clone();
     first["tenants"] = Value::Array(tenants);

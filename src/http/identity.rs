@@ -25,11 +25,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(openid),
         )
         .route("/{tenant}/discovery/v2.0/keys", web::get().to(keys))
-        .route("/{tenant}/discovery/keys", web::get().to(keys));
+        .route("/{tenant}/discovery/keys", web::get().to(keys))
+        .route("/common/userrealm/{username}", web::get().to(user_realm));
+    super::authorize::configure(cfg);
+    super::managed_identity::configure(cfg);
+}
+
+/// `GET /common/userrealm/{username}` (MSAL's ROPC pre-flight): every account is a
+/// managed (cloud) one here, so MSAL goes on with the plain password grant.
+async fn user_realm(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let domain = path
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    let known = tenant_index(&state, &domain).is_some();
+    let body = json!({
+        "ver": "1.0",
+        "account_type": if known { "Managed" } else { "Unknown" },
+        "domain_name": domain,
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+    });
+    HttpResponse::Ok().content_type(JSON).body(body.to_string())
 }
 
 /// The tenant a path segment names (id or any of its domains).
-fn tenant_index(state: &AppState, segment: &str) -> Option<usize> {
+pub(super) fn tenant_index(state: &AppState, segment: &str) -> Option<usize> {
     let world = state.world();
     world.tenants.iter().position(|t| {
         let tenant = &t.plan.tenant;
@@ -44,7 +65,7 @@ fn tenant_index(state: &AppState, segment: &str) -> Option<usize> {
 
 /// An AADSTS error in Entra's complete body: error, error_description with the trace
 /// suffix, error_codes, timestamp, trace_id, correlation_id and error_uri.
-fn aad_error(state: &AppState, error: &AadError) -> HttpResponse {
+pub(super) fn aad_error(state: &AppState, error: &AadError) -> HttpResponse {
     aad_error_with(state, error, None)
 }
 
@@ -80,17 +101,23 @@ async fn token(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let parsed = TokenRequest::parse(&body, authorization);
+    if let Ok(request) = &parsed
+        && super::user_token::is_user_grant(request.grant_type.as_deref().unwrap_or_default())
+    {
+        return super::user_token::token(&req, &state, &path, request);
+    }
     if auth::is_multi_tenant(&path) {
         return aad_error(&state, &AadError::no_tenant_information());
     }
     let Some(index) = tenant_index(&state, &path) else {
         return aad_error(&state, &AadError::tenant_not_found(&path));
     };
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    let request = match TokenRequest::parse(&body, authorization) {
+    let request = match parsed {
         Ok(request) => request,
         Err(e) => return aad_error(&state, &e),
     };
@@ -101,15 +128,18 @@ async fn token(
         .as_deref()
         .and_then(|id| client_record(&state, tenant, id));
     let key = state.signing_key(tenant.seed.0);
-    match auth::issue(
+    let issued = auth::issue(
         &request,
         &tenant.id,
         client.as_ref(),
         &key,
         (state.clock.now(), state.clock.wall_now()),
         TOKEN_LIFETIME_SECS,
-    ) {
-        Ok(_) if !serves(&req, &state, &request) => {
+    );
+    let served = issued.is_ok() && serves(&req, &state, &request);
+    log_client_sign_in(&req, &state, index, &request, &issued, served);
+    match issued {
+        Ok(_) if !served => {
             let resource = auth::token::resource_of(request.scope.as_deref().unwrap_or_default())
                 .unwrap_or_default();
             aad_error(&state, &AadError::resource_not_found(&resource, &path))
@@ -119,6 +149,49 @@ async fn token(
             .body(serde_json::to_vec(&response).expect("json")),
         Err(e) => aad_error(&state, &e),
     }
+}
+
+/// Files a client-credentials request as a service-principal sign-in: a token issued, or
+/// a secret refused (7000215 wrong, 7000222 expired) for a known application.
+fn log_client_sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    index: usize,
+    request: &TokenRequest,
+    issued: &Result<auth::TokenResponse, AadError>,
+    served: bool,
+) {
+    let error = match issued {
+        Ok(_) if served => 0,
+        Err(e) if matches!(e.code, 7000215 | 7000222) => e.code as i32,
+        _ => return,
+    };
+    let plan = state.world().tenants[index].plan.clone();
+    let Some(sp) = request
+        .client_id
+        .as_deref()
+        .and_then(|id| plan.tenant.sp_by_app_id(id))
+    else {
+        return;
+    };
+    let scope = request.scope.as_deref().unwrap_or_default();
+    let resource = auth::token::resource_of(scope).unwrap_or_default();
+    let certificate = request.client_assertion.is_some() && error == 0;
+    let attempt = super::sign_in_log::Attempt {
+        kind: crate::store::records::SignInKind::ServicePrincipal,
+        subject: sp,
+        app: sp,
+        resource: super::user_token::resource_sp(&plan, &resource),
+        error,
+        client_app: 0,
+        flags: if certificate {
+            crate::store::records::flags::CERTIFICATE
+        } else {
+            0
+        },
+        ip: super::sign_in_log::client_ip(req),
+    };
+    super::sign_in_log::record(state, index, &plan, &attempt);
 }
 
 /// Whether the (already authenticated) request's resource is one entrasim serves;
@@ -132,7 +205,11 @@ fn serves(req: &HttpRequest, state: &AppState, request: &TokenRequest) -> bool {
 }
 
 /// The credentials the token endpoint checks for an application of the tenant.
-fn client_record(state: &AppState, tenant: &Tenant, client_id: &str) -> Option<ClientRecord> {
+pub(super) fn client_record(
+    state: &AppState,
+    tenant: &Tenant,
+    client_id: &str,
+) -> Option<ClientRecord> {
     let app = &tenant.applications[tenant.application_by_app_id(client_id)? as usize];
     let test_client = tenant
         .test_clients

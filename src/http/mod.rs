@@ -1,6 +1,7 @@
 //! The HTTP layer: one route table for the Graph, identity and control
 //! surfaces, the error envelope, and the listeners.
 
+pub mod authorize;
 pub mod batch;
 pub mod ca_file;
 pub mod caller;
@@ -17,11 +18,14 @@ pub mod limits;
 pub mod links;
 pub mod listen;
 pub mod logs;
+pub mod managed_identity;
 pub mod middleware;
 pub mod organization;
 pub mod permissions;
 pub mod pressure;
 pub mod routes;
+pub mod sign_in_log;
+pub mod user_token;
 
 use crate::app::{AppState, ServeSettings};
 use actix_web::body::MessageBody;
@@ -46,6 +50,8 @@ pub enum StartError {
 /// Registers every route on an app (used by the server and by tests).
 pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
     if control {
+        // Before the `/_entrasim` scope, which would answer these paths itself.
+        authorize::configure_control(cfg);
         control::configure(cfg);
     }
     identity::configure(cfg);

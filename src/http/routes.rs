@@ -75,6 +75,12 @@ pub fn lookup(segments: &[&str], control: bool) -> Option<Route> {
         | [_, "discovery", "v2.0", "keys"]
         | [_, "discovery", "keys"] => route(Surface::Identity, GET),
         [_, "oauth2", "v2.0", "token"] => route(Surface::Token, POST),
+        [_, "oauth2", "v2.0", "authorize"] | ["devicelogin"] => route(Surface::Identity, GET_POST),
+        [_, "oauth2", "v2.0", "devicecode"] => route(Surface::Token, POST),
+        ["common", "userrealm", _] | ["msi", "token"] => route(Surface::Identity, GET),
+        ["_entrasim", "deviceCodes", _, "approve" | "expire"] if control => {
+            route(Surface::Control, POST)
+        }
         ["openapi.yaml"] => route(Surface::Document, GET),
         [version, batch]
             if is_version(version)
@@ -139,6 +145,28 @@ mod tests {
         ] {
             assert_eq!(at(path).unwrap().surface, Surface::Identity, "{path}");
         }
+    }
+
+    #[test]
+    fn the_user_flow_paths_list_their_methods() {
+        assert_eq!(
+            at("/t/oauth2/v2.0/authorize").unwrap().allow(),
+            "GET, HEAD, POST, OPTIONS"
+        );
+        assert_eq!(
+            at("/t/oauth2/v2.0/devicecode").unwrap().surface,
+            Surface::Token
+        );
+        assert_eq!(at("/msi/token").unwrap().allow(), "GET, HEAD, OPTIONS");
+        let approve = at("/_entrasim/deviceCodes/ABC/approve").unwrap();
+        assert_eq!(
+            (approve.surface, approve.allow()),
+            (Surface::Control, "POST, OPTIONS".into())
+        );
+        assert_eq!(
+            lookup(&["_entrasim", "deviceCodes", "ABC", "approve"], false),
+            None
+        );
     }
 
     #[test]

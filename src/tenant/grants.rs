@@ -13,6 +13,10 @@ const STORAGE: &str = "e406a681-f3d4-42a8-90b6-c2b029497af1";
 const ARM: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
 /// What a managed identity that calls Graph is granted.
 const MI_GRAPH_PERMISSION: &str = "User.Read.All";
+/// What the log-collecting managed identity is granted besides.
+const LOG_PERMISSION: &str = "AuditLog.Read.All";
+/// Named stream of the log collector's grant id.
+const LOG_COLLECTOR_STREAM: u64 = 0x6c6f_6763_6f6c_6c63;
 /// The scopes admins consent to for SaaS apps on behalf of everyone.
 const SAAS_SCOPE: &str = "openid profile email offline_access User.Read";
 
@@ -46,6 +50,59 @@ pub(super) fn grants(draft: &mut Draft) {
             _ => {}
         }
     }
+    log_collector(draft, graph);
+}
+
+/// The first system-assigned managed identity that calls Graph (else the first one) also reads the
+/// activity logs, as SIEM collectors in Azure Functions do (issue 12). Its grant id comes
+/// from its own named stream so that nothing else in the tenant moves.
+fn log_collector(draft: &mut Draft, graph: u32) {
+    let calls_graph = |sp: u32| {
+        draft
+            .tenant
+            .app_role_grants
+            .iter()
+            .any(|g| g.principal == sp && g.resource == graph)
+    };
+    // System-assigned first: the app's own identity is what ManagedIdentityCredential uses
+    // by default.
+    let mut identities: Vec<(bool, u32)> = draft
+        .tenant
+        .managed_identities
+        .iter()
+        .map(|m| {
+            (
+                m.kind != super::MsiType::SystemAssigned,
+                m.service_principal,
+            )
+        })
+        .collect();
+    identities.sort_by_key(|(user_assigned, _)| *user_assigned);
+    let identities: Vec<u32> = identities.into_iter().map(|(_, sp)| sp).collect();
+    let Some(sp) = identities
+        .iter()
+        .copied()
+        .find(|&sp| calls_graph(sp))
+        .or_else(|| identities.first().copied())
+    else {
+        return;
+    };
+    let Some(permission) = draft
+        .catalog
+        .graph_permissions
+        .iter()
+        .find(|g| g.name == LOG_PERMISSION)
+    else {
+        return;
+    };
+    draft.tenant.app_role_grants.push(AppRoleGrant {
+        id: crate::rng::guid_for(draft.tenant.seed, LOG_COLLECTOR_STREAM, u64::from(sp), 0),
+        principal: sp,
+        resource: graph,
+        app_role_id: permission.id.clone(),
+        value: permission.name.clone(),
+        created: draft.tenant.service_principals[sp as usize].created,
+    });
 }
 
 fn sp_of(draft: &Draft, app_id: &str) -> Option<u32> {

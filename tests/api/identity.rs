@@ -1,6 +1,7 @@
 //! The identity surface: tokens, discovery, bearer checks, routes and licences.
 
 mod bearer;
+mod delegated;
 mod discovery;
 mod licence;
 mod methods;

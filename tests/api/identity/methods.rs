@@ -143,7 +143,7 @@ async fn every_aadsts_error_body_is_complete() {
     assert_eq!(status, 400);
     assert_aad_error(&body, 90002);
     let (tenant, ..) = client(&app, 0).await;
-    let (status, body) = super::token(&app, &tenant, &[("grant_type", "password")]).await;
+    let (status, body) = super::token(&app, &tenant, &[("grant_type", "implicit")]).await;
     assert_eq!(status, 400);
     assert_aad_error(&body, 70003);
 }

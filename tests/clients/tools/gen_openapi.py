@@ -728,7 +728,11 @@ def legacy_provisioning(paths):
 # ---------------------------------------------------------------- identity surface
 
 SCHEMAS["tokenResponse"] = obj({"token_type": enum("Bearer"), "expires_in": s("integer", minimum=1),
-                                "ext_expires_in": s("integer", minimum=1), "access_token": s("string", minLength=1)})
+                                "ext_expires_in": s("integer", minimum=1), "access_token": s("string", minLength=1),
+                                # User grants (issue 18): granted scopes, and with offline_access / openid the refresh
+                                # token, id token and MSAL's client_info.
+                                "scope": STR, "refresh_token": STR, "id_token": STR, "client_info": STR},
+                               required=["token_type", "expires_in", "ext_expires_in", "access_token"])
 SCHEMAS["aadError"] = obj({
     "error": s("string", description="OAuth 2.0 error code, e.g. invalid_client"),
     "error_description": s("string", pattern="^AADSTS[0-9]+: "),
@@ -739,7 +743,8 @@ SCHEMAS["aadError"] = obj({
     "error_uri": STR,
 }, description="Microsoft Entra ID's token-endpoint error body.")
 SCHEMAS["tokenRequest"] = obj({
-    "grant_type": enum("client_credentials"),
+    "grant_type": enum("client_credentials", "password", "authorization_code", "refresh_token",
+                       "urn:ietf:params:oauth:grant-type:device_code"),
     "client_id": s("string", minLength=1, description="The application (client) id of an application of the tenant."),
     "client_secret": s("string", description="A secret of the application (or send client_id:client_secret as HTTP Basic)."),
     "client_assertion_type": s("string", description="urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
@@ -749,6 +754,8 @@ SCHEMAS["tokenRequest"] = obj({
                            "resource. The resource becomes the token's audience."),
     "claims": STR,
     "client_info": STR,
+    "username": STR, "password": STR, "code": STR, "redirect_uri": STR, "code_verifier": STR, "refresh_token": STR,
+    "device_code": STR,
 }, required=["grant_type", "client_id", "scope"], additional=True)
 SCHEMAS["openidConfiguration"] = {
     "type": "object",
@@ -888,10 +895,19 @@ TENANT_PROPS = {
     "records": obj({"signIns": s("integer", minimum=0), "directoryAudits": s("integer", minimum=0),
                     "provisioning": s("integer", minimum=0)}),
     "clients": arr(ref("testClient")),
+    "testUsers": arr(ref("testUser")),
 }
-SCHEMAS["tenantSummary"] = obj(TENANT_PROPS)
-SCHEMAS["tenantInfo"] = obj(dict(TENANT_PROPS, tenants=arr(ref("tenantSummary"))),
+# ---- delegated branch: test users and the managed-identity endpoint (issues 18, 12) ----
+SCHEMAS["testUser"] = obj({"label": STR, "userPrincipalName": STR, "id": STR, "password": STR, "accountEnabled": BOOL,
+                           "userType": enum("Member", "Guest"), "mfaRegistered": BOOL, "wids": arr(STR)})
+SCHEMAS["managedIdentityInfo"] = obj({
+    "IDENTITY_ENDPOINT": STR, "IDENTITY_HEADER": STR, "apiVersion": enum("2019-08-01"), "systemAssignedClientId": NSTR,
+    "identities": arr(obj({"name": STR, "type": enum("systemAssigned", "userAssigned"), "clientId": STR,
+                           "principalId": STR, "resourceId": STR, "permissions": arr(STR)}))})
+SCHEMAS["tenantSummary"] = obj(dict(TENANT_PROPS, managedIdentity=ref("managedIdentityInfo")), required=list(TENANT_PROPS))
+SCHEMAS["tenantInfo"] = obj(dict(TENANT_PROPS, tenants=arr(ref("tenantSummary")), managedIdentity=ref("managedIdentityInfo")),
                             description="The first tenant, plus every tenant under `tenants`.")
+# ---- end delegated branch ----
 SCHEMAS["resetRequest"] = obj({"seed": s("integer", minimum=0, maximum=18446744073709551615)}, required=[])
 SCHEMAS["resetResult"] = obj({"seed": s("integer", minimum=0), "epoch": STR, "tenantId": STR})
 SCHEMAS["clientReport"] = {"type": "object", "required": ["appId", "requests", "throttled"],
@@ -980,7 +996,97 @@ def control_paths():
         },
         "/_entrasim/clients": {"get": op("clients", "Per calling app: requests, 429s, early retries, skip-token use.",
                                          ok(ref("clientReports")), errors=False)},
+        **device_code_control_paths(),
     }
+
+
+# ---- delegated branch: user flows and the managed-identity endpoint (issues 18, 12) ----
+HTML = {"text/html": {"schema": {"type": "string"}}}
+
+
+def device_code_control_paths():
+    code = {"name": "user_code", "in": "path", "required": True, "schema": s("string", minLength=1),
+            "description": "The user_code the devicecode endpoint gave."}
+    missing = {"$ref": "#/components/responses/Error404"}
+    return {
+        "/_entrasim/deviceCodes/{user_code}/approve": {"post": {
+            "operationId": "approveDeviceCode", "tags": ["Control"], "security": [], "parameters": [code],
+            "summary": "Approve a pending device code as a user (UPN or id); the sign-in is filed as the page would.",
+            "requestBody": {"required": True, "content": {JSON_CT: {"schema": obj({"user": STR})}}},
+            "responses": {"200": {"description": "Approved.", "content": {JSON_CT: {"schema": obj(
+                {"userCode": STR, "approved": BOOL, "application": STR})}}},
+                          "400": {"$ref": "#/components/responses/Error400"}, "404": missing}}},
+        "/_entrasim/deviceCodes/{user_code}/expire": {"post": {
+            "operationId": "expireDeviceCode", "tags": ["Control"], "security": [], "parameters": [code],
+            "summary": "End a device code now (its 15 minutes run on the wall clock).",
+            "responses": {"204": {"description": "Expired."}, "404": missing}}},
+    }
+
+
+def user_flow_paths():
+    tenant = {"name": "tenant", "in": "path", "required": True, "schema": s("string", minLength=1),
+              "description": "The tenant's id or domain, or organizations (the tenant of the user's domain)."}
+    aad = {"content": {JSON_CT: {"schema": ref("aadError")}}}
+    query = [{"name": n_, "in": "query", "required": False, "schema": STR} for n_ in (
+        "client_id", "response_type", "redirect_uri", "scope", "state", "nonce", "response_mode", "code_challenge",
+        "code_challenge_method", "login_hint", "prompt")]
+    page = {"description": "The sign-in page, or Entra's error page with the AADSTS line (unknown client 700016, "
+                           "redirect URI not registered 50011).", "content": HTML}
+    back = {"description": "Back to redirect_uri with code and state (or error and error_description)."}
+    form = {"type": "object", "additionalProperties": {"type": "string"}}
+    msi_error = {"content": {JSON_CT: {"schema": obj({"statusCode": s("integer"), "message": STR, "correlationId": STR})}}}
+    return {
+        "/{tenant}/oauth2/v2.0/authorize": {
+            "get": {"operationId": "authorize", "tags": ["Identity"], "security": [], "parameters": [tenant, *query],
+                    "summary": "Authorization code (+PKCE): the sign-in page, prefilled from login_hint.",
+                    "responses": {"200": page, "302": back}},
+            "post": {"operationId": "authorizeSignIn", "tags": ["Identity"], "security": [], "parameters": [tenant],
+                     "summary": "The sign-in form: login and password plus the authorize parameters.",
+                     "requestBody": {"required": False, "content": {"application/x-www-form-urlencoded": {"schema": form}}},
+                     "responses": {"200": page, "302": back}}},
+        "/{tenant}/oauth2/v2.0/devicecode": {"post": {
+            "operationId": "devicecode", "tags": ["Identity"], "security": [], "parameters": [tenant],
+            "summary": "Start a device-code flow (user_code, device_code, verification_uri, expires_in 900, interval 5).",
+            "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": obj(
+                {"client_id": STR, "scope": STR}, required=["client_id", "scope"], additional=True)}}},
+            "responses": {"200": {"description": "The codes.", "content": {JSON_CT: {"schema": obj({
+                "user_code": STR, "device_code": STR, "verification_uri": STR, "expires_in": s("integer"),
+                "interval": s("integer"), "message": STR})}}},
+                "400": {"description": "Unknown client (AADSTS700016), missing parameter (900144).", **aad}}}},
+        "/devicelogin": {
+            "get": {"operationId": "deviceLogin", "tags": ["Identity"], "security": [],
+                    "parameters": [{"name": "otc", "in": "query", "required": False, "schema": STR}],
+                    "summary": "The device-login page: code, login, password.",
+                    "responses": {"200": {"description": "The page.", "content": HTML}}},
+            "post": {"operationId": "deviceLoginSignIn", "tags": ["Identity"], "security": [],
+                     "summary": "Approve a device code by signing in.",
+                     "requestBody": {"required": False, "content": {"application/x-www-form-urlencoded": {"schema": form}}},
+                     "responses": {"200": {"description": "Signed in, or the page again with the error.", "content": HTML}}}},
+        "/common/userrealm/{username}": {"get": {
+            "operationId": "userRealm", "tags": ["Identity"], "security": [],
+            "parameters": [{"name": "username", "in": "path", "required": True, "schema": s("string", minLength=1)},
+                           {"name": "api-version", "in": "query", "required": False, "schema": STR}],
+            "summary": "MSAL's ROPC pre-flight: every account here is Managed.",
+            "responses": {"200": {"description": "The realm.", "content": {JSON_CT: {"schema": obj({
+                "ver": STR, "account_type": enum("Managed", "Unknown"), "domain_name": STR, "cloud_instance_name": STR,
+                "cloud_audience_urn": STR})}}}}}},
+        "/msi/token": {"get": {
+            "operationId": "managedIdentityToken", "tags": ["Identity"], "security": [],
+            "summary": "App Service managed-identity token (IDENTITY_ENDPOINT); X-IDENTITY-HEADER must be IDENTITY_HEADER.",
+            "parameters": [
+                {"name": "X-IDENTITY-HEADER", "in": "header", "required": True, "schema": STR},
+                {"name": "api-version", "in": "query", "required": True, "schema": enum("2019-08-01")},
+                {"name": "resource", "in": "query", "required": True, "schema": s("string", minLength=1)},
+                *[{"name": n_, "in": "query", "required": False, "schema": STR}
+                  for n_ in ("client_id", "principal_id", "object_id", "mi_res_id")]],
+            "responses": {
+                "200": {"description": "A token for the identity.", "content": {JSON_CT: {"schema": obj({
+                    "access_token": STR, "expires_on": s("string", pattern="^[0-9]+$"), "resource": STR,
+                    "token_type": enum("Bearer"), "client_id": STR})}}},
+                "400": {"description": "No header, bad api-version, no resource, unknown identity or resource.", **msi_error},
+                "401": {"description": "X-IDENTITY-HEADER is not IDENTITY_HEADER.", **msi_error}}}},
+    }
+# ---- end delegated branch ----
 
 
 # ---- delegated branch: JSON batching (issue 18) ----
@@ -1022,6 +1128,7 @@ def spec():
     paths.update(identity_paths())
     paths.update(control_paths())
     paths.update(batch_paths())
+    paths.update(user_flow_paths())
     paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.", "security": [],
                                       "responses": {"200": {"description": "OpenAPI document",
                                                             "content": {"application/yaml": {"schema": {"type": "object"}}}}}}}
