@@ -37,22 +37,10 @@ fi
 cp "$BIN" "$WORK/entrasim" && BIN="$WORK/entrasim" && export ENTRASIM_BIN="$BIN"
 echo "binary: $(sha256sum "$BIN" | cut -c1-12)"
 
-say "python venv ($VENV)"
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV" || exit 1
-fi
-STAMP="$VENV/.requirements.sha"
-WANT="$(sha256sum "$HERE/requirements.txt" | cut -d' ' -f1)"
-if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$HERE/requirements.txt" || exit 1
-  echo "$WANT" > "$STAMP"
-fi
-
-say "npm ci"
-(cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) || exit 1
-
-say "azure-cli venv ($HERE/.venv-az)"
-bash "$HERE/tools/install_az.sh" || exit 1
+say "python venvs and node_modules (cached by content: tools/cached_env.sh)"
+bash "$HERE/tools/cached_env.sh" venv "$HERE/requirements.txt" "$VENV" || exit 1
+bash "$HERE/tools/cached_env.sh" venv "$HERE/requirements-az.txt" "$HERE/.venv-az" || exit 1
+bash "$HERE/tools/cached_env.sh" npm "$HERE" || exit 1
 
 # Starts entrasim with the given flags; sets SERVER_HTTP (and SERVER_HTTPS when asked).
 start_server() {

@@ -1,5 +1,5 @@
 """Issue 12 item 3 and issue 14: the real Azure CLI (requirements-az.txt, in its own venv,
-tests/clients/tools/install_az.sh) against entrasim as a custom cloud registered from
+tests/clients/tools/cached_env.sh, from requirements-az.txt) against entrasim as a custom cloud registered from
 `entrasim az-cloud --json`, over HTTPS with the CA bundle of `entrasim ca --bundle`. Every
 answer is compared with what the tenant holds (`entrasim tenant --json`, `/_entrasim/tenant`)
 and with `entrasim generate`, not only exit codes. az keeps its state in a temporary
@@ -41,7 +41,7 @@ def summary(server):
 def az(server, summary, tmp_path_factory):
     """`az …` as the audit reader, logged in to the registered cloud; returns parsed JSON."""
     if not AZ.exists():
-        pytest.fail(f"{AZ} is missing: run tests/clients/tools/install_az.sh (tests/clients/run.sh does)")
+        pytest.fail(f"{AZ} is missing: run tests/clients/tools/cached_env.sh venv tests/clients/requirements-az.txt tests/clients/.venv-az (tests/clients/run.sh does)")
     home = tmp_path_factory.mktemp("az")
     bundle = home / "bundle.pem"
     bundle.write_text(subprocess.run([str(BINARY), "ca", "--bundle", "--data-dir", server.data_dir],
