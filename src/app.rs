@@ -111,13 +111,15 @@ impl AppState {
             ticks(now),
         );
         let throttle = crate::throttle::Throttler::new(settings.throttle);
+        let metrics = crate::telemetry::Metrics::default();
+        metrics.store_changed(None, &world);
         AppState {
             settings,
             clock,
             throttle,
             faults: Default::default(),
             verdicts: Default::default(),
-            metrics: Default::default(),
+            metrics,
             world: RwLock::new(Arc::new(world)),
             writer: Mutex::default(),
             resetting: Mutex::default(),
@@ -143,6 +145,7 @@ impl AppState {
         }
         let mut next = (*current).clone();
         next.advance(now);
+        self.metrics.store_changed(Some(&current), &next);
         self.publish(next)
     }
 
@@ -186,6 +189,7 @@ impl AppState {
             plans(&tenant, self.settings.time.latency, now),
             ticks(now),
         );
+        self.metrics.store_changed(None, &world);
         let world = {
             let _writer = lock(&self.writer);
             self.publish(world)
