@@ -26,7 +26,13 @@ if ! is_static "$BIN"; then
   echo "static build: $((SECONDS - T0)) s"
 fi
 is_static "$BIN" || { echo "$BIN is not static:"; readelf -dW "$BIN" | grep NEEDED; exit 1; }
-file -b "$BIN" | cut -d, -f1-2
+file -b "$BIN" | grep -o "static[-a-z]* linked"
+
+# The scratch image is the binary: stripped (as the Dockerfile builds it), it must stay under 25 MB.
+STRIPPED="$(mktemp)"
+strip -o "$STRIPPED" "$BIN" && SIZE=$(stat -c %s "$STRIPPED") && rm -f "$STRIPPED"
+echo "stripped binary (the image's size): $((SIZE / 1048576)) MB"
+[ "$SIZE" -lt $((25 * 1048576)) ] || { echo "over the 25 MB image target"; exit 1; }
 
 JAIL="$(mktemp -d "${TMPDIR:-/tmp}/entrasim-chroot.XXXXXX")"
 PID=""
@@ -42,8 +48,9 @@ echo "root filesystem: $(cd "$JAIL" && find . -mindepth 1 | sort | tr '\n' ' ')"
 # The image's environment, read from the Dockerfile (ENV KEY=VALUE \ ... lines).
 mapfile -t IMAGE_ENV < <(sed -n '/^ENV /,/[^\\]$/p' "$ROOT/Dockerfile" | grep -o 'ENTRASIM_[A-Z_]*=[^ \\]*')
 echo "image environment: ${IMAGE_ENV[*]}"
+CHROOT="$(command -v chroot)"
 in_jail() { $SUDO env -i "${IMAGE_ENV[@]}" ENTRASIM_HOST=127.0.0.1 ENTRASIM_PORT=0 ENTRASIM_HTTPS_PORT=0 \
-  chroot --userspec=65532:65532 "$JAIL" /entrasim "$@"; }
+  "$CHROOT" --userspec=65532:65532 "$JAIL" /entrasim "$@"; }
 
 OUT="$(mktemp)" ERR="$(mktemp)"
 trap 'cleanup; rm -f "$OUT" "$ERR"' EXIT
