@@ -91,3 +91,23 @@ def test_stop_ends_the_server_and_leaves_its_log_with_the_readiness_lines(action
     log = pathlib.Path(action["exported"]["ENTRASIM_LOG"]).read_text()
     assert f"entrasim listening on {action['exported']['ENTRASIM_URL']}" in log
     assert f"entrasim listening on {action['exported']['ENTRASIM_HTTPS_URL']}" in log
+
+
+def test_action_yml_parses_declares_the_issue_inputs_and_runs_the_tested_scripts():
+    import re
+
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    inputs = set(action["inputs"])
+    assert {"version", "image", "seed", "clock", "preset", "https-port", "args"} <= inputs
+    steps = action["runs"]["steps"]
+    start = next(s for s in steps if s.get("id") == "start")
+    assert start["run"] == 'bash "$GITHUB_ACTION_PATH/action/start.sh"'
+    used = {m for v in start["env"].values() for m in re.findall(r"inputs\.([\w-]+)", v)}
+    assert used <= inputs
+    assert any(s.get("if") == "failure()" and "stop.sh" in s.get("run", "") for s in steps)
+    assert any(s.get("if") == "failure()" and s.get("uses", "").startswith("actions/upload-artifact@") for s in steps)
+    stop = yaml.safe_load((ROOT / "action" / "stop" / "action.yml").read_text())
+    assert stop["runs"]["steps"][0]["run"] == 'bash "$GITHUB_ACTION_PATH/../stop.sh"'
