@@ -4,7 +4,8 @@ FROM rust:1.89-alpine AS build
 RUN apk add --no-cache musl-dev=~1
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked \
+# Stripped, without line tables: the image is the binary (~12 MB; the target is < 25 MB).
+RUN cargo build --release --locked --config profile.release.debug=false --config profile.release.strip=true \
  && mkdir -p /out/data \
  && cp target/release/entrasim /out/entrasim
 

@@ -116,13 +116,15 @@ impl AppState {
             ticks(now),
         );
         let throttle = crate::throttle::Throttler::new(settings.throttle);
+        let metrics = crate::telemetry::Metrics::default();
+        metrics.store_changed(None, &world);
         AppState {
             settings,
             clock,
             throttle,
             faults: Default::default(),
             verdicts: Default::default(),
-            metrics: Default::default(),
+            metrics,
             flows: Default::default(),
             world: RwLock::new(Arc::new(world)),
             writer: Mutex::default(),
@@ -149,6 +151,7 @@ impl AppState {
         }
         let mut next = (*current).clone();
         next.advance(now);
+        self.metrics.store_changed(Some(&current), &next);
         self.publish(next)
     }
 
@@ -192,6 +195,7 @@ impl AppState {
             plans(&tenant, self.settings.time.latency, now),
             ticks(now),
         );
+        self.metrics.store_changed(None, &world);
         let world = {
             let _writer = lock(&self.writer);
             self.publish(world)

@@ -4,12 +4,13 @@
 //! gather order), so the same requests give the same text.
 
 use crate::app::AppState;
+use crate::store::{Hour, World};
 use actix_web::{HttpResponse, web};
 use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 /// Distinct route labels kept; later ones are counted as `other` (bounded cardinality).
@@ -28,6 +29,8 @@ pub struct Metrics {
     walks_completed: IntCounterVec,
     walks_abandoned: IntCounterVec,
     proxy_connections: IntGauge,
+    generated: IntCounterVec,
+    evicted: IntCounterVec,
     routes: Mutex<BTreeSet<String>>,
 }
 
@@ -131,6 +134,18 @@ impl Default for Metrics {
                 r.register(Box::new(g.clone())).expect("unique metric");
                 g
             },
+            generated: counter(
+                &r,
+                "entrasim_records_generated_total",
+                "Activity records the generator added to the store (hours the clock reached), by log.",
+                &["log"],
+            ),
+            evicted: counter(
+                &r,
+                "entrasim_records_evicted_total",
+                "Activity records dropped from the store when their hour left retention, by log.",
+                &["log"],
+            ),
             registry: r,
             routes: Mutex::default(),
         }
@@ -188,6 +203,21 @@ impl Metrics {
         self.faults.with_label_values(&[kind]).inc();
     }
 
+    /// Counts the records of hours `after` holds and `before` did not (generated) and of hours
+    /// `before` held and `after` does not (evicted); `before` is `None` for a newly built world.
+    pub fn store_changed(&self, before: Option<&World>, after: &World) {
+        let empty = BTreeMap::new();
+        for (i, tenant) in after.tenants.iter().enumerate() {
+            let old = before
+                .and_then(|b| b.tenants.get(i))
+                .map_or(&empty, |t| &t.hours);
+            let added = tenant.hours.iter().filter(|(h, _)| !old.contains_key(h));
+            let dropped = old.iter().filter(|(h, _)| !tenant.hours.contains_key(h));
+            add_counts(&self.generated, added.map(|(_, hour)| &**hour));
+            add_counts(&self.evicted, dropped.map(|(_, hour)| &**hour));
+        }
+    }
+
     fn bounded(&self, route: &str) -> String {
         let mut routes = crate::throttle::lock(&self.routes);
         if routes.contains(route) || routes.len() < MAX_ROUTES {
@@ -199,8 +229,10 @@ impl Metrics {
 
     /// The text exposition: the counters plus what the store and clock hold now.
     pub fn render(&self, state: &AppState) -> String {
+        // The snapshot first: reaching a new hour generates it and moves the record counters.
+        let world = state.world();
         let mut families = self.registry.gather();
-        families.extend(store_families(state));
+        families.extend(store_families(&world, state));
         families.sort_by(|a, b| a.name().cmp(b.name()));
         let mut out = Vec::new();
         TextEncoder::new()
@@ -209,6 +241,25 @@ impl Metrics {
         String::from_utf8(out).expect("utf-8")
     }
 }
+
+/// Adds each log's record count over `hours` to `counter`'s series for that log.
+fn add_counts<'a>(counter: &IntCounterVec, hours: impl Iterator<Item = &'a Hour>) {
+    let counts = hours.fold([0u64; 3], |[s, a, p], h| {
+        [
+            s + h.sign_ins.len() as u64,
+            a + h.audits.len() as u64,
+            p + h.provisioning.len() as u64,
+        ]
+    });
+    for (log, n) in LOGS.iter().zip(counts) {
+        if n > 0 {
+            counter.with_label_values(&[log]).inc_by(n);
+        }
+    }
+}
+
+/// The activity logs, as their metric label.
+const LOGS: [&str; 3] = ["signIns", "directoryAudits", "provisioning"];
 
 /// The log a route pattern reads, if it is an activity log's list.
 fn log_of(route: &str) -> Option<&str> {
@@ -219,7 +270,7 @@ fn log_of(route: &str) -> Option<&str> {
 }
 
 /// Gauges read from the served snapshot and the clock at scrape time.
-fn store_families(state: &AppState) -> Vec<prometheus::proto::MetricFamily> {
+fn store_families(world: &World, state: &AppState) -> Vec<prometheus::proto::MetricFamily> {
     let registry = Registry::new();
     let held = IntGaugeVec::new(
         Opts::new(
@@ -234,7 +285,6 @@ fn store_families(state: &AppState) -> Vec<prometheus::proto::MetricFamily> {
         "The simulated clock's position, in Unix seconds.",
     )
     .expect("valid metric");
-    let world = state.world();
     let mut counts = [0i64; 3];
     for tenant in &world.tenants {
         for hour in tenant.hours.values() {
@@ -243,10 +293,7 @@ fn store_families(state: &AppState) -> Vec<prometheus::proto::MetricFamily> {
             counts[2] += hour.provisioning.len() as i64;
         }
     }
-    for (log, n) in ["signIns", "directoryAudits", "provisioning"]
-        .iter()
-        .zip(counts)
-    {
+    for (log, n) in LOGS.iter().zip(counts) {
         held.with_label_values(&[log]).set(n);
     }
     clock.set(state.clock.now().timestamp_millis() as f64 / 1000.0);

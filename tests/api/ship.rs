@@ -194,3 +194,29 @@ fn the_binary_prints_its_readiness_line_logs_json_and_answers_health() {
     assert!(entry["duration_ms"].is_number(), "{entry}");
     assert_eq!(entry["request_id"].as_str().unwrap().len(), 36, "{entry}");
 }
+
+#[actix_rt::test]
+async fn records_generated_less_records_evicted_equal_records_held_as_the_clock_moves() {
+    let app = spawn(&[]).await;
+    let counts = |text: &str, log: &str| {
+        ["generated_total", "evicted_total", "held"].map(|name| {
+            sample(text, &format!(r#"entrasim_records_{name}{{log="{log}"}}"#)).unwrap_or(0.0)
+        })
+    };
+    let before = metrics(&app).await;
+    let [generated, evicted, held] = counts(&before, "signIns");
+    assert!(held > 0.0);
+    assert_eq!((generated, evicted), (held, 0.0), "{before}");
+    let (status, body) = app
+        .post("/_entrasim/clock", json!({"advance": "P2D"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let after = metrics(&app).await;
+    for log in ["signIns", "directoryAudits", "provisioning"] {
+        let [generated_now, evicted_now, held_now] = counts(&after, log);
+        assert_eq!(generated_now - evicted_now, held_now, "{log}\n{after}");
+        if log == "signIns" {
+            assert!(generated_now > generated && evicted_now > 0.0, "{after}");
+        }
+    }
+}

