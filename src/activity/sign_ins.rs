@@ -282,7 +282,7 @@ fn late_failure(plan: &Plan, rng: &mut Rng) -> u16 {
 /// MFA, from a compliant device), made before admin work; returns its
 /// correlation key (`corr`, or its own key), which the work's audits share.
 /// None when the user has no compliant device (the portal would refuse them).
-pub(super) fn portal_sign_in(
+pub(crate) fn portal_sign_in(
     plan: &Plan,
     rng: &mut Rng,
     index: u32,

@@ -1,0 +1,380 @@
+//! The Azure Activity Log: filter grammar, ARM's errors, paging while events arrive, and
+//! events that agree with the tenant (callers, principals, roles, scopes, sign-ins).
+
+use crate::arm::{ARM, token_for};
+use crate::helpers::{TestApp, spawn};
+use crate::identity::bearer;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const START: &str = "2026-05-03T00:00:00Z";
+
+async fn first_subscription(app: &TestApp) -> String {
+    let (status, subs) = app.get("/subscriptions?api-version=2022-12-01").await;
+    assert_eq!(status, 200, "{subs}");
+    subs["value"][0]["subscriptionId"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn log_path(sub: &str, filter: &str) -> String {
+    let filter = form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>();
+    format!(
+        "/subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01&$filter={filter}"
+    )
+}
+
+/// Every event of the filter, following nextLinks (absolute URLs).
+async fn events(app: &TestApp, path: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut next = Some(path.to_string());
+    while let Some(link) = next {
+        let link = link.strip_prefix(&app.url).unwrap_or(&link).to_string();
+        let (status, body) = app.get(&link).await;
+        assert_eq!(status, 200, "{link}: {body}");
+        out.extend(body["value"].as_array().unwrap().iter().cloned());
+        next = body["nextLink"].as_str().map(str::to_string);
+    }
+    out
+}
+
+fn all_since(sub: &str, start: &str) -> String {
+    log_path(sub, &format!("eventTimestamp ge '{start}'"))
+}
+
+#[actix_rt::test]
+async fn each_operation_is_a_started_event_and_an_end_event_sharing_ids() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sub = first_subscription(&app).await;
+    let events = events(&app, &all_since(&sub, START)).await;
+    assert!(events.len() > 10, "{}", events.len());
+    let mut by_correlation = std::collections::BTreeMap::<String, Vec<&Value>>::new();
+    let mut ids = BTreeSet::new();
+    for e in &events {
+        assert!(
+            ids.insert(e["eventDataId"].as_str().unwrap()),
+            "eventDataId repeats"
+        );
+        assert_eq!(e["correlationId"], e["operationId"]);
+        assert!(
+            e["eventTimestamp"].as_str().unwrap() <= e["submissionTimestamp"].as_str().unwrap()
+        );
+        let at =
+            chrono::DateTime::parse_from_rfc3339(e["eventTimestamp"].as_str().unwrap()).unwrap();
+        let ticks = at.timestamp() * 10_000_000
+            + at.timestamp_subsec_nanos() as i64 / 100
+            + 621_355_968_000_000_000;
+        let id = e["id"].as_str().unwrap();
+        assert!(
+            id.ends_with(&format!(
+                "/events/{}/ticks/{ticks}",
+                e["eventDataId"].as_str().unwrap()
+            )),
+            "{id}"
+        );
+        assert!(id.starts_with(e["resourceId"].as_str().unwrap()));
+        assert_eq!(e["subscriptionId"], sub.as_str());
+        by_correlation
+            .entry(e["correlationId"].as_str().unwrap().into())
+            .or_default()
+            .push(e);
+    }
+    for (corr, ops) in by_correlation {
+        let statuses: BTreeSet<&str> = ops
+            .iter()
+            .map(|e| e["status"]["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(ops.len(), 2, "{corr}");
+        assert!(statuses.contains("Started"), "{corr}: {statuses:?}");
+        assert!(
+            statuses.contains("Succeeded") || statuses.contains("Failed"),
+            "{statuses:?}"
+        );
+        assert_eq!(ops[0]["operationName"], ops[1]["operationName"]);
+    }
+}
+
+#[actix_rt::test]
+async fn every_documented_filter_clause_narrows_the_log() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sub = first_subscription(&app).await;
+    let all = events(&app, &all_since(&sub, START)).await;
+    let sample = all
+        .iter()
+        .find(|e| e["resourceGroupName"] != "")
+        .expect("an event in a group");
+    let base = format!("eventTimestamp ge '{START}' and eventTimestamp le '2026-06-01T12:00:00Z'");
+    let cases = [
+        (
+            "resourceGroupName",
+            "resourceGroupName",
+            sample["resourceGroupName"].as_str().unwrap().to_uppercase(),
+        ),
+        (
+            "resourceId",
+            "resourceId",
+            sample["resourceId"].as_str().unwrap().to_string(),
+        ),
+        (
+            "resourceUri",
+            "resourceId",
+            sample["resourceId"].as_str().unwrap().to_string(),
+        ),
+        (
+            "correlationId",
+            "correlationId",
+            sample["correlationId"].as_str().unwrap().to_string(),
+        ),
+        (
+            "caller",
+            "caller",
+            sample["caller"].as_str().unwrap().to_string(),
+        ),
+    ];
+    for (clause, field, value) in cases {
+        let got = events(
+            &app,
+            &log_path(&sub, &format!("{base} and {clause} eq '{value}'")),
+        )
+        .await;
+        assert!(!got.is_empty(), "{clause}");
+        assert!(
+            got.iter()
+                .all(|e| e[field].as_str().unwrap().eq_ignore_ascii_case(&value)),
+            "{clause}"
+        );
+        assert!(got.len() <= all.len());
+    }
+    let failed = events(
+        &app,
+        &log_path(&sub, &format!("{base} and status eq 'Failed'")),
+    )
+    .await;
+    assert!(
+        failed
+            .iter()
+            .all(|e| e["status"]["value"] == "Failed" && e["level"] == "Error")
+    );
+    let errors = events(
+        &app,
+        &log_path(&sub, &format!("{base} and levels eq 'Critical,Error'")),
+    )
+    .await;
+    assert_eq!(failed.len(), errors.len());
+    let provider = events(
+        &app,
+        &log_path(
+            &sub,
+            &format!("{base} and resourceProvider eq 'Microsoft.Authorization'"),
+        ),
+    )
+    .await;
+    assert!(
+        provider
+            .iter()
+            .all(|e| e["resourceProviderName"]["value"] == "Microsoft.Authorization")
+    );
+    // The Azure CLI does not quote its times (S9); the portal adds eventChannels (S2).
+    let cli = events(
+        &app,
+        &log_path(
+            &sub,
+            &format!("eventTimestamp ge {START} and eventChannels eq 'Admin, Operation'"),
+        ),
+    )
+    .await;
+    assert_eq!(cli.len(), all.len());
+    let path = format!(
+        "{}&$select=eventName,id,status , eventTimestamp",
+        all_since(&sub, START)
+    );
+    let (_, body) = app.get(&path).await;
+    let keys: Vec<&String> = body["value"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["eventName", "eventTimestamp", "id", "status"]);
+}
+
+#[actix_rt::test]
+async fn bad_filters_and_versions_get_the_activity_logs_own_errors() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sub = first_subscription(&app).await;
+    let values =
+        format!("/subscriptions/{sub}/providers/microsoft.insights/eventtypes/management/values");
+    let flat = |body: &Value, message: &str| {
+        assert_eq!(
+            body,
+            &serde_json::json!({"code": "BadRequest", "message": message})
+        );
+    };
+    let (status, body) = app.get(&format!("{values}?api-version=2015-04-01")).await;
+    assert_eq!(status, 400);
+    flat(&body, "$filter searching parameters invalid");
+    for bad in [
+        "resourceGroupName eq 'x'",
+        "eventTimestamp gt '2026-05-30T00:00:00Z'",
+        "eventTimestamp ge '2026-05-30T00:00:00Z' and resourceGroupName eq 'a' and correlationId eq 'b'",
+        "eventTimestamp ge '2026-05-30T00:00:00Z' and caller eq x",
+    ] {
+        let (status, body) = app.get(&log_path(&sub, bad)).await;
+        assert_eq!(status, 400, "{bad}");
+        flat(&body, "$filter searching parameters invalid");
+    }
+    let (_, body) = app
+        .get(&log_path(
+            &sub,
+            "$filter=eventTimestamp ge '2026-05-30T00:00:00Z'",
+        ))
+        .await;
+    flat(&body, "$filter=eventTimestamp is not supported.");
+    let (_, body) = app
+        .get(&log_path(&sub, "eventTimestamp ge '2026-05-30T00:00:00'"))
+        .await;
+    flat(&body, "The format of the startTime value is invalid.");
+    let (status, body) = app
+        .get(&log_path(&sub, "eventTimestamp ge '2026-02-01T00:00:00Z'"))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["code"], "BadRequest", "{body}");
+    let (status, body) = app.get(&format!("{values}?api-version=2099-01-01")).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "NoRegisteredProviderFound", "{body}");
+    let (status, body) = app.get(&values).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "MissingApiVersionParameter");
+    let (status, body) = app
+        .get(&format!("{}&$skiptoken=zz", all_since(&sub, START)))
+        .await;
+    assert_eq!(status, 400);
+    flat(&body, "The $skiptoken value is invalid.");
+    let (status, body) = app
+        .get("/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01")
+        .await;
+    assert_eq!(
+        (status, body["value"].as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{body}"
+    );
+}
+
+#[actix_rt::test]
+async fn arm_refuses_foreign_audiences_and_callers_without_a_role() {
+    let app = spawn(&["--auth", "strict"]).await;
+    let reader = token_for(&app, 0, ARM).await;
+    let (_, subs) = app
+        .get_with(
+            "/subscriptions?api-version=2022-12-01",
+            &[("authorization", &bearer(&reader))],
+        )
+        .await;
+    let sub = subs["value"][0]["subscriptionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = all_since(&sub, START);
+    let (status, body) = app
+        .get_with(&path, &[("authorization", &bearer(&reader))])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let graph = token_for(&app, 0, "https://graph.microsoft.com/.default").await;
+    let (status, body) = app
+        .get_with(&path, &[("authorization", &bearer(&graph))])
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "InvalidAuthenticationTokenAudience");
+    let other = token_for(&app, 1, ARM).await;
+    let (status, body) = app
+        .get_with(&path, &[("authorization", &bearer(&other))])
+        .await;
+    assert_eq!(status, 403);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("'Microsoft.Insights/eventtypes/values/read' over scope '/subscriptions/"),
+        "{message}"
+    );
+}
+
+#[actix_rt::test]
+async fn arm_reads_carry_the_remaining_budget_and_429_once_it_is_spent() {
+    let app = spawn(&["--auth", "off", "--throttle", "graph"]).await;
+    let (status, body) = app
+        .put("/_entrasim/throttling", serde_json::json!({"enabled": true, "perAppPerTenant": {"requests": 5, "windowSeconds": 10}, "perAppAllTenants": {"requests": 122, "windowSeconds": 10}, "armReads": {"requests": 3, "windowSeconds": 60}}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let sub = first_subscription(&app).await;
+    let path = all_since(&sub, "2026-05-31T00:00:00Z");
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let response = app.raw(&path).await;
+        assert_eq!(response.status(), 200);
+        remaining.push(
+            response.headers()["x-ms-ratelimit-remaining-subscription-reads"]
+                .to_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    let response = app.raw(&path).await;
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "TooManyRequests");
+}
+
+#[actix_rt::test]
+async fn paging_while_events_arrive_neither_repeats_nor_skips() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sub = first_subscription(&app).await;
+    let path = all_since(&sub, START);
+    let (status, first) = app.get(&path).await;
+    assert_eq!(status, 200, "{first}");
+    let next = first["nextLink"]
+        .as_str()
+        .expect("more than one page")
+        .to_string();
+    assert!(next.starts_with(&app.url), "{next}");
+    app.advance("PT3H").await;
+    let rest = events(&app, &next).await;
+    let mut seen = BTreeSet::new();
+    let pages: Vec<&Value> = first["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(&rest)
+        .collect();
+    for e in &pages {
+        assert!(
+            seen.insert(e["eventDataId"].as_str().unwrap().to_string()),
+            "repeated"
+        );
+    }
+    let order: Vec<&str> = pages
+        .iter()
+        .map(|e| e["eventTimestamp"].as_str().unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    // Everything visible when the first page was served is in the pages; what the
+    // same query shows now besides them arrived (was submitted) later.
+    let now = events(
+        &app,
+        &log_path(
+            &sub,
+            &format!("eventTimestamp ge '{START}' and eventTimestamp le '2026-06-01T12:00:00Z'"),
+        ),
+    )
+    .await;
+    for e in &now {
+        let id = e["eventDataId"].as_str().unwrap();
+        if !seen.contains(id) {
+            assert!(
+                e["submissionTimestamp"].as_str().unwrap() > "2026-06-01T12:00:00Z",
+                "{e}"
+            );
+        }
+    }
+}
