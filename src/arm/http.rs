@@ -478,14 +478,19 @@ fn resource(tenant: &Tenant, inventory: &Inventory, id: &str) -> Result<Value, A
     let Some(r) = inventory.resource(id) else {
         return Err(not_found(inventory, id));
     };
-    Ok(json!({
+    let mut body = json!({
         "id": r.id,
         "name": r.name,
         "type": r.kind,
         "location": LOCATION,
         "identity": identity_block(tenant, r),
         "properties": {"provisioningState": "Succeeded"}
-    }))
+    });
+    if r.system.is_none() && r.user_assigned.is_empty() {
+        // A resource without identities has no identity block.
+        body.as_object_mut().map(|o| o.shift_remove("identity"));
+    }
+    Ok(body)
 }
 
 /// 404: the group is missing, or the resource in it.

@@ -18,7 +18,7 @@ pub struct ResourceGroup {
     pub name: String,
 }
 
-/// An Azure resource that carries identities.
+/// An Azure resource that carries identities, or is the scope of a role assignment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resource {
     pub id: String,
@@ -73,6 +73,13 @@ impl Inventory {
             match mi.kind {
                 MsiType::SystemAssigned => host.system = Some(i as u32),
                 MsiType::UserAssigned => host.user_assigned.push(i as u32),
+            }
+        }
+        // Resources that are only scopes of role assignments (storage accounts, vaults...).
+        for a in &tenant.azure_role_assignments {
+            if a.scope.contains("/providers/") {
+                resource_entry(&mut resources, &a.scope);
+                groups.extend(group_of(&a.scope));
             }
         }
         let mut assignments: Vec<Assignment> = (0..tenant.azure_role_assignments.len())

@@ -378,3 +378,181 @@ async fn paging_while_events_arrive_neither_repeats_nor_skips() {
         }
     }
 }
+
+/// The principal, role definition and scope of a role-assignment event's bodies.
+fn assignment_of(e: &Value) -> Option<Value> {
+    let props = &e["properties"];
+    let text = props["responseBody"]
+        .as_str()
+        .or(props["requestbody"].as_str())?;
+    let body: Value = serde_json::from_str(text).ok()?;
+    body["properties"]["principalId"]
+        .is_string()
+        .then_some(body)
+}
+
+#[actix_rt::test]
+async fn every_caller_principal_role_and_scope_of_an_event_exists() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sub = first_subscription(&app).await;
+    let events = events(&app, &all_since(&sub, START)).await;
+    let mut checked = BTreeSet::new();
+    for e in events
+        .iter()
+        .filter(|e| e["resourceType"]["value"] == "Microsoft.Authorization/roleAssignments")
+    {
+        let Some(body) = assignment_of(e) else {
+            // A DELETE has no request body, a failed PUT no response body.
+            let end = e["status"]["value"] == "Failed";
+            assert!(
+                end || e["authorization"]["action"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("/delete"),
+                "{e}"
+            );
+            continue;
+        };
+        let p = &body["properties"];
+        let principal = p["principalId"].as_str().unwrap();
+        let collection = match p["principalType"].as_str().unwrap() {
+            "ServicePrincipal" => "servicePrincipals",
+            "User" => "users",
+            _ => "groups",
+        };
+        let role = p["roleDefinitionId"].as_str().unwrap();
+        let scope = e["authorization"]["scope"].as_str().unwrap();
+        let version = if scope.contains("/providers/") {
+            "2023-01-01"
+        } else {
+            "2022-12-01"
+        };
+        for (path, what) in [
+            (format!("/v1.0/{collection}/{principal}"), "principal"),
+            (format!("{role}?api-version=2022-04-01"), "role definition"),
+            (format!("{scope}?api-version={version}"), "scope"),
+        ] {
+            if checked.insert(path.clone()) {
+                let (status, body) = app.get(&path).await;
+                assert_eq!(status, 200, "{what} {path}: {body}");
+            }
+        }
+    }
+    assert!(checked.len() > 3);
+}
+
+#[actix_rt::test]
+async fn every_caller_signed_in_to_azure_resource_manager_shortly_before() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sub = first_subscription(&app).await;
+    let events = events(&app, &all_since(&sub, START)).await;
+    let started = events.iter().filter(|e| e["status"]["value"] == "Started");
+    let mut sessions = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for e in started {
+        let caller = e["caller"].as_str().unwrap().to_string();
+        if !sessions.contains_key(&caller) {
+            let filter = format!(
+                "userPrincipalName eq '{caller}' and appId eq 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c'"
+            );
+            let path = format!(
+                "/beta/auditLogs/signIns?$filter={}",
+                form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>()
+            );
+            let times = app
+                .walk(&path)
+                .await
+                .iter()
+                .filter(|s| {
+                    s["resourceId"] == "797f4846-ba00-4fd7-ba43-dac1f8f63013"
+                        && s["status"]["errorCode"] == 0
+                })
+                .map(|s| s["createdDateTime"].as_str().unwrap().to_string())
+                .collect();
+            sessions.insert(caller.clone(), times);
+        }
+        let at =
+            chrono::DateTime::parse_from_rfc3339(e["eventTimestamp"].as_str().unwrap()).unwrap();
+        let signed_in = sessions[&caller].iter().any(|s| {
+            let s = chrono::DateTime::parse_from_rfc3339(s).unwrap();
+            // The session of the change's first operation (a removal follows its creation
+            // by up to 45 minutes; the portal renews the ARM token silently).
+            s <= at && at - s <= chrono::Duration::hours(2)
+        });
+        assert!(
+            signed_in,
+            "{caller} has no ARM sign-in in the two hours before {at}"
+        );
+    }
+    assert!(!sessions.is_empty());
+}
+
+#[actix_rt::test]
+async fn a_standing_assignments_create_event_agrees_with_the_assignment_listed() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sub = first_subscription(&app).await;
+    let (_, listed) = app
+        .get(&format!("/subscriptions/{sub}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01"))
+        .await;
+    let listed: Vec<&Value> = listed["value"].as_array().unwrap().iter().collect();
+    let events = events(&app, &all_since(&sub, START)).await;
+    let mut agreed = 0;
+    for e in events.iter().filter(|e| {
+        e["operationName"]["localizedValue"] == "Create role assignment"
+            && e["status"]["value"] == "Succeeded"
+    }) {
+        let body = assignment_of(e).unwrap();
+        if let Some(a) = listed.iter().find(|a| a["id"] == body["id"]) {
+            assert_eq!(
+                a["properties"]["createdOn"], body["properties"]["createdOn"],
+                "{}",
+                body["id"]
+            );
+            assert_eq!(
+                a["properties"]["principalId"],
+                body["properties"]["principalId"]
+            );
+            assert_eq!(
+                a["properties"]["roleDefinitionId"],
+                body["properties"]["roleDefinitionId"]
+            );
+            assert_eq!(a["properties"]["scope"], e["authorization"]["scope"]);
+            agreed += 1;
+        }
+    }
+    // A deleted assignment is no longer listed; the tenant's standing ones are.
+    let deleted: BTreeSet<&str> = events
+        .iter()
+        .filter(|e| e["operationName"]["localizedValue"] == "Delete role assignment")
+        .map(|e| e["resourceId"].as_str().unwrap())
+        .collect();
+    assert!(
+        listed
+            .iter()
+            .all(|a| !deleted.contains(a["id"].as_str().unwrap()))
+    );
+    // A create that failed with Conflict re-made an assignment that is listed.
+    for failed in events.iter().filter(|e| e["status"]["value"] == "Failed") {
+        assert_eq!(failed["subStatus"]["value"], "Conflict");
+        let started = events
+            .iter()
+            .find(|e| {
+                e["correlationId"] == failed["correlationId"] && e["status"]["value"] == "Started"
+            })
+            .expect("the failed operation's Started event");
+        let asked = assignment_of(started).unwrap();
+        let a = listed
+            .iter()
+            .find(|a| Some(a["id"].as_str().unwrap()) == failed["resourceId"].as_str())
+            .expect("the conflicting assignment is listed");
+        assert_eq!(
+            a["properties"]["principalId"],
+            asked["properties"]["principalId"]
+        );
+        assert_eq!(
+            a["properties"]["roleDefinitionId"],
+            asked["properties"]["roleDefinitionId"]
+        );
+        agreed += 1;
+    }
+    assert!(agreed > 0, "no event refers to a listed assignment");
+}
