@@ -74,25 +74,26 @@ pub fn parse(text: &str) -> Result<LogFilter, LogError> {
     Ok(filter)
 }
 
+/// Sets one `eq` clause; a clause given twice, or a second scope clause, is refused.
 fn set(filter: &mut LogFilter, lower: &str, value: String) -> Result<(), LogError> {
     let list = |v: &str| v.split(',').map(|s| s.trim().to_string()).collect();
-    let narrow = match lower {
-        "resourcegroupname" => Narrow::ResourceGroup(value),
-        "resourceuri" | "resourceid" => Narrow::Resource(value),
-        "resourceprovider" => Narrow::ResourceProvider(value),
-        "correlationid" => Narrow::CorrelationId(value),
-        "caller" if filter.caller.is_none() => return Ok(filter.caller = Some(value)),
-        "status" if filter.status.is_none() => return Ok(filter.status = Some(value)),
-        "eventchannels" if filter.channels.is_none() => {
-            return Ok(filter.channels = Some(list(&value)));
-        }
-        "levels" if filter.levels.is_none() => return Ok(filter.levels = Some(list(&value))),
-        _ => return Err(invalid()),
-    };
-    if filter.narrow.is_some() {
+    match lower {
+        "caller" => fill(&mut filter.caller, value),
+        "status" => fill(&mut filter.status, value),
+        "eventchannels" => fill(&mut filter.channels, list(&value)),
+        "levels" => fill(&mut filter.levels, list(&value)),
+        "resourcegroupname" => fill(&mut filter.narrow, Narrow::ResourceGroup(value)),
+        "resourceuri" | "resourceid" => fill(&mut filter.narrow, Narrow::Resource(value)),
+        "resourceprovider" => fill(&mut filter.narrow, Narrow::ResourceProvider(value)),
+        _ => fill(&mut filter.narrow, Narrow::CorrelationId(value)),
+    }
+}
+
+fn fill<T>(slot: &mut Option<T>, value: T) -> Result<(), LogError> {
+    if slot.is_some() {
         return Err(invalid());
     }
-    filter.narrow = Some(narrow);
+    *slot = Some(value);
     Ok(())
 }
 

@@ -556,3 +556,101 @@ async fn a_standing_assignments_create_event_agrees_with_the_assignment_listed()
     }
     assert!(agreed > 0, "no event refers to a listed assignment");
 }
+
+#[actix_rt::test]
+async fn managed_identities_sign_in_only_once_their_service_principal_exists() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sps = app
+        .walk("/v1.0/servicePrincipals?$filter=servicePrincipalType%20eq%20'ManagedIdentity'")
+        .await;
+    let created: std::collections::BTreeMap<String, String> = sps
+        .iter()
+        .map(|sp| {
+            (
+                sp["id"].as_str().unwrap().to_string(),
+                sp["createdDateTime"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let filter = "signInEventTypes/any(t: t eq 'managedIdentity')";
+    let path = format!(
+        "/beta/auditLogs/signIns?$filter={}",
+        form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>()
+    );
+    let sign_ins = app.walk(&path).await;
+    assert!(!sign_ins.is_empty());
+    for s in sign_ins {
+        let sp = s["servicePrincipalId"].as_str().unwrap();
+        let since = created
+            .get(sp)
+            .expect("the identity's service principal exists");
+        assert!(
+            s["createdDateTime"].as_str().unwrap() >= since.as_str(),
+            "{sp} signed in before it existed"
+        );
+    }
+}
+
+#[actix_rt::test]
+async fn an_injected_operation_is_checked_then_listed_with_its_two_events() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sub = first_subscription(&app).await;
+    let (_, ids) = app
+        .get(&format!("/subscriptions/{sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2023-01-31"))
+        .await;
+    let principal = ids["value"][0]["properties"]["principalId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = app
+        .post(
+            "/_entrasim/activityLog",
+            serde_json::json!({"operationName": "Create role assignment", "principalId": "nobody",
+                               "roleDefinitionId": "x", "scope": "/subscriptions/none", "colour": 1}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    for field in ["principalId", "roleDefinitionId", "scope", "colour"] {
+        assert!(message.contains(field), "{message}");
+    }
+    let (status, body) = app
+        .post(
+            "/_entrasim/activityLog",
+            serde_json::json!({"operationName": "Microsoft.Authorization/roleAssignments/write",
+                               "principalId": principal, "visibleAfter": "PT0S",
+                               "roleDefinitionId": "acdd72a7-3385-48ef-bd42-f606fba81ae7", "scope": format!("/subscriptions/{sub}")}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let made = body["value"].as_array().unwrap();
+    assert_eq!(made.len(), 2);
+    assert_eq!(made[0]["correlationId"], made[1]["correlationId"]);
+    assert_eq!(made[1]["status"]["value"], "Succeeded");
+    let correlation = made[0]["correlationId"].as_str().unwrap();
+    let listed = events(
+        &app,
+        &log_path(
+            &sub,
+            &format!("eventTimestamp ge '{START}' and correlationId eq '{correlation}'"),
+        ),
+    )
+    .await;
+    let mut ids: Vec<&str> = listed
+        .iter()
+        .map(|e| e["eventDataId"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut expected: Vec<&str> = made
+        .iter()
+        .map(|e| e["eventDataId"].as_str().unwrap())
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    assert!(
+        made[0]["properties"]["requestbody"]
+            .as_str()
+            .unwrap()
+            .contains(&principal)
+    );
+}
