@@ -213,6 +213,9 @@ impl ResponseError for ArmError {
         if let Some(challenge) = &self.challenge {
             response.insert_header(("WWW-Authenticate", challenge.clone()));
         }
+        if self.status == 405 {
+            response.insert_header(("Allow", "GET, HEAD"));
+        }
         if let Some(wait) = self.retry_after {
             response.insert_header(("Retry-After", wait.to_string()));
         }

@@ -80,8 +80,13 @@ def test_the_seeds_three_procedures_agree(server, tenant, arm):
     writes = [e for e in events if e.operation_name.localized_value in
               ("Write UserAssignedIdentities", "Delete User Assigned Identity")]
     assert writes, "no identity was written in the window"
+    sps_by_id = {sp["id"]: sp for sp in graph_get(server, arm, "/beta/servicePrincipals?$filter=servicePrincipalType eq 'ManagedIdentity'")}
     for e in writes:
         identity = identities[e.resource_id.lower()]
+        if e.sub_status.value == "Created":
+            # The identity's service principal appears as the write succeeds.
+            sp_created = datetime.fromisoformat(sps_by_id[identity.principal_id]["createdDateTime"].replace("Z", "+00:00"))
+            assert timedelta(0) <= sp_created - e.event_timestamp <= timedelta(seconds=5)
         assert e.operation_name.value == "Microsoft.ManagedIdentity/userAssignedIdentities/write"
         for body in bodies(e):
             if "properties" in body:
@@ -126,10 +131,13 @@ def test_the_seeds_three_procedures_agree(server, tenant, arm):
         if key in listed:
             assert listed[key].role_definition_id == made["properties"]["roleDefinitionId"]
             assert listed[key].scope == made["properties"]["scope"]
+            created_on = datetime.fromisoformat(made["properties"]["createdOn"].replace("Z", "+00:00"))
+            assert listed[key].created_on == created_on
 
     # Procedure 3: the identity's sign-ins in the beta managed-identity sign-in log.
     flt = f"signInEventTypes/any(t: t eq 'managedIdentity') and servicePrincipalId eq '{pid}'"
     sign_ins = graph_get(server, arm, f"/beta/auditLogs/signIns?$filter={flt}")
+    assert sign_ins, f"{pid} has no managed-identity sign-in"
     created = principals[pid].get("createdDateTime")
     for s in sign_ins:
         assert s["servicePrincipalId"] == pid
