@@ -836,6 +836,7 @@ SCHEMAS["throttling"] = obj({
     "perAppAllTenants": ref("limit"),
     "apps": {"type": "object", "additionalProperties": ref("limit")},
     "throttleNext": arr(ref("throttleNext")),
+    "armReads": ref("limit"),
 }, required=["enabled", "perAppPerTenant", "perAppAllTenants"])
 SCHEMAS["limitPatch"] = obj({"requests": s("integer", minimum=1, maximum=4294967295),
                              "windowSeconds": s("integer", minimum=1, maximum=3600)}, required=[])
@@ -848,6 +849,7 @@ SCHEMAS["throttlingPatch"] = obj({
     "perAppAllTenants": ref("limitPatch"),
     "apps": n({"type": "object", "additionalProperties": n(ref("appLimitPatch"))}),
     "throttleNext": n(arr(ref("throttleNext"))),
+    "armReads": n(ref("limitPatch")),
 }, required=[], description="JSON Merge Patch (RFC 7386) of the throttling settings: present fields replace, "
                             "objects merge, null removes (an entry of `apps`, or all of `apps` or `throttleNext`). "
                             "An app's first own limit starts from `perAppPerTenant`.")
