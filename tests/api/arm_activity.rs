@@ -654,3 +654,53 @@ async fn an_injected_operation_is_checked_then_listed_with_its_two_events() {
             .contains(&principal)
     );
 }
+
+#[actix_rt::test]
+async fn every_user_assigned_identity_has_its_service_principal_and_every_write_names_one() {
+    let app = spawn(&["--auth", "off"]).await;
+    let sps = app
+        .walk("/beta/servicePrincipals?$filter=servicePrincipalType%20eq%20'ManagedIdentity'")
+        .await;
+    let (_, subs) = app.get("/subscriptions?api-version=2022-12-01").await;
+    let mut listed = BTreeSet::new();
+    for sub in subs["value"].as_array().unwrap() {
+        let sub = sub["subscriptionId"].as_str().unwrap();
+        let (_, ids) = app
+            .get(&format!("/subscriptions/{sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?api-version=2023-01-31"))
+            .await;
+        for identity in ids["value"].as_array().unwrap() {
+            let p = &identity["properties"];
+            let sp = sps
+                .iter()
+                .find(|sp| sp["id"] == p["principalId"])
+                .expect("its service principal");
+            assert_eq!(sp["appId"], p["clientId"]);
+            assert!(sp["alternativeNames"].as_array().unwrap().iter().any(|n| {
+                n.as_str()
+                    .unwrap()
+                    .eq_ignore_ascii_case(identity["id"].as_str().unwrap())
+            }));
+            listed.insert(identity["id"].as_str().unwrap().to_ascii_lowercase());
+        }
+        for e in events(&app, &all_since(sub, START)).await {
+            if e["resourceType"]["value"] == "Microsoft.ManagedIdentity/userAssignedIdentities" {
+                assert!(
+                    listed.contains(&e["resourceId"].as_str().unwrap().to_ascii_lowercase()),
+                    "{e}"
+                );
+            }
+        }
+    }
+    let explicit = sps.iter().filter(|sp| {
+        sp["alternativeNames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "isExplicit=True")
+    });
+    assert_eq!(
+        explicit.count(),
+        listed.len(),
+        "every user-assigned identity's service principal is listed once"
+    );
+}
