@@ -165,6 +165,12 @@ fn write_all(
     target("provisioning").write(&provisioning, |out, r| {
         crate::model::provisioning::write(out, plan, r, version)
     })?;
+    // The Activity Log keeps 90 days (more than any Graph retention, so all held events).
+    let events = served(logs, t, |_: &crate::activity_log::ArmEvent| true);
+    target("activityLog").write(&events, |out, e| {
+        let event = crate::activity_log::json::event(&plan.tenant, e, None);
+        serde_json::to_writer(out, &event).expect("writing to a Vec cannot fail")
+    })?;
     for collection in COLLECTIONS {
         let name = collection.path().rsplit('/').next().unwrap_or_default();
         let objects = collection.objects(&plan.tenant, now);
@@ -229,6 +235,8 @@ impl Target<'_> {
         let beta = self.version == ApiVersion::Beta;
         let columns = crate::export_csv::columns_for(self.name, beta);
         match self.format {
+            // ARM's collection has no OData context.
+            Format::Json if self.name == "activityLog" => write!(out, "{{\"value\":[")?,
             Format::Json => {
                 let v = if beta { "beta" } else { "v1.0" };
                 let context = self.context();

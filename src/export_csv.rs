@@ -25,6 +25,7 @@ pub fn columns_for(name: &str, beta: bool) -> &'static [&'static str] {
         ("roleDefinitions", _) => ROLE_DEFINITIONS,
         ("roleAssignments", _) => ROLE_ASSIGNMENTS,
         ("roleEligibilitySchedules", _) => ROLE_ELIGIBILITY_SCHEDULES,
+        ("activityLog", _) => ACTIVITY_LOG,
         _ => ROLE_ASSIGNMENT_SCHEDULES,
     }
 }

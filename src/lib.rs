@@ -19,9 +19,11 @@
 //! - [`auth`], [`tls`]: tokens, discovery, keys, the local CA.
 //! - [`http`]: routes, the error envelope, the control surface.
 //! - [`arm`]: the Azure Resource Manager surface (subscriptions, identities, RBAC).
+//! - [`activity_log`]: the Azure Activity Log of ARM operations on identities and roles.
 //! - [`app`]: server state and startup; [`export`]: `entrasim generate`.
 
 pub mod activity;
+pub mod activity_log;
 pub mod app;
 pub mod arm;
 pub mod auth;

@@ -88,7 +88,7 @@ fn generated_logs_of_seed_7_have_their_golden_hashes() {
         "beta",
     ]);
     let mut lines = Vec::new();
-    for log in ["signIns", "directoryAudits", "provisioning"] {
+    for log in ["signIns", "directoryAudits", "provisioning", "activityLog"] {
         let bytes = std::fs::read(dir.join(format!("{log}.ndjson"))).unwrap();
         lines.push(format!("{log} {}", hex(&bytes)));
     }

@@ -12,6 +12,8 @@ use crate::rng::{Seed, mix64};
 pub enum Log {
     SignIns,
     Audits,
+    /// The Azure Activity Log (fixed knots, [`ACTIVITY_LOG_KNOTS`]).
+    ActivityLog,
 }
 
 /// (quantile, delay in seconds) knots, increasing in both.
@@ -35,6 +37,16 @@ pub const AUDIT_KNOTS: Knots = &[
     (0.99, 300.0),
     (0.995, 400.0),
     (1.0, 900.0),
+];
+
+/// Activity Log delays [INFERRED shape]: published `submissionTimestamp - eventTimestamp`
+/// gaps of 13 s, 19 s and 108 s, and "available ... in 3 to 20 minutes" (reference A5, S19).
+pub const ACTIVITY_LOG_KNOTS: Knots = &[
+    (0.0, 10.0),
+    (0.5, 40.0),
+    (0.9, 180.0),
+    (0.99, 600.0),
+    (1.0, 1200.0),
 ];
 
 /// The latency settings of a server: on or off, and the two distributions.
@@ -66,9 +78,10 @@ impl LatencyModel {
         if !self.enabled {
             return 0;
         }
-        let knots = match log {
+        let knots: &[(f64, f64)] = match log {
             Log::SignIns => &self.sign_ins,
             Log::Audits => &self.audits,
+            Log::ActivityLog => ACTIVITY_LOG_KNOTS,
         };
         let u = (mix64(seed.0 ^ mix64(key ^ log as u64)) >> 11) as f64 / (1u64 << 53) as f64;
         (quantile(knots, u) * 1000.0) as u32

@@ -16,7 +16,7 @@ mod provisioning;
 mod sign_ins;
 pub mod timeline;
 
-pub use plan::Plan;
+pub use plan::{Lifecycle, Plan};
 
 /// A blank audit record for injection (same defaults as generated ones).
 pub fn injected_audit(
@@ -38,6 +38,8 @@ pub struct HourOutput {
     /// May include records of later hours (ends of chains).
     pub audits: Vec<Audit>,
     pub provisioning: Vec<Provisioning>,
+    /// Activity Log events (ARM operations) of the tenant's subscriptions.
+    pub activity_log: Vec<crate::activity_log::ArmEvent>,
 }
 
 /// Generates the records originating in `hour` (hours since the Unix epoch).
@@ -48,9 +50,11 @@ pub fn generate_hour(plan: &Plan, hour: i64) -> HourOutput {
     audits::generate(plan, hour, &mut seq, &mut out);
     pim::generate(plan, hour, &mut seq, &mut out);
     provisioning::generate(plan, hour, &mut out);
+    crate::activity_log::generate::generate(plan, hour, &mut seq, &mut out);
     out.sign_ins.sort_by_key(|r| (r.at, r.key));
     out.audits.sort_by_key(|r| (r.at, r.key));
     out.provisioning.sort_by_key(|r| (r.at, r.key));
+    out.activity_log.sort_by_key(|r| (r.at, r.key));
     out
 }
 
@@ -60,6 +64,7 @@ pub(crate) struct Sequencer {
     hour: i64,
     sign_ins: u32,
     audits: u32,
+    arm: u32,
     /// (user, sign-in time, correlation key) of each portal session opened so far.
     sessions: Vec<(u32, i64, u64)>,
 }
@@ -70,6 +75,7 @@ impl Sequencer {
             hour,
             sign_ins: 0,
             audits: 0,
+            arm: 0,
             sessions: Vec::new(),
         }
     }
@@ -94,5 +100,38 @@ impl Sequencer {
     fn audit(&mut self) -> u64 {
         self.audits += 1;
         crate::store::records::make_key(self.hour, self.audits)
+    }
+
+    /// The next Activity Log key of the hour.
+    pub(crate) fn arm_event(&mut self) -> u64 {
+        self.arm += 1;
+        crate::store::records::make_key(self.hour, self.arm)
+    }
+}
+
+/// Makes sure administrator `user` holds a portal session (an interactive sign-in to
+/// the Azure portal for Azure Resource Manager) opened at or before `at` in its hour,
+/// signing them in 30 s to 10 min earlier if needed; false when the portal refuses them.
+pub(crate) fn arm_session(
+    plan: &Plan,
+    rng: &mut crate::rng::Rng,
+    user: u32,
+    at: i64,
+    seq: &mut Sequencer,
+    out: &mut HourOutput,
+) -> bool {
+    use crate::store::records::{TICKS_PER_HOUR, TICKS_PER_SECOND, hour_of};
+    use rand::RngExt;
+    if seq.session(user, at).is_some() {
+        return true;
+    }
+    let hour_start = hour_of(at) * TICKS_PER_HOUR;
+    let signed_in = (at - rng.random_range(30..600) * TICKS_PER_SECOND).max(hour_start);
+    match sign_ins::portal_sign_in(plan, rng, user, signed_in, None, seq, out) {
+        Some(corr) => {
+            seq.open_session(user, signed_in, corr);
+            true
+        }
+        None => false,
     }
 }

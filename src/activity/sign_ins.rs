@@ -37,13 +37,15 @@ pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut Ho
             .preset
             .activity
             .managed_identity_sign_ins_per_identity_per_hour;
+        let sp = plan.tenant.managed_identities[mi].service_principal;
+        let created = crate::store::records::ticks(plan.tenant.sp(sp).created);
         for _ in 0..poisson(&mut rng, mean) {
             let at = start + rng.random_range(0..TICKS_PER_HOUR);
-            push(
-                plan,
-                out,
-                managed_identity(plan, &mut rng, mi, at, seq.sign_in()),
-            );
+            let record = managed_identity(plan, &mut rng, mi, at, seq.sign_in());
+            // An identity signs in only once it exists (drawn anyway: later draws stay put).
+            if at >= created {
+                push(plan, out, record);
+            }
         }
     }
     registrations(plan, &mut rng, hour, seq, out);
@@ -282,7 +284,7 @@ fn late_failure(plan: &Plan, rng: &mut Rng) -> u16 {
 /// MFA, from a compliant device), made before admin work; returns its
 /// correlation key (`corr`, or its own key), which the work's audits share.
 /// None when the user has no compliant device (the portal would refuse them).
-pub(super) fn portal_sign_in(
+pub(crate) fn portal_sign_in(
     plan: &Plan,
     rng: &mut Rng,
     index: u32,

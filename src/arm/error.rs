@@ -13,6 +13,8 @@ pub struct ArmError {
     pub message: String,
     /// `WWW-Authenticate` challenge of a 401.
     pub challenge: Option<String>,
+    /// `Retry-After` of a 429, seconds.
+    pub retry_after: Option<u64>,
 }
 
 /// The audiences ARM accepts, in the order its audience error lists them.
@@ -30,6 +32,7 @@ impl ArmError {
             code,
             message: message.into(),
             challenge: None,
+            retry_after: None,
         }
     }
 
@@ -168,6 +171,20 @@ impl ArmError {
         e
     }
 
+    /// The caller spent its read budget: 429 with `Retry-After` (S15; the code and
+    /// message are [INFERRED], reference A3.4).
+    pub fn too_many_requests(retry_after: u64) -> ArmError {
+        let mut e = ArmError::new(
+            429,
+            "TooManyRequests",
+            format!(
+                "The request is being throttled as the limit has been reached for operation type - Read. Please retry after {retry_after} seconds."
+            ),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
     /// The caller holds no role granting `action` at `scope` (reference A3.3, S18, verbatim template).
     pub fn authorization_failed(client: &str, object: &str, action: &str, scope: &str) -> ArmError {
         ArmError::new(
@@ -195,6 +212,12 @@ impl ResponseError for ArmError {
         let mut response = HttpResponse::build(self.status_code());
         if let Some(challenge) = &self.challenge {
             response.insert_header(("WWW-Authenticate", challenge.clone()));
+        }
+        if self.status == 405 {
+            response.insert_header(("Allow", "GET, HEAD"));
+        }
+        if let Some(wait) = self.retry_after {
+            response.insert_header(("Retry-After", wait.to_string()));
         }
         response.insert_header(("x-ms-failure-cause", "gateway"));
         response.json(json!({"error": {"code": self.code, "message": self.message}}))

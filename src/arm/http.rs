@@ -5,6 +5,7 @@ use super::error::{ARM_AUDIENCES, ArmError};
 use super::inventory::{Assignment, Inventory, LOCATION, is_at_or_above, kind_and_name};
 use super::query::{self, ArmRequest, AssignmentFilter, Target};
 use super::roles::{self, BuiltInRole};
+use crate::activity_log::http as log;
 use crate::app::AppState;
 use crate::auth::{read_token, token_from_header};
 use crate::cli::AuthMode;
@@ -39,18 +40,115 @@ async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
     }
     let path = req.path().to_string();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if let Some(scope) = log::scope_of(&segments) {
+        return activity_log(&req, &state, scope);
+    }
     let request = query::parse(&segments, req.query_string())?;
     if request.target == Target::Metadata {
         // Anonymous, as ARM serves it.
         return Ok(ok(metadata(&origin(&req), &request.api_version)));
     }
     let caller = identify(&req, &state)?;
+    let remaining = budget(&state, &caller, subscription_in(&segments))?;
     let world = state.world();
     let tenant = &world.tenants[caller.tenant].plan.tenant;
     let inventory = Inventory::of(tenant);
     authorize(&caller, &inventory, &request)?;
     let body = answer(tenant, &inventory, &caller, &request)?;
-    Ok(ok(body))
+    Ok(with_budget(ok(body), remaining))
+}
+
+/// The Activity Log: ARM's token, RBAC and api-version checks (wrapped errors), then
+/// the log's own validation (flat errors).
+fn activity_log(
+    req: &HttpRequest,
+    state: &AppState,
+    scope: log::LogScope,
+) -> Result<HttpResponse, ArmError> {
+    let request = log::parse(scope.clone(), req.query_string())?;
+    let caller = identify(req, state)?;
+    let sub = match &scope {
+        log::LogScope::Subscription(s) => Some(s.as_str()),
+        log::LogScope::Tenant => None,
+    };
+    let remaining = budget(state, &caller, sub)?;
+    // Read before the snapshot, which is generated up to at least this instant.
+    let now = crate::store::records::ticks(state.clock.now());
+    let world = state.world();
+    let tenant = &world.tenants[caller.tenant].plan.tenant;
+    let inventory = Inventory::of(tenant);
+    if let Some((app, oid)) = &caller.principal {
+        let (action, at) = log::required(&scope);
+        if !inventory.allows(oid, &action, &at) {
+            return Err(ArmError::authorization_failed(app, oid, &action, &at));
+        }
+    }
+    if let Some(s) = sub {
+        inventory
+            .subscription(s)
+            .ok_or_else(|| ArmError::subscription_not_found(s))?;
+    }
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => {
+            return Ok(with_budget(
+                actix_web::ResponseError::error_response(&e),
+                remaining,
+            ));
+        }
+    };
+    let response = match log::page(
+        &world,
+        caller.tenant,
+        &request,
+        now,
+        &origin(req),
+        req.path(),
+    ) {
+        Ok(body) => ok(body),
+        Err(e) => actix_web::ResponseError::error_response(&e),
+    };
+    Ok(with_budget(response, remaining))
+}
+
+/// The subscription a path lies in, if any.
+fn subscription_in<'a>(segments: &[&'a str]) -> Option<&'a str> {
+    match segments {
+        [s, id, ..] if s.eq_ignore_ascii_case("subscriptions") => Some(id),
+        _ => None,
+    }
+}
+
+/// Counts the read against the caller's ARM budget for the subscription (or tenant):
+/// the reads left and which header names them, or 429 with Retry-After (reference A3.4).
+fn budget(
+    state: &AppState,
+    caller: &ArmCaller,
+    subscription: Option<&str>,
+) -> Result<(&'static str, u32), ArmError> {
+    let principal = caller
+        .principal
+        .as_ref()
+        .map_or("", |(_, oid)| oid.as_str());
+    let now_ms = state.clock.now().timestamp_millis();
+    let (header, scope) = match subscription {
+        Some(s) => ("x-ms-ratelimit-remaining-subscription-reads", s),
+        None => ("x-ms-ratelimit-remaining-tenant-reads", ""),
+    };
+    match state.throttle.check_arm(scope, principal, now_ms) {
+        Ok(left) => Ok((header, left)),
+        Err(wait) => Err(ArmError::too_many_requests(wait)),
+    }
+}
+
+fn with_budget(mut response: HttpResponse, (header, left): (&'static str, u32)) -> HttpResponse {
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&left.to_string()) {
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static(header),
+            value,
+        );
+    }
+    response
 }
 
 fn ok(body: Value) -> HttpResponse {
@@ -355,7 +453,8 @@ fn identities(
     ))
 }
 
-fn uami_json(tenant: &Tenant, mi: &crate::tenant::ManagedIdentity) -> Value {
+/// A user-assigned identity as Microsoft.ManagedIdentity writes it.
+pub(crate) fn uami_json(tenant: &Tenant, mi: &crate::tenant::ManagedIdentity) -> Value {
     let sp = &tenant.service_principals[mi.service_principal as usize];
     json!({
         "id": mi.resource_id,
@@ -383,14 +482,19 @@ fn resource(tenant: &Tenant, inventory: &Inventory, id: &str) -> Result<Value, A
     let Some(r) = inventory.resource(id) else {
         return Err(not_found(inventory, id));
     };
-    Ok(json!({
+    let mut body = json!({
         "id": r.id,
         "name": r.name,
         "type": r.kind,
         "location": LOCATION,
         "identity": identity_block(tenant, r),
         "properties": {"provisioningState": "Succeeded"}
-    }))
+    });
+    if r.system.is_none() && r.user_assigned.is_empty() {
+        // A resource without identities has no identity block.
+        body.as_object_mut().map(|o| o.shift_remove("identity"));
+    }
+    Ok(body)
 }
 
 /// 404: the group is missing, or the resource in it.
@@ -493,7 +597,8 @@ fn definition_id(role: &BuiltInRole, scope: &str) -> String {
     )
 }
 
-fn assignment_json(a: &Assignment) -> Value {
+/// A role assignment as the Authorization RP writes it.
+pub(crate) fn assignment_json(a: &Assignment) -> Value {
     // ARM writes seven fractional digits (ticks).
     let created = format!(
         "{}.{:07}Z",

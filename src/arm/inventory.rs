@@ -3,6 +3,7 @@
 //! assignments (the managed identities' own, plus the test clients' roles).
 
 use super::roles::{self, BuiltInRole};
+use crate::activity_log::generate::ASSIGNMENT_AFTER_SECONDS;
 use crate::tenant::{MsiType, Tenant};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -17,7 +18,7 @@ pub struct ResourceGroup {
     pub name: String,
 }
 
-/// An Azure resource that carries identities.
+/// An Azure resource that carries identities, or is the scope of a role assignment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resource {
     pub id: String,
@@ -74,16 +75,18 @@ impl Inventory {
                 MsiType::UserAssigned => host.user_assigned.push(i as u32),
             }
         }
-        let mut assignments: Vec<Assignment> = tenant
-            .azure_role_assignments
-            .iter()
-            .filter_map(|a| {
-                let role = roles::by_name(a.role)?;
-                let sp = &tenant.service_principals[a.principal as usize];
-                Some(assignment(&a.id, &a.scope, role, &sp.id, sp.created))
-            })
+        // Resources that are only scopes of role assignments (storage accounts, vaults...).
+        for a in &tenant.azure_role_assignments {
+            if a.scope.contains("/providers/") {
+                resource_entry(&mut resources, &a.scope);
+                groups.extend(group_of(&a.scope));
+            }
+        }
+        let mut assignments: Vec<Assignment> = (0..tenant.azure_role_assignments.len())
+            .filter_map(|i| standing(tenant, i))
             .collect();
         assignments.extend(client_roles(tenant));
+        assignments.extend(owner_roles(tenant));
         Inventory {
             subscriptions: tenant.subscriptions.clone(),
             groups: groups.into_iter().collect(),
@@ -165,7 +168,8 @@ pub fn group_of(id: &str) -> Option<ResourceGroup> {
     }
 }
 
-fn assignment(
+/// An assignment of `role` to `principal` (a service principal) named `name` at `scope`.
+pub fn assignment(
     name: &str,
     scope: &str,
     role: &'static BuiltInRole,
@@ -181,6 +185,39 @@ fn assignment(
         principal_type: "ServicePrincipal",
         created,
     }
+}
+
+/// The managed identity's standing role assignment `index` (`tenant.azure_role_assignments`),
+/// created [`ASSIGNMENT_AFTER_SECONDS`] after its service principal, as the Activity Log shows.
+pub fn standing(tenant: &Tenant, index: usize) -> Option<Assignment> {
+    let a = tenant.azure_role_assignments.get(index)?;
+    let role = roles::by_name(a.role)?;
+    let sp = &tenant.service_principals[a.principal as usize];
+    let created = sp.created + chrono::Duration::seconds(ASSIGNMENT_AFTER_SECONDS);
+    Some(assignment(&a.id, &a.scope, role, &sp.id, created))
+}
+
+/// Owner on every subscription for the tenant's permanent Global Administrators, who
+/// make the role assignments the Activity Log shows [INFERRED: entrasim's choice].
+fn owner_roles(tenant: &Tenant) -> Vec<Assignment> {
+    let owner = roles::by_name("Owner").expect("Owner is built in");
+    let mut out = Vec::new();
+    for a in &tenant.role_assignments {
+        let global =
+            tenant.role_definitions[a.role as usize].display_name == "Global Administrator";
+        if a.principal_is_sp || !global {
+            continue;
+        }
+        let user = &tenant.users[a.principal as usize];
+        for sub in &tenant.subscriptions {
+            let name = name_uuid(&format!("{}/{}/{sub}/Owner", tenant.id, user.id));
+            let scope = format!("/subscriptions/{sub}");
+            let mut owned = assignment(&name, &scope, owner, &user.id, a.created);
+            owned.principal_type = "User";
+            out.push(owned);
+        }
+    }
+    out
 }
 
 /// Reader on every subscription for the first test client; ids are name-based UUIDs of
@@ -208,7 +245,7 @@ fn client_roles(tenant: &Tenant) -> Vec<Assignment> {
 }
 
 /// A UUID made from a hash of `seed` (version-4 layout, no RNG).
-fn name_uuid(seed: &str) -> String {
+pub fn name_uuid(seed: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(seed.as_bytes());
     let mut bytes = [0u8; 16];

@@ -419,3 +419,21 @@ pub const ROLE_ASSIGNMENT_SCHEDULES: &[&str] = &[
     "/scheduleInfo/expiration/endDateTime",
     "/scheduleInfo/expiration/duration",
 ];
+
+/// Activity Log events (EventData), as the portal's CSV download names them [INFERRED order].
+pub const ACTIVITY_LOG: &[&str] = &[
+    "/eventTimestamp",
+    "/submissionTimestamp",
+    "/eventDataId",
+    "/correlationId",
+    "/operationName/value",
+    "/operationName/localizedValue",
+    "/status/value",
+    "/subStatus/value",
+    "/level",
+    "/caller",
+    "/resourceGroupName",
+    "/resourceId",
+    "/subscriptionId",
+    "/tenantId",
+];

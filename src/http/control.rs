@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/signIns", web::post().to(super::inject::sign_in))
             .route("/directoryAudits", web::post().to(super::inject::audit))
             .route("/provisioning", web::post().to(super::inject::provisioning))
+            .route("/activityLog", web::post().to(super::inject::activity_log))
             .route(
                 "/throttling",
                 web::get().to(super::pressure::get_throttling),

@@ -127,6 +127,7 @@ pub async fn put_throttling(
             ("perAppAllTenants", Holds::One),
             ("apps", Holds::Map),
             ("throttleNext", Holds::Array),
+            ("armReads", Holds::One),
         ],
     )?;
     new_apps_start_from_the_tenant_limit(&mut merged);

@@ -15,6 +15,11 @@ pub enum Purpose {
     Token = 7,
     Session = 8,
     Request = 9,
+    /// Activity Log `eventDataId`, `correlationId`, `serviceRequestId`, transient role-assignment names.
+    ArmEvent = 10,
+    ArmOperation = 11,
+    ArmServiceRequest = 12,
+    ArmAssignment = 13,
 }
 
 /// The GUID for (purpose, key).

@@ -24,6 +24,8 @@ pub struct Hour {
     pub sign_ins: Vec<SignIn>,
     pub audits: Vec<Audit>,
     pub provisioning: Vec<Provisioning>,
+    /// Activity Log events (ARM operations), by (event time, key).
+    pub activity_log: Vec<crate::activity_log::ArmEvent>,
     /// (user index, position in `sign_ins`), sorted: user sign-ins only.
     by_user: Vec<(u32, u32)>,
     /// (client app service principal, position in `sign_ins`), sorted.
@@ -62,6 +64,7 @@ impl Hour {
         self.sign_ins.sort_by_key(|r| r.order());
         self.audits.sort_by_key(|r| r.order());
         self.provisioning.sort_by_key(|r| r.order());
+        self.activity_log.sort_by_key(|r| r.order());
         self.generated = true;
         self.index();
     }
@@ -140,6 +143,15 @@ impl LogOf for Provisioning {
     }
     fn log_mut(hour: &mut Hour) -> &mut Vec<Self> {
         &mut hour.provisioning
+    }
+}
+
+impl LogOf for crate::activity_log::ArmEvent {
+    fn log(hour: &Hour) -> &[Self] {
+        &hour.activity_log
+    }
+    fn log_mut(hour: &mut Hour) -> &mut Vec<Self> {
+        &mut hour.activity_log
     }
 }
 
@@ -261,6 +273,7 @@ fn file(
     route(bucket, spill, hour, out.sign_ins);
     route(bucket, spill, hour, out.audits);
     route(bucket, spill, hour, out.provisioning);
+    route(bucket, spill, hour, out.activity_log);
 }
 
 fn route<R: LogOf>(bucket: &mut Hour, spill: &mut BTreeMap<i64, Hour>, hour: i64, records: Vec<R>) {

@@ -36,6 +36,17 @@ pub struct Config {
     /// Throttle the next N requests of an app regardless of its window.
     #[serde(default)]
     pub throttle_next: Vec<ThrottleNext>,
+    /// ARM: reads per security principal per subscription (or tenant) per window;
+    /// 12000 an hour in ARM's documented model (reference A3.4, S15 2023).
+    #[serde(default = "arm_reads")]
+    pub arm_reads: Limit,
+}
+
+fn arm_reads() -> Limit {
+    Limit {
+        requests: 12000,
+        window_seconds: 3600,
+    }
 }
 
 /// "Throttle the next `count` requests of `app_id`, asking for `retry_after` seconds."
@@ -67,6 +78,7 @@ impl Config {
             },
             apps: BTreeMap::new(),
             throttle_next: Vec::new(),
+            arm_reads: arm_reads(),
         }
     }
 
@@ -97,6 +109,7 @@ impl Config {
         let limits = [
             ("perAppPerTenant", &self.per_app_per_tenant),
             ("perAppAllTenants", &self.per_app_all_tenants),
+            ("armReads", &self.arm_reads),
         ];
         for (name, limit) in limits
             .into_iter()
@@ -145,6 +158,8 @@ pub struct Throttler {
     config: Mutex<Config>,
     tenant_windows: Mutex<BTreeMap<(usize, String), Window>>,
     app_windows: Mutex<BTreeMap<String, Window>>,
+    /// ARM reads by (scope, principal), both lower-cased.
+    arm_windows: Mutex<BTreeMap<(String, String), Window>>,
 }
 
 impl Throttler {
@@ -154,6 +169,7 @@ impl Throttler {
             config: Mutex::new(Config::graph(enabled)),
             tenant_windows: Mutex::default(),
             app_windows: Mutex::default(),
+            arm_windows: Mutex::default(),
         }
     }
 
@@ -174,6 +190,25 @@ impl Throttler {
     pub fn forget(&self) {
         lock(&self.tenant_windows).clear();
         lock(&self.app_windows).clear();
+        lock(&self.arm_windows).clear();
+    }
+
+    /// Counts an ARM read of `principal` against `scope` (a subscription id, or "" for
+    /// the tenant) at `now_ms`: the reads left in the window, or the wait (seconds) once
+    /// none are left. Requests refused still count, as ARM's "a new retry value" says.
+    pub fn check_arm(&self, scope: &str, principal: &str, now_ms: i64) -> Result<u32, u64> {
+        let config = lock(&self.config);
+        let limit = config.arm_reads;
+        if !config.enabled {
+            return Ok(limit.requests.saturating_sub(1));
+        }
+        let key = (scope.to_ascii_lowercase(), principal.to_ascii_lowercase());
+        let mut windows = lock(&self.arm_windows);
+        let window = windows.entry(key).or_default();
+        match window.hit(now_ms, limit) {
+            None => Ok(limit.requests.saturating_sub(window.0.len() as u32)),
+            Some(ms) => Err(((ms.max(1) + 999) / 1000) as u64),
+        }
     }
 
     /// Counts a request of `app` (any case) in `tenant` at `now_ms` and decides.

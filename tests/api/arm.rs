@@ -5,7 +5,7 @@ use crate::identity::{bearer, client, token};
 use serde_json::Value;
 
 /// A client-credentials token of the `index`-th test client for `scope`.
-async fn token_for(app: &TestApp, index: usize, scope: &str) -> String {
+pub(crate) async fn token_for(app: &TestApp, index: usize, scope: &str) -> String {
     let (tenant, id, secret, _) = client(app, index).await;
     let form = [
         ("grant_type", "client_credentials"),
@@ -23,7 +23,7 @@ async fn arm_get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
         .await
 }
 
-const ARM: &str = "https://management.azure.com/.default";
+pub(crate) const ARM: &str = "https://management.azure.com/.default";
 
 #[actix_rt::test]
 async fn a_reader_walks_subscriptions_identities_and_their_role_assignments() {

@@ -1,6 +1,7 @@
 //! Integration tests against the real server on port 0: one test binary.
 
 mod arm;
+mod arm_activity;
 mod bad_input;
 mod batch;
 mod by_id;

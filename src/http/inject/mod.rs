@@ -3,10 +3,12 @@
 //! completed coherently from the tenant, and filed in the log. A rejected
 //! request stores nothing; concurrent injections never share a key.
 
+mod activity_log;
 mod audit;
 mod provisioning;
 mod sign_in;
 
+pub use activity_log::activity_log;
 pub use audit::audit;
 pub use provisioning::provisioning;
 pub use sign_in::sign_in;

@@ -843,6 +843,7 @@ SCHEMAS["throttling"] = obj({
     "perAppAllTenants": ref("limit"),
     "apps": {"type": "object", "additionalProperties": ref("limit")},
     "throttleNext": arr(ref("throttleNext")),
+    "armReads": ref("limit"),
 }, required=["enabled", "perAppPerTenant", "perAppAllTenants"])
 SCHEMAS["limitPatch"] = obj({"requests": s("integer", minimum=1, maximum=4294967295),
                              "windowSeconds": s("integer", minimum=1, maximum=3600)}, required=[])
@@ -855,6 +856,7 @@ SCHEMAS["throttlingPatch"] = obj({
     "perAppAllTenants": ref("limitPatch"),
     "apps": n({"type": "object", "additionalProperties": n(ref("appLimitPatch"))}),
     "throttleNext": n(arr(ref("throttleNext"))),
+    "armReads": n(ref("limitPatch")),
 }, required=[], description="JSON Merge Patch (RFC 7386) of the throttling settings: present fields replace, "
                             "objects merge, null removes (an entry of `apps`, or all of `apps` or `throttleNext`). "
                             "An app's first own limit starts from `perAppPerTenant`.")
@@ -1122,6 +1124,71 @@ def batch_paths():
 # ---- end delegated branch ----
 
 
+# ---- arm branch: the Azure Activity Log (issue 16) ----
+def arm_paths():
+    """The Activity Log of a subscription and of the tenant (reference arm-and-routing.md part A1), and its injection."""
+    loc = obj({"value": NSTR, "localizedValue": NSTR}, required=["value"])
+    event = obj({
+        "authorization": obj({"action": STR, "scope": STR}, required=[], additional=True),
+        "caller": STR, "channels": STR, "claims": obj({}, required=[], additional={"type": "string"}),
+        "correlationId": STR, "description": STR, "eventDataId": STR, "eventName": loc, "category": loc,
+        "eventTimestamp": DT, "httpRequest": obj({}, required=[], additional=True), "id": STR,
+        "level": enum("Critical", "Error", "Warning", "Informational", "Verbose"), "operationId": STR,
+        "operationName": loc, "resourceGroupName": STR, "resourceProviderName": loc, "resourceType": loc,
+        "resourceId": STR, "status": loc, "subStatus": loc, "submissionTimestamp": DT, "subscriptionId": STR,
+        "tenantId": STR, "properties": obj({}, required=[], additional={"type": "string"}), "relatedEvents": arr({}),
+    }, required=[], description="EventData; with $select only the selected properties.")
+    SCHEMAS["armEventData"] = event
+    SCHEMAS["armEventDataCollection"] = obj({"value": arr(ref("armEventData")), "nextLink": STR}, required=["value"])
+    SCHEMAS["armFlatError"] = obj({"code": STR, "message": STR}, description="The Activity Log's own (flat) error.")
+    SCHEMAS["armError"] = obj({"error": obj({"code": STR, "message": STR})}, description="ARM's error envelope.")
+    flat = {"content": {JSON_CT: {"schema": {"anyOf": [ref("armFlatError"), ref("armError")]}}}}
+    wrapped = {"content": {JSON_CT: {"schema": ref("armError")}}}
+    budget = {"x-ms-ratelimit-remaining-subscription-reads": {"schema": s("string")},
+              "x-ms-ratelimit-remaining-tenant-reads": {"schema": s("string")}}
+    query = [
+        {"name": "api-version", "in": "query", "required": True, "schema": s("string", enum=["2015-04-01"]),
+         "description": "The Activity Log's only version; others answer 400 NoRegisteredProviderFound."},
+        {"name": "$filter", "in": "query", "required": False, "schema": STR, "description": (
+            "eventTimestamp ge '<start>' (required on the subscription log) [and eventTimestamp le '<end>'] [and one of "
+            "resourceGroupName|resourceUri|resourceId|resourceProvider|correlationId eq '<v>'] [and caller|status|"
+            "eventChannels|levels eq '<v>']; a start over 90 days back is refused."),
+         "examples": {"day": {"value": "eventTimestamp ge '2026-05-31T12:00:00Z'"}}},
+        {"name": "$select", "in": "query", "required": False, "schema": STR},
+        {"name": "$skiptoken", "in": "query", "required": False, "schema": STR},
+    ]
+
+    def op(op_id, summary, params):
+        return {"get": {"operationId": op_id, "tags": ["ARM"], "summary": summary, "parameters": params,
+                        "responses": {"200": {"description": "A page of events, newest first (200 a page).", "headers": budget,
+                                              "content": {JSON_CT: {"schema": ref("armEventDataCollection")}}},
+                                      "400": {"description": "Bad api-version, $filter, $select or $skiptoken.", **flat},
+                                      "401": {"description": "No, a bad, or a foreign-audience token.", **wrapped},
+                                      "403": {"description": "AuthorizationFailed.", **wrapped},
+                                      "404": {"description": "SubscriptionNotFound.", **wrapped},
+                                      "429": {"description": "The ARM read budget is spent (Retry-After).", **wrapped}}}}
+
+    sub = {"name": "subscriptionId", "in": "path", "required": True, "schema": STR}
+    SCHEMAS["injectActivityLog"] = obj({
+        "operationName": STR, "status": enum("Succeeded", "Failed"), "caller": STR, "resourceId": STR,
+        "principalId": STR, "roleDefinitionId": STR, "scope": STR, "eventTimestamp": DT, "visibleAfter": STR,
+        "tenantId": STR}, required=["operationName"])
+    return {
+        "/subscriptions/{subscriptionId}/providers/Microsoft.Insights/eventtypes/management/values": op(
+            "activityLogs_List", "The subscription's Activity Log.", [sub, *query]),
+        "/providers/Microsoft.Insights/eventtypes/management/values": op(
+            "tenantActivityLogs_List", "The tenant-level Activity Log (tenant-level events only).", query),
+        "/_entrasim/activityLog": {"post": {
+            "operationId": "injectActivityLog", "tags": ["Control"], "security": [],
+            "summary": "Inject one ARM operation (its Started and end events) on a user-assigned identity or a role assignment.",
+            "requestBody": {"required": True, "content": {JSON_CT: {"schema": ref("injectActivityLog")}}},
+            "responses": {"201": {"description": "The two stored events.",
+                                  "content": {JSON_CT: {"schema": ref("armEventDataCollection")}}},
+                          "400": {"$ref": "#/components/responses/Error400"}}}},
+    }
+# ---- end arm branch ----
+
+
 def spec():
     paths = {}
     paths.update(build_graph_paths())
@@ -1129,6 +1196,7 @@ def spec():
     paths.update(control_paths())
     paths.update(batch_paths())
     paths.update(user_flow_paths())
+    paths.update(arm_paths())
     paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.", "security": [],
                                       "responses": {"200": {"description": "OpenAPI document",
                                                             "content": {"application/yaml": {"schema": {"type": "object"}}}}}}}
