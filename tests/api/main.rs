@@ -13,6 +13,7 @@ mod export;
 mod filter_rules;
 mod filters;
 mod fuzz;
+mod graph_records;
 mod helpers;
 mod identity;
 mod inject;
