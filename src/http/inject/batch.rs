@@ -199,12 +199,15 @@ fn unknown_field<R: Injected>(shape: &Shape, name: &str) -> String {
     text
 }
 
+/// A filed record: its tenant's plan, the record and its supplied properties.
+pub(crate) type Stored<R> = (Arc<Plan>, R, Option<Overlay>);
+
 /// Files every record under its tenant's next injected keys, in one snapshot;
 /// refused whole if a tenant was rebuilt meanwhile.
 pub(crate) fn store_all<R: Injected>(
     state: &AppState,
     ready: Vec<Ready<R>>,
-) -> Result<Vec<(Arc<Plan>, R, Option<Overlay>)>, GraphError> {
+) -> Result<Vec<Stored<R>>, GraphError> {
     state.update(|world| {
         let stale = ready
             .iter()

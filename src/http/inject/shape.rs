@@ -128,7 +128,7 @@ fn conforms(value: &Value, shape: &Value, path: &str, problems: &mut Problems) {
         (_, Value::Null) | (Value::Null, _) => {}
         (Value::Bool(_), Value::Bool(_)) => {}
         (Value::Number(n), Value::Number(v)) => {
-            if !n.is_f64() && !(v.is_i64() || v.is_u64()) {
+            if !(n.is_f64() || v.is_i64() || v.is_u64()) {
                 problems.add(path, "must be an integer");
             }
         }
@@ -200,7 +200,7 @@ mod tests {
     fn problems(supplied: Value) -> Vec<String> {
         let mut p = Problems::default();
         shape().check(supplied.as_object().unwrap(), &mut p);
-        p.0
+        p.into_list(super::super::Mode::Inject)
     }
 
     #[test]
