@@ -11,6 +11,7 @@ mod directory;
 mod directory_keys;
 mod export;
 mod filter_rules;
+mod filter_scan;
 mod filters;
 mod fuzz;
 mod graph_records;
