@@ -47,7 +47,7 @@ const GET_PUT: &[&str] = &["GET", "HEAD", "PUT", "OPTIONS"];
 const POST: &[&str] = &["POST", "OPTIONS"];
 
 /// The control routes under `/_entrasim/` and their methods (see `control::configure`).
-pub const CONTROL: [(&str, &[&str]); 11] = [
+pub const CONTROL: [(&str, &[&str]); 12] = [
     ("health", GET),
     ("tenant", GET),
     ("ca.pem", GET),
@@ -59,6 +59,7 @@ pub const CONTROL: [(&str, &[&str]); 11] = [
     ("throttling", GET_PUT),
     ("faults", GET_PUT),
     ("clients", GET),
+    ("import", POST),
 ];
 
 /// The route a path (split on `/`, empty segments dropped) names, if any.

@@ -108,7 +108,7 @@ fn document(text: &str, doc: Value) -> Result<Parsed, ParseError> {
             });
         }
     };
-    let records = items
+    let records: Vec<Read> = items
         .into_iter()
         .enumerate()
         .map(|(i, record)| Read {
@@ -116,6 +116,7 @@ fn document(text: &str, doc: Value) -> Result<Parsed, ParseError> {
             record,
         })
         .collect();
+    objects(&records)?;
     Ok(Parsed { records, context })
 }
 
@@ -134,10 +135,22 @@ fn ndjson(text: &str) -> Result<Parsed, ParseError> {
             record,
         });
     }
+    objects(&records)?;
     Ok(Parsed {
         records,
         context: None,
     })
+}
+
+/// Every record must be a JSON object: anything else makes the file malformed.
+fn objects(records: &[Read]) -> Result<(), ParseError> {
+    match records.iter().find(|r| !r.record.is_object()) {
+        Some(r) => Err(ParseError {
+            line: r.line,
+            message: "a record must be a JSON object".into(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The line each element of the document's record array starts on: the

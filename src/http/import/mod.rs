@@ -214,6 +214,11 @@ pub async fn import(
     }
     let outcome = import_texts(&state, vec![("body".into(), log, text)], lenient)
         .map_err(|e| GraphError::bad_request(e.to_string()))?;
+    if outcome.loaded.is_empty()
+        && let Some(problem) = outcome.problems.first()
+    {
+        return Err(GraphError::bad_request(format!("import: {problem}")));
+    }
     if outcome.loaded.is_empty() {
         return Err(GraphError::bad_request(
             "Which log the body holds is unknown: add ?log=signIns, directoryAudits or provisioning, or send a page with its @odata.context.",

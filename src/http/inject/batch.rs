@@ -252,6 +252,11 @@ pub(crate) fn inject<R: Injected>(
             .map_err(|e| GraphError::bad_request(format!("The body is not valid JSON: {e}.")))?
     };
     let (items, many) = items(value).map_err(GraphError::bad_request)?;
+    if items.is_empty() {
+        return Err(GraphError::bad_request(
+            "The batch is empty: send at least one record.",
+        ));
+    }
     let world = state.world();
     let (ready, failed) = check_all::<R>(state, &world, &items, Mode::Inject, &mut BTreeSet::new());
     if !failed.is_empty() {

@@ -943,6 +943,8 @@ GRAPH_PROPERTY = {"description": (
     "served back exactly as given.")}
 for _name in ["injectSignIn", "injectDirectoryAudit", "injectProvisioning"]:
     SCHEMAS[_name]["additionalProperties"] = GRAPH_PROPERTY
+    # `value` would make a single record a collection document.
+    SCHEMAS[_name]["properties"]["value"] = False
     SCHEMAS[_name]["description"] = (
         "A partial record: the flat control fields below and/or Graph properties; what is left out is completed "
         "from the tenant.")
@@ -950,7 +952,7 @@ for _name in ["injectSignIn", "injectDirectoryAudit", "injectProvisioning"]:
 
 def inject_body(name):
     """One record, an array of records, or a Graph collection document: all checked before any is stored."""
-    return {"oneOf": [ref(name), arr(ref(name)), obj({"value": arr(ref(name))})]}
+    return {"oneOf": [ref(name), arr(ref(name), minItems=1), obj({"value": arr(ref(name), minItems=1)})]}
 
 
 def injected(name):
