@@ -173,12 +173,34 @@ fn overlay<R: Injected>(
         }
     }
     let (beta_only, v1_only) = shape.check(&props, problems);
+    if mode == Mode::Inject {
+        unchanged::<R>(&mut props, &common.plan, record);
+    }
     (!props.is_empty()).then_some(Overlay {
         props,
         beta_only,
         v1_only,
         whole: mode == Mode::Import,
     })
+}
+
+/// Drops supplied values the completed record serves anyway (a flat
+/// `userPrincipalName` naming a tenant user as the tenant spells it): a
+/// record without an overlay keeps the tenant's filter indexes usable.
+fn unchanged<R: Injected>(props: &mut Map<String, Value>, plan: &Plan, record: &R) {
+    let served = |version| {
+        let mut out = Vec::new();
+        (R::spec().write)(&mut out, plan, record, version);
+        serde_json::from_slice::<Map<String, Value>>(&out).unwrap_or_default()
+    };
+    let (v1, beta) = (served(ApiVersion::V1), served(ApiVersion::Beta));
+    props.retain(|name, value| {
+        let generated: Vec<&Value> = [v1.get(name), beta.get(name)]
+            .into_iter()
+            .flatten()
+            .collect();
+        generated.is_empty() || generated.iter().any(|g| *g != value)
+    });
 }
 
 fn control_field<R: Injected>(name: &str) -> bool {
