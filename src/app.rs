@@ -41,6 +41,8 @@ pub struct ServeSettings {
     pub metrics: bool,
     /// How request logs are written (`--log-format`).
     pub log_format: crate::cli::LogFormat,
+    /// Records to import at startup (`--import DIR`) and whether leniently (`--import-lenient`).
+    pub import: Option<(PathBuf, bool)>,
 }
 
 impl ServeSettings {
@@ -63,6 +65,7 @@ impl ServeSettings {
             select_on_sign_ins: args.select_on_sign_ins,
             metrics: args.metrics == Switch::On,
             log_format: args.log_format,
+            import: args.import.clone().map(|dir| (dir, args.import_lenient)),
         })
     }
 }

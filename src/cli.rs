@@ -156,6 +156,12 @@ pub struct ServeArgs {
     /// Request logs on stderr: text or json (one object per line); levels by RUST_LOG.
     #[arg(long, env = "ENTRASIM_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
+    /// Load exported records (Graph JSON pages or NDJSON of signIns, directoryAudits, provisioning) from this directory at startup
+    #[arg(long, env = "ENTRASIM_IMPORT")]
+    pub import: Option<PathBuf>,
+    /// With --import: load the good records of a file with bad ones (reported on stderr) instead of refusing to start
+    #[arg(long, env = "ENTRASIM_IMPORT_LENIENT", value_parser = clap::builder::BoolishValueParser::new())]
+    pub import_lenient: bool,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]

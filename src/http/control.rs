@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/directoryAudits", web::post().to(super::inject::audit))
             .route("/provisioning", web::post().to(super::inject::provisioning))
             .route("/activityLog", web::post().to(super::inject::activity_log))
+            .route("/import", web::post().to(super::import::import))
             .route(
                 "/throttling",
                 web::get().to(super::pressure::get_throttling),
@@ -205,7 +206,7 @@ pub fn object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
 
 /// Rewrites every float with no fractional part, within the range where
 /// floats are exact (±2^53), as an integer, throughout `value`.
-fn integral_floats(value: &mut Value) {
+pub(crate) fn integral_floats(value: &mut Value) {
     const EXACT: f64 = 9_007_199_254_740_992.0;
     match value {
         Value::Number(n) if n.is_f64() => {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod graph;
 pub mod guard;
 pub mod identity;
+pub mod import;
 pub mod inject;
 pub mod limits;
 pub mod links;
@@ -45,6 +46,9 @@ pub enum StartError {
     },
     #[error("{0}")]
     Tls(String),
+    /// `--import` found a problem (one line: file, line, field).
+    #[error("{0}")]
+    Import(#[from] import::ImportError),
 }
 
 /// Registers every route on an app (used by the server and by tests).
@@ -101,7 +105,12 @@ pub fn start(settings: ServeSettings) -> Result<Running, StartError> {
     let proxy_url = proxy
         .as_ref()
         .map(|(socket, _)| format!("http://{}", display(socket)));
+    let import = settings.import.clone();
     let state = web::Data::new(AppState::new(settings));
+    if let Some((dir, lenient)) = import {
+        let outcome = import::import_dir(&state, &dir, lenient)?;
+        import::log_outcome(&outcome);
+    }
     let server =
         listen::serve(state, control, http, tls, proxy).map_err(|source| StartError::Bind {
             address: host,

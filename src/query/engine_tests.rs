@@ -42,6 +42,11 @@ fn logs() -> &'static TenantLogs {
     &world().tenants[0]
 }
 
+/// The small preset's plan (for tests of sibling modules).
+pub(crate) fn plan() -> &'static Plan {
+    &logs().plan
+}
+
 fn all<R: Keyed>() -> Vec<R> {
     logs()
         .hours

@@ -12,6 +12,7 @@ pub mod index;
 pub mod keys;
 pub mod options;
 pub mod page;
+pub mod served;
 pub mod skiptoken;
 pub mod value;
 

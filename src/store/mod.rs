@@ -7,6 +7,7 @@
 
 mod addresses;
 mod lookup;
+pub mod overlay;
 pub mod records;
 
 pub use addresses::Addresses;
@@ -167,6 +168,8 @@ pub struct TenantLogs {
     next_hour: i64,
     /// Records injected so far (for their keys).
     pub injected: u32,
+    /// Supplied Graph properties of injected and imported records.
+    pub overlays: Arc<overlay::Overlays>,
 }
 
 /// Hour index reserved for the keys of injected records.
@@ -181,6 +184,7 @@ impl TenantLogs {
             spill: BTreeMap::new(),
             next_hour,
             injected: 0,
+            overlays: Arc::default(),
         }
     }
 

@@ -1,11 +1,11 @@
 //! `POST /_entrasim/directoryAudits`: one audit record of the catalog's activities.
 
-use super::{Common, Problems, checked, created, first_member, sp_ref, store, text, user_ref};
+use super::{Common, Injected, Problems, first_member, sp_ref, text, user_ref};
 use crate::activity::Plan;
 use crate::activity::latency::Log;
 use crate::app::AppState;
 use crate::http::error::GraphError;
-use crate::query::capability::ApiVersion;
+use crate::http::logs::{AUDITS, LogSpec};
 use crate::store::records::{Actor, Audit, Target};
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value};
@@ -26,21 +26,36 @@ pub async fn audit(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let (common, record) = checked(&body, &FIELDS, "activityDateTime", &state, build)?;
-    let plan = common.plan.clone();
-    let record = store(&state, &common, |key| {
+    super::batch::inject::<Audit>(&state, &body)
+}
+
+impl Injected for Audit {
+    const FIELDS: &'static [&'static str] = &FIELDS;
+    const TIME: &'static str = "activityDateTime";
+
+    fn spec() -> &'static LogSpec<Audit> {
+        &AUDITS
+    }
+
+    fn build(
+        plan: &Plan,
+        body: &Map<String, Value>,
+        common: &Common,
+        problems: &mut Problems,
+    ) -> Audit {
+        build(plan, body, common, problems)
+    }
+
+    fn finish(self, plan: &Plan, key: u64, common: &Common) -> Audit {
         let delay_ms = common
             .visible_after
             .unwrap_or_else(|| plan.latency.delay_ms(plan.tenant.seed, Log::Audits, key));
         Audit {
             key,
             delay_ms,
-            ..record
+            ..self
         }
-    })?;
-    Ok(created(&plan, |out, plan| {
-        crate::model::audit::write(out, plan, &record, ApiVersion::Beta)
-    }))
+    }
 }
 
 /// The record (without its key and delay), or problems.
@@ -69,9 +84,12 @@ fn build(
     let targets = targets(plan, body, problems);
     let result = match text(body, "result", problems) {
         None | Some("success") => 0,
-        Some("failure") => 1,
+        Some("failure" | "timeout" | "unknownFutureValue") => 1,
         Some(_) => {
-            problems.add("result", "must be success or failure");
+            problems.add(
+                "result",
+                "must be success, failure, timeout or unknownFutureValue",
+            );
             0
         }
     };
@@ -89,7 +107,7 @@ fn activity(plan: &Plan, body: &Map<String, Value>, problems: &mut Problems) -> 
     if let Some(s) = service
         && !activities.iter().any(|a| a.service.eq_ignore_ascii_case(s))
     {
-        problems.add(
+        problems.refer(
             "loggedByService",
             format!("'{s}' is not a service of the audit catalog (seed/audit_activities.tsv)"),
         );
@@ -107,7 +125,7 @@ fn activity(plan: &Plan, body: &Map<String, Value>, problems: &mut Problems) -> 
         && let Some(name) = name
     {
         let scope = service.map_or(String::new(), |s| format!(" of service '{s}'"));
-        problems.add(
+        problems.refer(
             "activityDisplayName",
             format!("'{name}' is not an activity{scope} in the audit catalog (seed/audit_activities.tsv)"),
         );
@@ -120,7 +138,7 @@ fn targets(plan: &Plan, body: &Map<String, Value>, problems: &mut Problems) -> [
     if let Some(upn) = text(body, "targetUserPrincipalName", problems) {
         match plan.tenant.user_by_upn(upn) {
             Some(u) => targets[0] = Target::User(u),
-            None => problems.add(
+            None => problems.refer(
                 "targetUserPrincipalName",
                 format!("no user '{upn}' in the tenant"),
             ),
@@ -129,7 +147,7 @@ fn targets(plan: &Plan, body: &Map<String, Value>, problems: &mut Problems) -> [
     if let Some(id) = text(body, "targetGroupId", problems) {
         match plan.tenant.group_by_id(id) {
             Some(g) => targets[1] = Target::Group(g),
-            None => problems.add("targetGroupId", format!("no group '{id}' in the tenant")),
+            None => problems.refer("targetGroupId", format!("no group '{id}' in the tenant")),
         }
     }
     if targets[0] == Target::None {

@@ -5,7 +5,9 @@
 
 mod activity_log;
 mod audit;
+mod batch;
 mod provisioning;
+mod shape;
 mod sign_in;
 
 pub use activity_log::activity_log;
@@ -13,72 +15,136 @@ pub use audit::audit;
 pub use provisioning::provisioning;
 pub use sign_in::sign_in;
 
-use super::control::{duration, object};
-use super::error::GraphError;
-use super::middleware::JSON;
+pub(crate) use batch::{Failed, Injected, Ready, check_all, store_all};
+
+use super::control::duration;
 use crate::activity::Plan;
 use crate::app::AppState;
-use crate::store::records::{datetime, make_key, ticks};
-use crate::store::{INJECTED_HOUR, LogOf, World, retention_ticks};
-use actix_web::HttpResponse;
+use crate::http::error::GraphError;
+use crate::store::records::{datetime, ticks};
+use crate::store::{World, retention_ticks};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
-/// Problems found in a body, one per bad field.
+/// Problems found in a body, one per bad field. References that name
+/// nothing in the tenant are `soft`: an import keeps the supplied value and
+/// completes the record from the tenant instead.
 #[derive(Default)]
-struct Problems(Vec<String>);
+pub(crate) struct Problems {
+    hard: Vec<String>,
+    soft: Vec<String>,
+}
 
 impl Problems {
     fn add(&mut self, field: &str, problem: impl std::fmt::Display) {
-        self.0.push(format!("{field}: {problem}"));
+        self.hard.push(format!("{field}: {problem}"));
     }
 
-    fn into_result(self) -> Result<(), GraphError> {
-        if self.0.is_empty() {
-            return Ok(());
+    /// A value that names nothing the tenant has.
+    fn refer(&mut self, field: &str, problem: impl std::fmt::Display) {
+        self.soft.push(format!("{field}: {problem}"));
+    }
+
+    /// The problems that refuse a record in this mode.
+    fn into_list(self, mode: Mode) -> Vec<String> {
+        match mode {
+            Mode::Inject => self.hard.into_iter().chain(self.soft).collect(),
+            Mode::Import => self.hard,
         }
-        Err(
-            GraphError::bad_request(format!("The record is invalid: {}", self.0.join("; ")))
-                .with_detail(self.0.join("\n")),
-        )
     }
 }
 
+/// Whether records are injected (references must exist) or imported
+/// (records keep what they name; the tenant completes the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Inject,
+    Import,
+}
+
 /// Common fields of every injection.
-struct Common {
+pub(crate) struct Common {
     tenant: usize,
     plan: Arc<Plan>,
     at: i64,
     visible_after: Option<u32>,
 }
 
-fn common(
-    body: &Map<String, Value>,
+/// Fields of the control surface that are not Graph properties.
+const CONTROL_FIELDS: [&str; 2] = ["tenantId", "visibleAfter"];
+
+/// One flat record (the Activity Log's operation) read and checked: its fields
+/// are `allowed`, the time field and the control fields; every problem refuses it
+/// with a 400 naming the fields, and nothing is built from a refused body.
+fn checked<R>(
+    body: &[u8],
     allowed: &[&str],
     time_field: &str,
     state: &AppState,
-    world: &World,
-    problems: &mut Problems,
-) -> Common {
+    build: impl FnOnce(&Plan, &Map<String, Value>, &Common, &mut Problems) -> R,
+) -> Result<(Common, R), GraphError> {
+    let body = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return Err(GraphError::bad_request("The body must be a JSON object.")),
+        Err(e) => {
+            return Err(GraphError::bad_request(format!(
+                "The body is not valid JSON: {e}."
+            )));
+        }
+    };
+    let world = state.world();
+    let mut problems = Problems::default();
     for key in body.keys() {
-        if !allowed.contains(&key.as_str())
-            && !["tenantId", "visibleAfter", time_field].contains(&key.as_str())
-        {
+        let known = allowed.contains(&key.as_str())
+            || CONTROL_FIELDS.contains(&key.as_str())
+            || key == time_field;
+        if !known {
+            let names = allowed.join(", ");
             problems.add(
                 key,
-                format!(
-                    "unknown field (known: {}, {time_field}, visibleAfter, tenantId)",
-                    allowed.join(", ")
-                ),
+                format!("unknown field (known: {names}, {time_field}, visibleAfter, tenantId)"),
             );
         }
     }
-    let tenant = tenant_ref(body, world, problems);
+    let common = common(
+        &body,
+        time_field,
+        state,
+        &world,
+        Mode::Inject,
+        &mut problems,
+    );
+    let record = build(&common.plan, &body, &common, &mut problems);
+    let list = problems.into_list(Mode::Inject);
+    if list.is_empty() {
+        return Ok((common, record));
+    }
+    Err(
+        GraphError::bad_request(format!("The record is invalid: {}", list.join("; ")))
+            .with_detail(list.join("\n")),
+    )
+}
+
+fn common(
+    body: &Map<String, Value>,
+    time_field: &str,
+    state: &AppState,
+    world: &World,
+    mode: Mode,
+    problems: &mut Problems,
+) -> Common {
+    let tenant = match mode {
+        Mode::Inject => tenant_ref(body, world, problems),
+        Mode::Import => 0,
+    };
     let plan = world.tenants[tenant].plan.clone();
     Common {
         tenant,
         at: event_time(body, time_field, &plan, state, problems),
-        visible_after: visible_after(body, problems),
+        visible_after: match mode {
+            Mode::Inject => visible_after(body, problems),
+            Mode::Import => Some(0),
+        },
         plan,
     }
 }
@@ -149,13 +215,14 @@ fn visible_after(body: &Map<String, Value>, problems: &mut Problems) -> Option<u
 }
 
 /// A string field, if present; anything else present is a problem.
+/// A string field, if present (null and "" name nothing); anything else present is a problem.
 fn text<'a>(body: &'a Map<String, Value>, field: &str, problems: &mut Problems) -> Option<&'a str> {
-    let value = body.get(field)?;
+    let value = body.get(field).filter(|v| !v.is_null())?;
     let text = value.as_str();
     if text.is_none() {
         problems.add(field, "must be a string");
     }
-    text
+    text.filter(|t| !t.is_empty())
 }
 
 /// Looks a string field up: a problem if it is not a string or names nothing.
@@ -169,7 +236,7 @@ fn reference<T>(
     let value = text(body, field, problems)?;
     let found = find(value);
     if found.is_none() {
-        problems.add(field, format!("no {missing} '{value}' in the tenant"));
+        problems.refer(field, format!("no {missing} '{value}' in the tenant"));
     }
     found
 }
@@ -236,52 +303,4 @@ fn first_member(plan: &Plan) -> u32 {
     (0..plan.tenant.users.len() as u32)
         .find(|&u| plan.tenant.user(u).kind == crate::tenant::UserKind::Member)
         .unwrap_or(0)
-}
-
-/// Files a record under its tenant's next injected key, assigned inside the
-/// update so concurrent injections never share one. `finish` completes the
-/// record from its key. Refused if the tenant was rebuilt meanwhile.
-/// Reads a body: the fields every log shares, then the log's own record from
-/// `build`; a 400 naming every bad field if any is wrong.
-fn checked<R>(
-    body: &[u8],
-    allowed: &[&str],
-    time_field: &str,
-    state: &AppState,
-    build: impl FnOnce(&Plan, &Map<String, Value>, &Common, &mut Problems) -> R,
-) -> Result<(Common, R), GraphError> {
-    let body = object(body)?;
-    let world = state.world();
-    let mut problems = Problems::default();
-    let common = common(&body, allowed, time_field, state, &world, &mut problems);
-    let record = build(&common.plan, &body, &common, &mut problems);
-    problems.into_result()?;
-    Ok((common, record))
-}
-
-fn store<R: LogOf + Copy>(
-    state: &AppState,
-    common: &Common,
-    finish: impl FnOnce(u64) -> R,
-) -> Result<R, GraphError> {
-    state.update(|world| {
-        let logs = &mut world.tenants[common.tenant];
-        if !Arc::ptr_eq(&logs.plan, &common.plan) {
-            return Err(GraphError::new(
-                409,
-                "Conflict",
-                "The server was reset while the record was injected; send it again.",
-            ));
-        }
-        logs.injected += 1;
-        let record = finish(make_key(INJECTED_HOUR, logs.injected));
-        logs.insert(record);
-        Ok(record)
-    })
-}
-
-fn created(plan: &Plan, write: impl FnOnce(&mut Vec<u8>, &Plan)) -> HttpResponse {
-    let mut out = Vec::new();
-    write(&mut out, plan);
-    HttpResponse::Created().content_type(JSON).body(out)
 }

@@ -1,10 +1,10 @@
 //! `POST /_entrasim/provisioning`: one change of a provisioning job's cycle.
 
-use super::{Common, Problems, checked, created, first_member, store, text, user_ref};
+use super::{Common, Injected, Problems, first_member, text, user_ref};
 use crate::activity::Plan;
 use crate::app::AppState;
 use crate::http::error::GraphError;
-use crate::query::capability::ApiVersion;
+use crate::http::logs::{LogSpec, PROVISIONING};
 use crate::store::records::{
     PROVISIONING_ACTIONS, PROVISIONING_RESULTS, Provisioning, TICKS_PER_SECOND,
 };
@@ -24,12 +24,29 @@ pub async fn provisioning(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let (common, record) = checked(&body, &FIELDS, "activityDateTime", &state, build)?;
-    let plan = common.plan.clone();
-    let record = store(&state, &common, |key| Provisioning { key, ..record })?;
-    Ok(created(&plan, |out, plan| {
-        crate::model::provisioning::write(out, plan, &record, ApiVersion::Beta)
-    }))
+    super::batch::inject::<Provisioning>(&state, &body)
+}
+
+impl Injected for Provisioning {
+    const FIELDS: &'static [&'static str] = &FIELDS;
+    const TIME: &'static str = "activityDateTime";
+
+    fn spec() -> &'static LogSpec<Provisioning> {
+        &PROVISIONING
+    }
+
+    fn build(
+        plan: &Plan,
+        body: &Map<String, Value>,
+        common: &Common,
+        problems: &mut Problems,
+    ) -> Provisioning {
+        build(plan, body, common, problems)
+    }
+
+    fn finish(self, _: &Plan, key: u64, _: &Common) -> Provisioning {
+        Provisioning { key, ..self }
+    }
 }
 
 /// The record (without its key), or problems.
@@ -50,7 +67,7 @@ fn build(
             .iter()
             .position(|j| j.id == id)
             .unwrap_or_else(|| {
-                problems.add("jobId", format!("no provisioning job '{id}' in the tenant"));
+                problems.refer("jobId", format!("no provisioning job '{id}' in the tenant"));
                 0
             }),
     };

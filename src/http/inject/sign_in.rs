@@ -1,13 +1,11 @@
 //! `POST /_entrasim/signIns`: a user, service principal or managed identity sign-in.
 
-use super::{
-    Common, Problems, agree, checked, created, first_member, sp_ref, store, text, user_ref,
-};
+use super::{Common, Injected, Problems, agree, first_member, sp_ref, text, user_ref};
 use crate::activity::Plan;
 use crate::activity::latency::Log;
 use crate::app::AppState;
 use crate::http::error::GraphError;
-use crate::query::capability::ApiVersion;
+use crate::http::logs::{LogSpec, SIGN_INS};
 use crate::store::records::{NONE, SignIn, SignInKind};
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value};
@@ -29,9 +27,27 @@ pub async fn sign_in(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
-    let (common, record) = checked(&body, &FIELDS, "createdDateTime", &state, build)?;
-    let plan = common.plan.clone();
-    let record = store(&state, &common, |key| {
+    super::batch::inject::<SignIn>(&state, &body)
+}
+
+impl Injected for SignIn {
+    const FIELDS: &'static [&'static str] = &FIELDS;
+    const TIME: &'static str = "createdDateTime";
+
+    fn spec() -> &'static LogSpec<SignIn> {
+        &SIGN_INS
+    }
+
+    fn build(
+        plan: &Plan,
+        body: &Map<String, Value>,
+        common: &Common,
+        problems: &mut Problems,
+    ) -> SignIn {
+        build(plan, body, common, problems)
+    }
+
+    fn finish(self, plan: &Plan, key: u64, common: &Common) -> SignIn {
         let delay_ms = common
             .visible_after
             .unwrap_or_else(|| plan.latency.delay_ms(plan.tenant.seed, Log::SignIns, key));
@@ -39,12 +55,9 @@ pub async fn sign_in(
             key,
             corr: key,
             delay_ms,
-            ..record
+            ..self
         }
-    })?;
-    Ok(created(&plan, |out, plan| {
-        crate::model::sign_in::write(out, plan, &record, ApiVersion::Beta)
-    }))
+    }
 }
 
 /// The record (without its key and delay), or problems.
@@ -85,9 +98,11 @@ fn build(
     record
 }
 
+/// The kind: the flat `signInEventType`, else Graph's `signInEventTypes`
+/// (beta) or `isInteractive` (v1.0); interactive when none is given.
 fn kind(body: &Map<String, Value>, problems: &mut Problems) -> SignInKind {
     let Some(name) = text(body, "signInEventType", problems) else {
-        return SignInKind::Interactive;
+        return graph_kind(body);
     };
     SignInKind::ALL
         .into_iter()
@@ -99,6 +114,20 @@ fn kind(body: &Map<String, Value>, problems: &mut Problems) -> SignInKind {
             );
             SignInKind::Interactive
         })
+}
+
+fn graph_kind(body: &Map<String, Value>) -> SignInKind {
+    let listed = body
+        .get("signInEventTypes")
+        .and_then(Value::as_array)
+        .and_then(|types| types.first())
+        .and_then(Value::as_str)
+        .and_then(|t| SignInKind::ALL.into_iter().find(|k| k.as_str() == t));
+    match (listed, body.get("isInteractive").and_then(Value::as_bool)) {
+        (Some(kind), _) => kind,
+        (None, Some(false)) => SignInKind::NonInteractive,
+        _ => SignInKind::Interactive,
+    }
 }
 
 fn blank(plan: &Plan, common: &Common, kind: SignInKind) -> SignIn {
@@ -184,16 +213,16 @@ fn default_workload(plan: &Plan, kind: SignInKind) -> Option<u32> {
 /// IP address, error code and client app.
 fn details(plan: &Plan, body: &Map<String, Value>, record: &mut SignIn, problems: &mut Problems) {
     if let Some(ip) = text(body, "ipAddress", problems) {
-        match ip.parse::<std::net::Ipv4Addr>() {
-            Ok(ip) => record.ip = ip.octets(),
-            Err(_) => problems.add("ipAddress", "must be an IPv4 address"),
+        // Other addresses (IPv6) are served as supplied; the record keeps the user's.
+        if let Ok(ip) = ip.parse::<std::net::Ipv4Addr>() {
+            record.ip = ip.octets();
         }
     }
     if let Some(code) = body.get("errorCode") {
         match code.as_i64().and_then(|c| i32::try_from(c).ok()) {
             Some(0) => {}
             Some(c) => match plan.error_code(c) {
-                0 => problems.add(
+                0 => problems.refer(
                     "errorCode",
                     format!("{c} is not a sign-in error entrasim knows (seed/sign_in_errors.tsv)"),
                 ),
@@ -210,7 +239,7 @@ fn details(plan: &Plan, body: &Map<String, Value>, record: &mut SignIn, problems
             .position(|c| c.name.eq_ignore_ascii_case(name))
         {
             Some(i) => record.client_app = i as u8,
-            None => problems.add(
+            None => problems.refer(
                 "clientAppUsed",
                 format!("'{name}' is not a clientAppUsed value (seed/client_apps.tsv)"),
             ),

@@ -5,6 +5,27 @@ use crate::activity::Plan;
 use crate::http::error::GraphError;
 use crate::query::capability::{ApiVersion, Resource};
 use crate::query::options::Options;
+use crate::store::Keyed;
+use crate::store::overlay::{Overlays, write_with};
+
+/// Writes one record as served: generated JSON, with supplied properties laid over it.
+pub fn write_record<R: Keyed>(
+    spec: &LogSpec<R>,
+    plan: &Plan,
+    overlays: &Overlays,
+    record: &R,
+    version: ApiVersion,
+    out: &mut Vec<u8>,
+) {
+    match overlays.get(record.key()) {
+        None => (spec.write)(out, plan, record, version),
+        Some(overlay) => {
+            let mut generated = Vec::new();
+            (spec.write)(&mut generated, plan, record, version);
+            write_with(out, &generated, Some(overlay), version == ApiVersion::Beta);
+        }
+    }
+}
 
 /// `https://graph.microsoft.com/{version}/$metadata#{fragment}`.
 pub fn context_url(version: ApiVersion, fragment: &str) -> String {
@@ -17,9 +38,10 @@ pub fn context_url(version: ApiVersion, fragment: &str) -> String {
 }
 
 /// A collection page: context, nextLink, tips, then the records.
-pub fn page<R>(
+pub fn page<R: Keyed>(
     spec: &LogSpec<R>,
     plan: &Plan,
+    overlays: &Overlays,
     version: ApiVersion,
     options: &Options,
     records: &[R],
@@ -46,8 +68,10 @@ pub fn page<R>(
             out.push(b',');
         }
         match &options.select {
-            None => (spec.write)(&mut out, plan, record, version),
-            Some(select) => write_selected(spec, plan, record, version, select, &mut out)?,
+            None => write_record(spec, plan, overlays, record, version, &mut out),
+            Some(select) => {
+                write_selected(spec, plan, overlays, record, version, select, &mut out)?
+            }
         }
         if i == 0 {
             // Size the page from its first record: one allocation instead of a dozen copies.
@@ -58,16 +82,17 @@ pub fn page<R>(
     Ok(out)
 }
 
-fn write_selected<R>(
+fn write_selected<R: Keyed>(
     spec: &LogSpec<R>,
     plan: &Plan,
+    overlays: &Overlays,
     record: &R,
     version: ApiVersion,
     select: &[String],
     out: &mut Vec<u8>,
 ) -> Result<(), GraphError> {
     let mut full = Vec::new();
-    (spec.write)(&mut full, plan, record, version);
+    write_record(spec, plan, overlays, record, version, &mut full);
     let full: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&full).expect("own json");
     let mut picked = serde_json::Map::new();
@@ -98,14 +123,20 @@ fn type_name(collection: &str) -> &'static str {
 }
 
 /// One record with its `$entity` context.
-pub fn entity<R>(spec: &LogSpec<R>, plan: &Plan, record: &R, version: ApiVersion) -> Vec<u8> {
+pub fn entity<R: Keyed>(
+    spec: &LogSpec<R>,
+    plan: &Plan,
+    overlays: &Overlays,
+    record: &R,
+    version: ApiVersion,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(2048);
     let context = context_url(version, &format!("{}/$entity", spec.context));
     out.extend_from_slice(b"{\"@odata.context\":");
     serde_json::to_writer(&mut out, &context).expect("json");
     out.push(b',');
     let mut body = Vec::new();
-    (spec.write)(&mut body, plan, record, version);
+    write_record(spec, plan, overlays, record, version, &mut body);
     out.extend_from_slice(&body[1..]);
     out
 }

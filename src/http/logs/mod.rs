@@ -19,6 +19,7 @@ use crate::query::capability::{self, ApiVersion, Resource};
 use crate::query::eval::{Fields, Predicate, compile};
 use crate::query::options::{self, Direction, Options};
 use crate::query::page::{LogQuery, execute, time_bounds};
+use crate::query::served::Served;
 use crate::query::skiptoken::{Cursor, TokenKey, query_hash};
 use crate::store::records::{datetime, ticks};
 use crate::store::{Keyed, TenantLogs};
@@ -93,7 +94,15 @@ pub fn list<R: Keyed + Fields>(
         next_link(req, &options.passthrough, &token)
     });
     let more = next.is_some();
-    let body = body::page(spec, &logs.plan, version, &options, &records, next)?;
+    let body = body::page(
+        spec,
+        &logs.plan,
+        &logs.overlays,
+        version,
+        &options,
+        &records,
+        next,
+    )?;
     let log = spec.context.rsplit('/').next().unwrap_or(spec.context);
     let version_label = version_name(version);
     state
@@ -118,6 +127,11 @@ fn log_query<R: Keyed + Fields>(
         .map(|e| compile::<R>(e, &logs.plan))
         .transpose()
         .map_err(QueryError::filter)?;
+    let supplied = !logs.overlays.is_empty();
+    let filter = match expr {
+        Some(e) if supplied => Some(over_served(spec, e, logs, version, filter)?),
+        _ => filter,
+    };
     Ok(LogQuery {
         predicate: combine(filter, (spec.restrict)(options, version)),
         direction: options.direction,
@@ -125,8 +139,33 @@ fn log_query<R: Keyed + Fields>(
         bounds: (lo.max(retention), hi.min(as_of)),
         after: cursor.map(|c| (c.last_at, c.last_key)),
         as_of,
-        index: (spec.index)(expr, &logs.plan),
+        // Supplied values may differ from the compact record the indexes read.
+        index: (spec.index)(expr, &logs.plan).filter(|_| !supplied),
     })
+}
+
+/// The filter for a tenant holding records with supplied properties: those
+/// are tested on their served JSON, the others as compiled.
+fn over_served<R: Keyed + Fields>(
+    spec: &LogSpec<R>,
+    expr: &crate::query::filter::Expr,
+    logs: &TenantLogs,
+    version: ApiVersion,
+    compact: Option<Predicate<R>>,
+) -> Result<Predicate<R>, QueryError> {
+    let on_json = compile::<Served<R>>(expr, &logs.plan).map_err(QueryError::filter)?;
+    let overlays = logs.overlays.clone();
+    let write = spec.write;
+    let beta = version == ApiVersion::Beta;
+    Ok(Box::new(move |plan, r| match overlays.get(r.key()) {
+        None => compact.as_ref().is_none_or(|f| f(plan, r)),
+        Some(overlay) => {
+            let mut generated = Vec::new();
+            write(&mut generated, plan, r, version);
+            let json = crate::store::overlay::apply(&generated, overlay, beta);
+            on_json(plan, &Served::new(serde_json::Value::Object(json)))
+        }
+    }))
 }
 
 /// Refuses a continuation whose records still to serve include hours the
@@ -249,15 +288,21 @@ pub fn get<R: Keyed>(
         .ok_or_else(|| GraphError::not_found(&id))?;
     licensed(spec.resource, &logs.plan)?;
     let from = now - crate::store::retention_ticks(&logs.plan);
-    let record = (spec.find)(logs, &id)
+    let supplied = logs
+        .overlays
+        .key_of(&id)
+        .map(|key| logs.find::<R>(crate::store::Indexed::Key(key)))
+        .unwrap_or_default();
+    let record = supplied
         .into_iter()
-        .find(|r| {
-            r.at() >= from
-                && r.visible_at() <= now
-                && (spec.by_id)(r, version)
-                && (spec.id_of)(&logs.plan, r).eq_ignore_ascii_case(&id)
-        })
+        .chain(
+            (spec.find)(logs, &id)
+                .into_iter()
+                .filter(|r| logs.overlays.get(r.key()).and_then(|o| o.id()).is_none())
+                .filter(|r| (spec.id_of)(&logs.plan, r).eq_ignore_ascii_case(&id)),
+        )
+        .find(|r| r.at() >= from && r.visible_at() <= now && (spec.by_id)(r, version))
         .ok_or_else(|| GraphError::not_found(&id))?;
-    let out = body::entity(spec, &logs.plan, &record, version);
+    let out = body::entity(spec, &logs.plan, &logs.overlays, &record, version);
     Ok(HttpResponse::Ok().content_type(JSON).body(out))
 }

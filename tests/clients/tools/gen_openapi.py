@@ -954,6 +954,64 @@ SCHEMAS["injectProvisioning"] = obj({
     "provisioningAction": enum(*known(ENUMS["provisioningAction"])), "status": enum(*known(ENUMS["provisioningResult"])),
 }, required=[])
 
+# ---- accept branch: Graph-shaped injection and import (issue 13) ----
+GRAPH_PROPERTY = {"description": (
+    "Any property of the resource in Graph's own JSON shape, as v1.0 or beta serves it (nested objects such as "
+    "status, location, deviceDetail, appliedConditionalAccessPolicies); type-checked against the served shape and "
+    "served back exactly as given.")}
+for _name in ["injectSignIn", "injectDirectoryAudit", "injectProvisioning"]:
+    SCHEMAS[_name]["additionalProperties"] = GRAPH_PROPERTY
+    # `value` would make a single record a collection document.
+    SCHEMAS[_name]["properties"]["value"] = False
+    SCHEMAS[_name]["description"] = (
+        "A partial record: the flat control fields below and/or Graph properties; what is left out is completed "
+        "from the tenant.")
+
+
+def inject_body(name):
+    """One record, an array of records, or a Graph collection document: all checked before any is stored."""
+    return {"oneOf": [ref(name), arr(ref(name), minItems=1), obj({"value": arr(ref(name), minItems=1)})]}
+
+
+def injected(name):
+    """The stored record, or `{"value": [...]}` for an array or collection body."""
+    return {"oneOf": [ref(name), obj({"value": arr(ref(name))})]}
+
+
+SCHEMAS["importResult"] = obj({
+    "log": enum("signIns", "directoryAudits", "provisioning"),
+    "imported": s("integer", minimum=0),
+    "problems": arr(s("string", description="`body:LINE: field: problem` of a record left out (lenient import).")),
+})
+
+
+def inject_op(op, ok, op_id, what, served):
+    """`POST /_entrasim/{log}`: one record or many (Graph-shaped or flat), answered as beta JSON."""
+    o = op(op_id, f"Inject {what}, or many (an array or a collection document); answered as beta JSON.",
+           ok(injected(served), "The stored record, or {\"value\": [...]} for many."), code="201")
+    o["requestBody"] = {"required": False, "content": {JSON_CT: {"schema": inject_body(op_id)}}}
+    return o
+
+
+def import_op(op, ok):
+    """`POST /_entrasim/import`: one exported file (a Graph page, a JSON array or NDJSON)."""
+    o = op("importRecords", "Import exported records (ids, times and properties kept); a bad line loads nothing "
+           "unless lenient.", ok(ref("importResult")))
+    o["parameters"] = [
+        {"name": "log", "in": "query", "required": False, "description": (
+            "The log the body holds; needed when the body is not a Graph page with @odata.context."),
+         "schema": enum("signIns", "directoryAudits", "provisioning")},
+        {"name": "lenient", "in": "query", "required": False, "description": (
+            "Load the good records of a body with bad ones (reported in problems)."), "schema": s("boolean")},
+    ]
+    page = obj({"@odata.context": STR, "value": arr(obj({}, required=[], additional=True))}, required=["value"],
+               additional=True)
+    o["requestBody"] = {"required": True, "content": {
+        JSON_CT: {"schema": {"oneOf": [page, arr(obj({}, required=[], additional=True))]}},
+        "application/x-ndjson": {"schema": s("string", description="One JSON record a line.")},
+    }}
+    return o
+
 
 def control_paths():
     def ok(schema, description="OK"):
@@ -979,14 +1037,12 @@ def control_paths():
         },
         "/_entrasim/reset": {"post": op("reset", "Regenerate the world (optionally with a new seed).", ok(ref("resetResult")),
                                         body="resetRequest")},
-        "/_entrasim/signIns": {"post": op("injectSignIn", "Inject a sign-in (answered as beta JSON).",
-                                          ok(ref("signInBeta"), "The stored record."), body="injectSignIn", code="201")},
-        "/_entrasim/directoryAudits": {"post": op("injectDirectoryAudit", "Inject a directory audit (answered as beta JSON).",
-                                                  ok(ref("directoryAuditBeta"), "The stored record."), body="injectDirectoryAudit",
-                                                  code="201")},
-        "/_entrasim/provisioning": {"post": op("injectProvisioning", "Inject a provisioning record (answered as beta JSON).",
-                                               ok(ref("provisioningObjectSummaryBeta"), "The stored record."),
-                                               body="injectProvisioning", code="201")},
+        "/_entrasim/signIns": {"post": inject_op(op, ok, "injectSignIn", "a sign-in", "signInBeta")},
+        "/_entrasim/directoryAudits": {"post": inject_op(op, ok, "injectDirectoryAudit", "a directory audit",
+                                                         "directoryAuditBeta")},
+        "/_entrasim/provisioning": {"post": inject_op(op, ok, "injectProvisioning", "a provisioning record",
+                                                      "provisioningObjectSummaryBeta")},
+        "/_entrasim/import": {"post": import_op(op, ok)},
         "/_entrasim/throttling": {
             "get": op("getThrottling", "Throttling settings.", ok(ref("throttling")), errors=False),
             "put": op("putThrottling", "Merge into the throttling settings (JSON Merge Patch).", ok(ref("throttling")),
