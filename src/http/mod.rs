@@ -1,6 +1,8 @@
 //! The HTTP layer: one route table for the Graph, identity and control
 //! surfaces, the error envelope, and the listeners.
 
+pub mod advanced;
+pub mod app_grants;
 pub mod batch;
 pub mod ca_file;
 pub mod caller;
@@ -9,6 +11,7 @@ pub mod directory;
 pub mod directory_actions;
 pub mod directory_keys;
 pub mod error;
+pub mod expand;
 pub mod graph;
 pub mod guard;
 pub mod identity;
@@ -20,8 +23,10 @@ pub mod logs;
 pub mod middleware;
 pub mod organization;
 pub mod permissions;
+pub mod pim_instances;
 pub mod pressure;
 pub mod routes;
+pub mod sign_in_activity;
 
 use crate::app::{AppState, ServeSettings};
 use actix_web::body::MessageBody;
