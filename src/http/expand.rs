@@ -91,7 +91,11 @@ pub fn apply(tenant: &Tenant, now: DateTime<Utc>, expansions: &[Expansion], page
         for e in expansions {
             let value = expanded(tenant, now, e, object);
             if let Value::Object(fields) = object {
-                fields.insert(e.name.into(), value);
+                // A single-valued property with nothing behind it is left out.
+                match value {
+                    Value::Null => fields.remove(e.name),
+                    value => fields.insert(e.name.into(), value),
+                };
             }
         }
     }
