@@ -552,12 +552,14 @@ PARAMS["skiptoken"] = param("$skiptoken", s("string", minLength=1),
 PARAMS["count"] = param("$count", BOOL, "Adds `@odata.count` (the number of matching objects) to the page; on users, "
                         "groups, applications and service principals only with `ConsistencyLevel: eventual` (silently "
                         "ignored without it, as Graph does).")
-PARAMS["consistencyLevel"] = {"name": "ConsistencyLevel", "in": "header", "required": False,
-                              "schema": enum("eventual"),
-                              "description": "Advanced queries: `$search`, `/$count`, `$count=true`, and with `$count=true` "
-                                             "the `ne`, `not` and `endsWith` filters."}
-PARAMS["search"] = param("$search", s("string", minLength=1),
-                         "`\"property:words\"` clauses joined by AND or OR (needs `ConsistencyLevel: eventual`).",
+PARAMS["consistencyLevel"] = {"name": "ConsistencyLevel", "in": "header", "required": False, "schema": STR,
+                              "description": "`eventual` opens advanced queries: `$count=true`, and with it the `ne`, `not` and "
+                                             "`endsWith` filters; `$search` also needs it (not described here: OpenAPI cannot "
+                                             "tie a query option to a header). Other values are ignored."}
+PARAMS["consistencyLevelRequired"] = {"name": "ConsistencyLevel", "in": "header", "required": True, "schema": enum("eventual"),
+                                      "description": "Required: without it Graph answers 400 `$count is not currently supported.`"}
+PARAMS["search"] = param("$search", s("string", pattern='^"displayName:[A-Za-z0-9]*"$'),
+                         "`\"property:words\"` clauses joined by AND or OR; words match token prefixes.",
                          examples={"name": '"displayName:a"'})
 
 
@@ -709,15 +711,14 @@ def advanced_paths(paths):
         tag = [f"Directory {version}"]
         for name in DIRECTORY_OBJECTS:
             listing = paths[f"/{version}/{name}"]["get"]
-            listing["parameters"] += [{"$ref": "#/components/parameters/search"},
-                                      {"$ref": "#/components/parameters/consistencyLevel"}]
+            listing["parameters"] += [{"$ref": "#/components/parameters/consistencyLevel"}]
             paths[f"/{version}/{name}/$count"] = {"get": {
                 "operationId": f"count_{version.replace('.', '')}_{name}",
                 "tags": tag,
                 "summary": f"Count {name} ({version}); 400 `$count is not currently supported.` without ConsistencyLevel",
                 "parameters": [param("$filter", s("string", minLength=1), "OData filter."),
                                {"$ref": "#/components/parameters/search"},
-                               {"$ref": "#/components/parameters/consistencyLevel"}],
+                               {"$ref": "#/components/parameters/consistencyLevelRequired"}],
                 "responses": {"200": {"description": "The number of matching objects.", "headers": graph_headers(),
                                       "content": {"text/plain": {"schema": s("string", pattern="^[0-9]+$")}}},
                               **error_refs()},
