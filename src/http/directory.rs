@@ -180,7 +180,9 @@ fn serve_list(
     let end = (start + options.top as usize).min(total);
     let mut page: Vec<Value> = objects.get(start..end).unwrap_or_default().to_vec();
     if activity.selected && !activity.filtered {
-        sign_in_activity::attach(logs, &mut page, ticks(as_of), false);
+        // A few users: their posting lists; a page of many: one pass over the log is cheaper.
+        let whole_log = page.len() > sign_in_activity::POSTINGS_UP_TO;
+        sign_in_activity::attach(logs, &mut page, ticks(as_of), whole_log);
     }
     expand::apply(&plan.tenant, as_of, &expansions, &mut page);
     page = page
