@@ -256,7 +256,7 @@ pub fn shape(
 
 /// The properties `$search` may name (Graph: displayName and description on
 /// groups and applications; the name properties on users).
-fn searchable(collection: Collection) -> &'static [&'static str] {
+pub(super) fn searchable(collection: Collection) -> &'static [&'static str] {
     match collection {
         Collection::Users => &[
             "displayName",

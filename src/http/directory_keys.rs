@@ -454,7 +454,7 @@ impl Ctx<'_> {
     /// skip-token nextLink as the collections have.
     fn page(
         &self,
-        objects: Vec<Value>,
+        mut objects: Vec<Value>,
         context: &str,
         cast: Option<Kind>,
     ) -> Result<HttpResponse, GraphError> {
@@ -471,6 +471,17 @@ impl Ctx<'_> {
             options::rules(resource, true),
         )?;
         super::advanced::admit(self.req, &mut options)?;
+        if let Some(text) = &options.search {
+            let collection = match cast {
+                Some(Kind::Group) => model::Collection::Groups,
+                Some(Kind::ServicePrincipal) => model::Collection::ServicePrincipals,
+                Some(Kind::Application) => model::Collection::Applications,
+                _ => model::Collection::Users,
+            };
+            let clauses =
+                super::advanced::parse_search(text, super::directory::searchable(collection))?;
+            objects.retain(|o| super::advanced::matches(&clauses, o));
+        }
         if self.counted {
             return Ok(HttpResponse::Ok()
                 .content_type("text/plain")
