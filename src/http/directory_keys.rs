@@ -69,7 +69,7 @@ impl Object {
         }
     }
 
-    fn json(self, tenant: &Tenant) -> Value {
+    pub(super) fn json(self, tenant: &Tenant) -> Value {
         match self {
             Object::User(i) => model::user(tenant, i),
             Object::Group(i) => model::group(tenant, i),
@@ -90,6 +90,26 @@ impl Object {
             typed.append(&mut fields);
         }
         Value::Object(typed)
+    }
+}
+
+/// The entity set an owner object lives in.
+fn owner_set(owner: Object) -> &'static str {
+    owner.kind().set()
+}
+
+impl Ctx<'_> {
+    fn owner_id(&self, owner: Object) -> String {
+        self.tenant_id_of(owner)
+    }
+
+    fn tenant_id_of(&self, owner: Object) -> String {
+        match owner {
+            Object::User(i) => self.tenant.users[i].id.clone(),
+            Object::Group(i) => self.tenant.groups[i].id.clone(),
+            Object::ServicePrincipal(i) => self.tenant.service_principals[i].id.clone(),
+            Object::Application(i) => self.tenant.applications[i].id.clone(),
+        }
     }
 }
 
@@ -115,6 +135,7 @@ pub fn serve(
     let tenant = &world.tenants.get(caller.tenant)?.plan.tenant;
     let now = state.clock.now();
     let ctx = Ctx {
+        counted: false,
         req,
         state,
         caller,
@@ -146,12 +167,22 @@ pub fn serve(
             key,
             nav,
             cast @ ..,
-        ] if cast.len() <= 1 => {
+        ] if cast.len() <= 2 => {
             let owner = match owner_of(tenant, set, &decoded(key), now) {
                 Ok(owner) => owner,
                 Err(e) => return Some(Err(e)),
             };
-            Some(ctx.navigate(owner, nav, &rest[2], rest.get(3).map(String::as_str)))
+            // A trailing `/$count` counts the listing (an advanced query).
+            let counted = cast.last() == Some(&"$count");
+            let cast_at = rest.get(3).filter(|_| cast.len() == 2 || !counted);
+            if cast.len() == 2 && !counted {
+                return Some(Err(GraphError::no_segment(&rest[4])));
+            }
+            if counted && !super::advanced::eventual(req) {
+                return Some(Err(super::advanced::count_refused()));
+            }
+            let ctx = Ctx { counted, ..ctx };
+            Some(ctx.navigate(owner, nav, &rest[2], cast_at.map(String::as_str)))
         }
         _ => None,
     }
@@ -278,6 +309,8 @@ pub(super) fn owner_of(
 }
 
 struct Ctx<'a> {
+    /// The path ends in `/$count`: answer the listing's size as text.
+    counted: bool,
     req: &'a HttpRequest,
     state: &'a AppState,
     caller: &'a Caller,
@@ -315,12 +348,36 @@ impl Ctx<'_> {
         let fields = if typed {
             object.typed(self.tenant)
         } else {
-            object.json(self.tenant)
+            self.shaped(object)?
         };
         if let Value::Object(mut fields) = fields {
             body.append(&mut fields);
         }
         Ok(reply(&Value::Object(body)))
+    }
+
+    /// The object under the request's `$select` and `$expand`.
+    fn shaped(&self, object: Object) -> Result<Value, GraphError> {
+        let world = self.state.world();
+        let logs = world
+            .tenants
+            .get(self.caller.tenant)
+            .ok_or_else(|| not_found("tenant"))?;
+        let collection = match object.kind() {
+            Kind::User => model::Collection::Users,
+            Kind::Group => model::Collection::Groups,
+            Kind::ServicePrincipal => model::Collection::ServicePrincipals,
+            Kind::Application => model::Collection::Applications,
+        };
+        super::directory::entity_shape(
+            collection,
+            self.req,
+            self.state,
+            self.caller,
+            self.version,
+            logs,
+            object.json(self.tenant),
+        )
     }
 
     /// `/{set}/{key}/{navigation}[/{cast}]`.
@@ -337,8 +394,15 @@ impl Ctx<'_> {
             }
             None => None,
         };
-        if nav_lower == "manager" {
+        if nav_lower == "manager" && !self.counted {
             return self.manager(owner, cast);
+        }
+        if let Some(grants) = super::app_grants::listing(self.tenant, owner, nav_lower) {
+            if cast.is_some() {
+                return Err(GraphError::no_segment(nav));
+            }
+            let context = super::app_grants::context(owner_set(owner), &self.owner_id(owner), nav);
+            return self.page(grants, &context, None);
         }
         let related = self
             .related(owner, nav_lower)
@@ -381,47 +445,16 @@ impl Ctx<'_> {
         Ok(reply(&Value::Object(body)))
     }
 
-    /// The objects a navigation property holds, in directory order; `None` for
-    /// a property the owner's type does not have.
+    /// The objects a navigation property holds (see [`related`]).
     fn related(&self, owner: Object, nav: &str) -> Option<Vec<Object>> {
-        let t = self.tenant;
-        let live = |o: &Object| match *o {
-            Object::User(i) => t.users[i].exists_at(self.now),
-            _ => true,
-        };
-        let list: Vec<Object> = match (owner, nav) {
-            (Object::Group(g), "members") => direct_members(t, g),
-            (Object::Group(g), "transitivemembers") => transitive_members(t, g),
-            (Object::Group(g), "owners") => t.groups[g]
-                .owners
-                .iter()
-                .map(|&o| Object::User(o as usize))
-                .collect(),
-            (Object::User(u), "memberof") => {
-                groups_with(t, |g| t.groups[g].members.contains(&(u as u32)))
-            }
-            (Object::User(u), "transitivememberof") => transitive_groups(t, u),
-            (Object::User(u), "directreports") => (0..t.users.len())
-                .filter(|&r| t.users[r].manager == Some(u as u32))
-                .map(Object::User)
-                .collect(),
-            (Object::User(u), "ownedobjects") => owned_by(t, u),
-            (Object::ServicePrincipal(s), "owners") => t
-                .applications
-                .iter()
-                .find(|a| a.service_principal as usize == s)
-                .map(|a| a.owners.iter().map(|&o| Object::User(o as usize)).collect())
-                .unwrap_or_default(),
-            _ => return None,
-        };
-        Some(list.into_iter().filter(live).collect())
+        related(self.tenant, self.now, owner, nav)
     }
 
     /// A page of a navigation listing, with `$top`, `$select`, `$count` and a
     /// skip-token nextLink as the collections have.
     fn page(
         &self,
-        objects: Vec<Value>,
+        mut objects: Vec<Value>,
         context: &str,
         cast: Option<Kind>,
     ) -> Result<HttpResponse, GraphError> {
@@ -431,12 +464,29 @@ impl Ctx<'_> {
             Some(Kind::Application) => Resource::Applications,
             _ => Resource::Users,
         };
-        let options = options::parse(
+        let mut options = options::parse(
             self.req.query_string(),
             resource,
             self.version,
             options::rules(resource, true),
         )?;
+        super::advanced::admit(self.req, &mut options)?;
+        if let Some(text) = &options.search {
+            let collection = match cast {
+                Some(Kind::Group) => model::Collection::Groups,
+                Some(Kind::ServicePrincipal) => model::Collection::ServicePrincipals,
+                Some(Kind::Application) => model::Collection::Applications,
+                _ => model::Collection::Users,
+            };
+            let clauses =
+                super::advanced::parse_search(text, super::directory::searchable(collection))?;
+            objects.retain(|o| super::advanced::matches(&clauses, o));
+        }
+        if self.counted {
+            return Ok(HttpResponse::Ok()
+                .content_type("text/plain")
+                .body(objects.len().to_string()));
+        }
         let world = self.state.world();
         let select = options
             .select
@@ -518,6 +568,54 @@ pub(super) fn reply(body: &Value) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(JSON)
         .body(serde_json::to_vec(body).expect("json"))
+}
+
+/// The objects a navigation property holds at `now`, in directory order; `None`
+/// for a property the owner's type does not have.
+pub(super) fn related(
+    t: &Tenant,
+    now: DateTime<Utc>,
+    owner: Object,
+    nav: &str,
+) -> Option<Vec<Object>> {
+    let live = |o: &Object| match *o {
+        Object::User(i) => t.users[i].exists_at(now),
+        _ => true,
+    };
+    let list: Vec<Object> = match (owner, nav) {
+        (Object::Group(g), "members") => direct_members(t, g),
+        (Object::Group(g), "transitivemembers") => transitive_members(t, g),
+        (Object::Group(g), "owners") => t.groups[g]
+            .owners
+            .iter()
+            .map(|&o| Object::User(o as usize))
+            .collect(),
+        (Object::User(u), "memberof") => {
+            groups_with(t, |g| t.groups[g].members.contains(&(u as u32)))
+        }
+        (Object::User(u), "transitivememberof") => transitive_groups(t, u),
+        (Object::User(u), "directreports") => (0..t.users.len())
+            .filter(|&r| t.users[r].manager == Some(u as u32))
+            .map(Object::User)
+            .collect(),
+        (Object::User(u), "ownedobjects") => owned_by(t, u),
+        (Object::ServicePrincipal(s) | Object::Application(s), "owners") => app_owners(t, owner, s),
+        _ => return None,
+    };
+    Some(list.into_iter().filter(live).collect())
+}
+
+/// The owners of an application, or of the application behind a service principal.
+fn app_owners(t: &Tenant, owner: Object, index: usize) -> Vec<Object> {
+    let app = match owner {
+        Object::Application(a) => t.applications.get(a),
+        _ => t
+            .applications
+            .iter()
+            .find(|a| a.service_principal as usize == index),
+    };
+    app.map(|a| a.owners.iter().map(|&o| Object::User(o as usize)).collect())
+        .unwrap_or_default()
 }
 
 fn direct_members(t: &Tenant, g: usize) -> Vec<Object> {

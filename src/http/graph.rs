@@ -177,7 +177,14 @@ fn route(
         )),
         ["directory", "deleteditems", item] => match DeletedType::from_cast(item) {
             Some(cast) => directory::list(Collection::Deleted(cast), req, state, caller, version),
-            None => directory::get(Collection::DeletedItems, &rest[2], state, caller, version),
+            None => directory::get(
+                Collection::DeletedItems,
+                &rest[2],
+                req,
+                state,
+                caller,
+                version,
+            ),
         },
         ["directory", _, ..] => Err(GraphError::no_segment(&rest[1])),
         [name] => directory::list(
@@ -187,9 +194,17 @@ fn route(
             caller,
             version,
         ),
+        [name, "$count"] => directory::count(
+            collection(name).ok_or_else(|| GraphError::no_segment(&rest[0]))?,
+            req,
+            state,
+            caller,
+            version,
+        ),
         [name, _] => directory::get(
             collection(name).ok_or_else(|| GraphError::no_segment(&rest[0]))?,
             &rest[1],
+            req,
             state,
             caller,
             version,
@@ -204,6 +219,7 @@ fn route(
         ["rolemanagement", "directory", name, _] => directory::get(
             role_collection(name).ok_or_else(|| GraphError::no_segment(&rest[2]))?,
             &rest[3],
+            req,
             state,
             caller,
             version,
@@ -271,6 +287,9 @@ fn role_collection(name: &str) -> Option<Collection> {
         "roleassignments" => Collection::RoleAssignments,
         "roleeligibilityschedules" => Collection::RoleEligibilitySchedules,
         "roleassignmentschedules" => Collection::RoleAssignmentSchedules,
+        "roleeligibilityscheduleinstances" => Collection::RoleEligibilityScheduleInstances,
+        "roleassignmentscheduleinstances" => Collection::RoleAssignmentScheduleInstances,
+        "roleassignmentschedulerequests" => Collection::RoleAssignmentScheduleRequests,
         _ => return None,
     })
 }

@@ -1,6 +1,8 @@
 //! The HTTP layer: one route table for the Graph, identity and control
 //! surfaces, the error envelope, and the listeners.
 
+pub mod advanced;
+pub mod app_grants;
 pub mod authorize;
 pub mod batch;
 pub mod ca_file;
@@ -10,6 +12,7 @@ pub mod directory;
 pub mod directory_actions;
 pub mod directory_keys;
 pub mod error;
+pub mod expand;
 pub mod graph;
 pub mod guard;
 pub mod identity;
@@ -23,8 +26,10 @@ pub mod managed_identity;
 pub mod middleware;
 pub mod organization;
 pub mod permissions;
+pub mod pim_instances;
 pub mod pressure;
 pub mod routes;
+pub mod sign_in_activity;
 pub mod sign_in_log;
 pub mod user_token;
 

@@ -20,6 +20,12 @@ pub enum Collection {
     RoleAssignments,
     RoleEligibilitySchedules,
     RoleAssignmentSchedules,
+    /// PIM's eligibilities in force (served from `http::pim_instances`).
+    RoleEligibilityScheduleInstances,
+    /// PIM's assignments in force, permanent and activated.
+    RoleAssignmentScheduleInstances,
+    /// PIM's assignment requests (admin assignments and self-activations).
+    RoleAssignmentScheduleRequests,
     /// `directory/deletedItems/microsoft.graph.{type}`: the OData cast is required.
     Deleted(DeletedType),
     /// `directory/deletedItems/{id}`: every deleted object, each with its `@odata.type`.
@@ -83,6 +89,15 @@ impl Collection {
             Collection::RoleAssignmentSchedules => {
                 "roleManagement/directory/roleAssignmentSchedules"
             }
+            Collection::RoleEligibilityScheduleInstances => {
+                "roleManagement/directory/roleEligibilityScheduleInstances"
+            }
+            Collection::RoleAssignmentScheduleInstances => {
+                "roleManagement/directory/roleAssignmentScheduleInstances"
+            }
+            Collection::RoleAssignmentScheduleRequests => {
+                "roleManagement/directory/roleAssignmentScheduleRequests"
+            }
             Collection::Deleted(DeletedType::User) => "directory/deletedItems/microsoft.graph.user",
             Collection::Deleted(DeletedType::Group) => {
                 "directory/deletedItems/microsoft.graph.group"
@@ -127,6 +142,10 @@ impl Collection {
                     Value::Object(typed)
                 })
                 .collect(),
+            // Derived from the logs as well: see `http::pim_instances`.
+            Collection::RoleEligibilityScheduleInstances
+            | Collection::RoleAssignmentScheduleInstances
+            | Collection::RoleAssignmentScheduleRequests => Vec::new(),
             listed => {
                 let (count, build) = listed.builder(tenant).expect("a listed collection");
                 (0..count).map(|i| build(tenant, i)).collect()
@@ -144,9 +163,71 @@ impl Collection {
             Collection::DeletedItems => {
                 Collection::Deleted(DeletedType::User).has_property(tenant, name)
             }
+            Collection::RoleEligibilityScheduleInstances
+            | Collection::RoleAssignmentScheduleInstances
+            | Collection::RoleAssignmentScheduleRequests => self
+                .properties()
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(name)),
             live => live
                 .builder(tenant)
                 .is_some_and(|(count, build)| count > 0 && has_key(&build(tenant, 0), name)),
+        }
+    }
+
+    /// The properties of the PIM collections derived from the logs (for `$select`).
+    fn properties(self) -> &'static [&'static str] {
+        const BASE: [&str; 5] = [
+            "id",
+            "principalId",
+            "roleDefinitionId",
+            "directoryScopeId",
+            "appScopeId",
+        ];
+        match self {
+            Collection::RoleEligibilityScheduleInstances => &[
+                BASE[0],
+                BASE[1],
+                BASE[2],
+                BASE[3],
+                BASE[4],
+                "startDateTime",
+                "endDateTime",
+                "memberType",
+                "roleEligibilityScheduleId",
+            ],
+            Collection::RoleAssignmentScheduleInstances => &[
+                BASE[0],
+                BASE[1],
+                BASE[2],
+                BASE[3],
+                BASE[4],
+                "startDateTime",
+                "endDateTime",
+                "assignmentType",
+                "memberType",
+                "roleAssignmentOriginId",
+                "roleAssignmentScheduleId",
+            ],
+            _ => &[
+                BASE[0],
+                BASE[1],
+                BASE[2],
+                BASE[3],
+                BASE[4],
+                "status",
+                "createdDateTime",
+                "completedDateTime",
+                "approvalId",
+                "customData",
+                "action",
+                "isValidationOnly",
+                "targetScheduleId",
+                "justification",
+                "createdBy",
+                "scheduleInfo",
+                "ticketInfo",
+            ],
         }
     }
 
@@ -166,7 +247,11 @@ impl Collection {
             Collection::RoleAssignmentSchedules => {
                 (tenant.assignment_schedules.len(), assignment_schedule)
             }
-            Collection::Deleted(_) | Collection::DeletedItems => return None,
+            Collection::Deleted(_)
+            | Collection::DeletedItems
+            | Collection::RoleEligibilityScheduleInstances
+            | Collection::RoleAssignmentScheduleInstances
+            | Collection::RoleAssignmentScheduleRequests => return None,
         })
     }
 }
@@ -313,7 +398,8 @@ pub fn role_definition(tenant: &Tenant, index: usize) -> Value {
     })
 }
 
-fn principal_id(tenant: &Tenant, index: u32, is_sp: bool) -> &str {
+/// The object id of a role's principal: a user, or a service principal.
+pub fn principal_id(tenant: &Tenant, index: u32, is_sp: bool) -> &str {
     if is_sp {
         &tenant.service_principals[index as usize].id
     } else {
@@ -387,4 +473,14 @@ fn has_key(object: &Value, name: &str) -> bool {
     object
         .as_object()
         .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(name)))
+}
+
+/// The OData type name of a live collection's items (`user`, `group`, …).
+pub fn type_name(collection: Collection) -> &'static str {
+    match collection {
+        Collection::Users => "user",
+        Collection::Groups => "group",
+        Collection::Applications => "application",
+        _ => "servicePrincipal",
+    }
 }

@@ -69,6 +69,10 @@ pub struct Options {
     pub select: Option<Vec<String>>,
     pub skiptoken: Option<String>,
     pub count: bool,
+    /// `$search` as received (directory objects only; quotes kept).
+    pub search: Option<String>,
+    /// `$expand`: the navigation properties named (directory objects and role management).
+    pub expand: Option<Vec<String>>,
     /// The options as received, without `$skiptoken`, for nextLinks.
     pub passthrough: Vec<(String, String)>,
 }
@@ -103,6 +107,8 @@ pub fn parse(
         select: None,
         skiptoken: None,
         count: false,
+        search: None,
+        expand: None,
         passthrough: Vec::new(),
     };
     let mut seen: Vec<&str> = Vec::new();
@@ -197,8 +203,14 @@ fn apply(
             }
         }
         "format" => {}
+        // Only under the directory's own rules (other surfaces reuse `Resource::Users`).
+        "search" if rules.count && resource.is_directory_object() => {
+            options.search = Some(value.to_string());
+        }
+        "expand" if rules.count && !resource.is_log() => {
+            options.expand = Some(value.split(',').map(|s| s.trim().to_string()).collect());
+        }
         other => {
-            let _ = resource;
             return Err(QueryError::not_allowed(title(other)));
         }
     }

@@ -6,11 +6,13 @@
 //! untouched hours, so a request in flight keeps a consistent view.
 
 mod addresses;
+mod last_sign_in;
 mod lookup;
 pub mod overlay;
 pub mod records;
 
 pub use addresses::Addresses;
+pub use last_sign_in::LastSignIns;
 pub use lookup::{Keyed, Positions, Reach};
 
 use crate::activity::{Plan, generate_hour};

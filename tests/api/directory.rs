@@ -130,7 +130,10 @@ async fn deleted_users_are_served_under_deleted_items_until_purged() {
     let expected = tenant["counts"]["users"].as_u64().unwrap() as usize - live.len();
     assert!(expected > 0, "the default tenant deletes users");
     let (status, page) = app
-        .get("/v1.0/directory/deletedItems/microsoft.graph.user?$top=1&$count=true")
+        .get_with(
+            "/v1.0/directory/deletedItems/microsoft.graph.user?$top=1&$count=true",
+            &[("ConsistencyLevel", "eventual")],
+        )
         .await;
     assert_eq!(status, 200, "{page}");
     assert!(page["@odata.context"].as_str().unwrap().ends_with("#users"));

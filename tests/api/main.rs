@@ -10,6 +10,7 @@ mod control;
 mod corpus;
 mod directory;
 mod directory_keys;
+mod directory_reads;
 mod export;
 mod filter_rules;
 mod filter_scan;

@@ -20,6 +20,18 @@ pub(super) static USERS: &[Capability] = &[
     cap("surname", EQ_NE_RANGE_IN_SW, S),
     cap("createdDateTime", EQ_NE_RANGE_IN, Dt),
     cap("usageLocation", EQ_NE_RANGE_IN_SW, S),
+    // "signInActivity: Supports `$filter` (`eq`, `ne`, `not`, `ge`, `le`)" (user page).
+    cap("signInActivity/lastSignInDateTime", EQ_NE_GE_LE, Dt),
+    cap(
+        "signInActivity/lastNonInteractiveSignInDateTime",
+        EQ_NE_GE_LE,
+        Dt,
+    ),
+    cap(
+        "signInActivity/lastSuccessfulSignInDateTime",
+        EQ_NE_GE_LE,
+        Dt,
+    ),
 ];
 
 /// From the v1.0 group resource page.
@@ -95,6 +107,28 @@ pub(super) static ROLE_ELIGIBILITY_SCHEDULES: &[Capability] = schedule_table!();
 
 pub(super) static ROLE_ASSIGNMENT_SCHEDULES: &[Capability] =
     schedule_table!(cap("assignmentType", EQ_NE, S));
+
+/// unifiedRoleScheduleInstanceBase properties ("Supports `$filter` (`eq`, `ne`)"; inferred
+/// to match the schedules, whose pages say the same).
+pub(super) static ROLE_ELIGIBILITY_INSTANCES: &[Capability] = &[
+    cap("id", EQ_NE, S),
+    cap("principalId", EQ_NE, G),
+    cap("roleDefinitionId", EQ_NE, S),
+    cap("directoryScopeId", EQ_NE, S),
+    cap("memberType", EQ_NE, S),
+];
+
+pub(super) static ROLE_ASSIGNMENT_INSTANCES: &[Capability] = &[
+    cap("id", EQ_NE, S),
+    cap("principalId", EQ_NE, G),
+    cap("roleDefinitionId", EQ_NE, S),
+    cap("directoryScopeId", EQ_NE, S),
+    cap("memberType", EQ_NE, S),
+    cap("assignmentType", EQ_NE, S),
+];
+
+pub(super) static ROLE_ASSIGNMENT_REQUESTS: &[Capability] =
+    schedule_table!(cap("action", EQ_NE, S));
 
 #[cfg(test)]
 mod tests {

@@ -55,6 +55,12 @@ pub enum Resource {
     RoleEligibilitySchedules,
     /// `/roleManagement/directory/roleAssignmentSchedules`
     RoleAssignmentSchedules,
+    /// `/roleManagement/directory/roleEligibilityScheduleInstances`
+    RoleEligibilityScheduleInstances,
+    /// `/roleManagement/directory/roleAssignmentScheduleInstances`
+    RoleAssignmentScheduleInstances,
+    /// `/roleManagement/directory/roleAssignmentScheduleRequests`
+    RoleAssignmentScheduleRequests,
 }
 
 impl Resource {
@@ -66,8 +72,20 @@ impl Resource {
         )
     }
 
+    /// Users, groups, applications and service principals: the resources Graph's
+    /// advanced queries (`ConsistencyLevel: eventual`, `$search`) apply to.
+    pub fn is_directory_object(self) -> bool {
+        matches!(
+            self,
+            Resource::Users
+                | Resource::Groups
+                | Resource::Applications
+                | Resource::ServicePrincipals
+        )
+    }
+
     /// The three activity logs (as opposed to the directory).
-    fn is_log(self) -> bool {
+    pub fn is_log(self) -> bool {
         self.has_date_limit()
     }
 
@@ -240,6 +258,9 @@ pub fn filterable(resource: Resource, version: ApiVersion) -> &'static [Capabili
         (Resource::RoleAssignments, _) => directory::ROLE_ASSIGNMENTS,
         (Resource::RoleEligibilitySchedules, _) => directory::ROLE_ELIGIBILITY_SCHEDULES,
         (Resource::RoleAssignmentSchedules, _) => directory::ROLE_ASSIGNMENT_SCHEDULES,
+        (Resource::RoleEligibilityScheduleInstances, _) => directory::ROLE_ELIGIBILITY_INSTANCES,
+        (Resource::RoleAssignmentScheduleInstances, _) => directory::ROLE_ASSIGNMENT_INSTANCES,
+        (Resource::RoleAssignmentScheduleRequests, _) => directory::ROLE_ASSIGNMENT_REQUESTS,
     }
 }
 

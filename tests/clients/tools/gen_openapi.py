@@ -332,6 +332,12 @@ SCHEMAS["user"] = obj({
     "userPrincipalName": NSTR, "accountEnabled": NBOOL, "userType": n(enum("Member", "Guest")), "usageLocation": NSTR, "city": NSTR,
     "country": NSTR, "employeeId": NSTR, "createdDateTime": D, "creationType": NSTR, "externalUserState": NSTR,
     "manager": n(ref("userManagerRef"))})
+SCHEMAS["signInActivity"] = obj({
+    "lastSignInDateTime": D, "lastSignInRequestId": NSTR, "lastNonInteractiveSignInDateTime": D,
+    "lastNonInteractiveSignInRequestId": NSTR, "lastSuccessfulSignInDateTime": D, "lastSuccessfulSignInRequestId": NSTR},
+    description="Returned only on `$select=signInActivity` (needs AuditLog.Read.All and a P1/P2 tenant): the newest "
+                "interactive, non-interactive and successful sign-ins of the user in the sign-in log at the request's instant.")
+SCHEMAS["user"]["properties"]["signInActivity"] = ref("signInActivity")  # not in `required`: only on $select
 SCHEMAS["directoryObjectRef"] = obj({"@odata.type": enum("#microsoft.graph.user", "#microsoft.graph.group", "#microsoft.graph.servicePrincipal"),
                                      "id": STR})
 SCHEMAS["group"] = obj({
@@ -369,6 +375,24 @@ SCHEDULE = dict(ROLE_ASSIGNMENT, createdUsing=NSTR, createdDateTime=D, modifiedD
                 scheduleInfo=n(ref("requestSchedule")))
 SCHEMAS["unifiedRoleEligibilitySchedule"] = obj(SCHEDULE)
 SCHEMAS["unifiedRoleAssignmentSchedule"] = obj(dict(SCHEDULE, assignmentType=NSTR))
+INSTANCE = dict(ROLE_ASSIGNMENT, startDateTime=D, endDateTime=D, memberType=NSTR)
+SCHEMAS["unifiedRoleEligibilityScheduleInstance"] = obj(dict(INSTANCE, roleEligibilityScheduleId=NSTR))
+SCHEMAS["unifiedRoleAssignmentScheduleInstance"] = obj(dict(
+    INSTANCE, assignmentType=n(enum("Assigned", "Activated")), roleAssignmentOriginId=NSTR, roleAssignmentScheduleId=NSTR))
+SCHEMAS["ticketInfo"] = obj({"ticketNumber": NSTR, "ticketSystem": NSTR})
+SCHEMAS["identityRef"] = obj({"id": NSTR, "displayName": NSTR})
+SCHEMAS["identitySet"] = obj({"application": n(ref("identityRef")), "device": n(ref("identityRef")), "user": n(ref("identityRef"))})
+SCHEMAS["unifiedRoleAssignmentScheduleRequest"] = obj(dict(
+    ROLE_ASSIGNMENT, status=n(enum("Provisioned", "PendingApproval", "Granted")), createdDateTime=D, completedDateTime=D,
+    approvalId=NSTR, customData=NSTR, action=n(enum("adminAssign", "selfActivate")), isValidationOnly=NBOOL,
+    targetScheduleId=NSTR, justification=NSTR, createdBy=n(ref("identitySet")), scheduleInfo=n(ref("requestSchedule")),
+    ticketInfo=n(ref("ticketInfo"))))
+SCHEMAS["appRoleAssignment"] = obj({
+    "id": STR, "deletedDateTime": D, "appRoleId": UUID, "createdDateTime": D, "principalDisplayName": NSTR, "principalId": UUID,
+    "principalType": NSTR, "resourceDisplayName": NSTR, "resourceId": UUID})
+SCHEMAS["oAuth2PermissionGrant"] = obj({
+    "id": STR, "clientId": UUID, "consentType": n(enum("AllPrincipals", "Principal")), "principalId": NSTR, "resourceId": UUID,
+    "scope": NSTR})
 
 # errors
 SCHEMAS["odataError"] = obj({
@@ -435,7 +459,22 @@ DIRECTORY = {
                                  {"scope": "directoryScopeId eq '/'"}),
     "roleAssignmentSchedules": ("roleManagement/directory/roleAssignmentSchedules", "unifiedRoleAssignmentSchedule", STR,
                                 {"scope": "directoryScopeId eq '/'"}),
+    "roleEligibilityScheduleInstances": ("roleManagement/directory/roleEligibilityScheduleInstances",
+                                         "unifiedRoleEligibilityScheduleInstance", STR, {"scope": "directoryScopeId eq '/'"}),
+    "roleAssignmentScheduleInstances": ("roleManagement/directory/roleAssignmentScheduleInstances",
+                                        "unifiedRoleAssignmentScheduleInstance", STR, {"activated": "assignmentType eq 'Activated'"}),
+    "roleAssignmentScheduleRequests": ("roleManagement/directory/roleAssignmentScheduleRequests",
+                                       "unifiedRoleAssignmentScheduleRequest", STR, {"self": "action eq 'selfActivate'"}),
 }
+# Directory objects: advanced queries (`ConsistencyLevel: eventual`, `$search`, `/$count`).
+DIRECTORY_OBJECTS = ["users", "groups", "applications", "servicePrincipals"]
+# Permission grants as navigation: (owner set, navigation, item schema).
+GRANT_NAVIGATION = [
+    ("users", "appRoleAssignments", "appRoleAssignment"),
+    ("servicePrincipals", "appRoleAssignments", "appRoleAssignment"),
+    ("servicePrincipals", "appRoleAssignedTo", "appRoleAssignment"),
+    ("servicePrincipals", "oauth2PermissionGrants", "oAuth2PermissionGrant"),
+]
 
 GRAPH_ERRORS = ["400", "401", "403", "404", "429", "500", "503", "504"]
 
@@ -510,7 +549,18 @@ PARAMS["topLog"] = top_param(1000, 1000)
 PARAMS["topDirectory"] = top_param(999, 100)
 PARAMS["skiptoken"] = param("$skiptoken", s("string", minLength=1),
                             "Opaque paging token: only ever sent as part of an `@odata.nextLink` received from the server.")
-PARAMS["count"] = param("$count", BOOL, "Adds `@odata.count` (the number of matching objects) to the page.")
+PARAMS["count"] = param("$count", BOOL, "Adds `@odata.count` (the number of matching objects) to the page; on users, "
+                        "groups, applications and service principals only with `ConsistencyLevel: eventual` (silently "
+                        "ignored without it, as Graph does).")
+PARAMS["consistencyLevel"] = {"name": "ConsistencyLevel", "in": "header", "required": False, "schema": STR,
+                              "description": "`eventual` opens advanced queries: `$count=true`, and with it the `ne`, `not` and "
+                                             "`endsWith` filters; `$search` also needs it (not described here: OpenAPI cannot "
+                                             "tie a query option to a header). Other values are ignored."}
+PARAMS["consistencyLevelRequired"] = {"name": "ConsistencyLevel", "in": "header", "required": True, "schema": enum("eventual"),
+                                      "description": "Required: without it Graph answers 400 `$count is not currently supported.`"}
+PARAMS["search"] = param("$search", s("string", pattern='^"displayName:[A-Za-z0-9]*"$'),
+                         "`\"property:words\"` clauses joined by AND or OR; words match token prefixes.",
+                         examples={"name": '"displayName:a"'})
 
 
 def collection_response(item_schema_name, select_props, context, description, tips=False, marked=True):
@@ -647,11 +697,44 @@ def build_graph_paths():
                                 "description": "Object id." + (" A GUID: anything else answers 400." if id_schema is UUID else "")}],
                 "responses": {"200": entity_response(record, path, "The object."), **error_refs()},
             }}
+    advanced_paths(paths)
     deleted_items(paths)
     legacy_provisioning(paths)
     for item in paths.values():
         item["get"]["security"] = [{"bearer": []}]
     return paths
+
+
+def advanced_paths(paths):
+    """$search and ConsistencyLevel on directory-object listings, their `/$count`, and grant navigation."""
+    for version in VERSIONS:
+        tag = [f"Directory {version}"]
+        for name in DIRECTORY_OBJECTS:
+            listing = paths[f"/{version}/{name}"]["get"]
+            listing["parameters"] += [{"$ref": "#/components/parameters/consistencyLevel"}]
+            paths[f"/{version}/{name}/$count"] = {"get": {
+                "operationId": f"count_{version.replace('.', '')}_{name}",
+                "tags": tag,
+                "summary": f"Count {name} ({version}); 400 `$count is not currently supported.` without ConsistencyLevel",
+                "parameters": [param("$filter", s("string", minLength=1), "OData filter."),
+                               {"$ref": "#/components/parameters/search"},
+                               {"$ref": "#/components/parameters/consistencyLevelRequired"}],
+                "responses": {"200": {"description": "The number of matching objects.", "headers": graph_headers(),
+                                      "content": {"text/plain": {"schema": s("string", pattern="^[0-9]+$")}}},
+                              **error_refs()},
+            }}
+        for owner, nav, item in GRANT_NAVIGATION:
+            path = f"{owner}\\('[^']+'\\)/{nav}"
+            paths[f"/{version}/{owner}/{{id}}/{nav}"] = {"get": {
+                "operationId": f"list_{version.replace('.', '')}_{owner}_{nav}",
+                "tags": tag,
+                "summary": f"List a {owner[:-1]}'s {nav} ({version})",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": UUID, "description": "Object id."},
+                               {"$ref": "#/components/parameters/topDirectory"},
+                               {"$ref": "#/components/parameters/count"},
+                               {"$ref": "#/components/parameters/skiptoken"}],
+                "responses": {"200": collection_response(item, None, path, f"A page of {nav}."), **error_refs()},
+            }}
 
 
 DELETED_CASTS = {

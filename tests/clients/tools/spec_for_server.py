@@ -63,7 +63,7 @@ def specialise_injections(schemas, refs, tenant_ids):
 
 def listing(item_path):
     """The collection whose first member gives `item_path`'s example id (deleted items list only through a cast)."""
-    collection = item_path[:-len("/{id}")]
+    collection = item_path.split("/{id}")[0]  # also for navigation under an id (`/{id}/appRoleAssignedTo`)
     return collection + "/microsoft.graph.user" if collection.endswith("/directory/deletedItems") else collection
 
 
