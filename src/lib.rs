@@ -37,6 +37,7 @@ pub mod http;
 pub mod model;
 pub mod protection;
 pub mod query;
+pub mod reports;
 pub mod rng;
 pub mod store;
 pub mod telemetry;

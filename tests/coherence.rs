@@ -41,6 +41,8 @@ mod lifecycle;
 mod pim;
 #[path = "coherence/provisioning.rs"]
 mod provisioning;
+#[path = "coherence/reports.rs"]
+mod reports;
 
 /// The default preset at the fixed clock, built once for every test.
 fn shared() -> &'static (World, Directory) {

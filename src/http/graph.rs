@@ -170,6 +170,7 @@ fn route(
         ["identityprotection", ..] => {
             crate::protection::http::route(req, state, caller, version, &lower, rest)
         }
+        ["reports", ..] => crate::reports::http::route(req, state, caller, version, &lower, rest),
         ["directory", "deleteditems"] => Err(GraphError::new(
             400,
             "Request_UnsupportedQuery",

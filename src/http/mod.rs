@@ -13,6 +13,7 @@ pub mod graph;
 pub mod guard;
 pub mod identity;
 pub mod inject;
+pub mod json_pages;
 pub mod limits;
 pub mod links;
 pub mod listen;

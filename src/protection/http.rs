@@ -5,28 +5,25 @@ use super::{detections, users};
 use crate::app::AppState;
 use crate::http::caller::Caller;
 use crate::http::error::GraphError;
-use crate::http::links::next_link;
-use crate::http::logs::{cursor_of, decoded, version_name};
-use crate::http::middleware::JSON;
-use crate::query::QueryError;
-use crate::query::capability::{ApiVersion, Resource};
-use crate::query::eval::compile;
-use crate::query::options::{self, Options, Rules};
-use crate::query::skiptoken::{Cursor, query_hash};
+use crate::http::json_pages::{self, Listing};
+use crate::http::logs::decoded;
+use crate::query::capability::ApiVersion;
 use crate::store::TenantLogs;
 use crate::store::records::ticks;
 use actix_web::{HttpRequest, HttpResponse};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 /// "The default page size is 20 objects while the maximum with `$top` is 500"
 /// (riskDetections, S5; riskyUsers: max 500 per S18, default INFERRED 20).
-const RULES: Rules = Rules {
-    default_top: 20,
-    max_top: 500,
-    order_property: None,
-    select: true,
-    count: false,
-};
+fn listing(fragment: &str) -> Listing<'_> {
+    Listing {
+        fragment,
+        default_top: 20,
+        max_top: 500,
+        order: &[],
+        select: true,
+    }
+}
 
 /// Routes a lowercased path under `identityProtection`.
 pub fn route(
@@ -104,14 +101,6 @@ pub fn route(
     }
 }
 
-fn context(version: ApiVersion, fragment: &str) -> String {
-    format!(
-        "https://graph.microsoft.com/{}/$metadata#{fragment}",
-        version_name(version)
-    )
-}
-
-/// A page of `all` after `$filter`, with `$select` and skip-token paging.
 fn list(
     req: &HttpRequest,
     state: &AppState,
@@ -119,49 +108,9 @@ fn list(
     version: ApiVersion,
     logs: &TenantLogs,
     fragment: &str,
-    mut all: Vec<Value>,
+    all: Vec<Value>,
 ) -> Result<HttpResponse, GraphError> {
-    // The option parser needs a resource only for its wording; Users gives Graph's generic one.
-    let options = options::parse(req.query_string(), Resource::Users, version, RULES)?;
-    let world = state.world();
-    let hash = hash_of(fragment, version, &options, caller.tenant);
-    let key = state.token_key();
-    let cursor = cursor_of(
-        &key,
-        options.skiptoken.as_deref(),
-        hash,
-        world.epoch,
-        caller.tenant,
-    )?;
-    if let Some((_, expr)) = &options.filter {
-        let predicate = compile::<Value>(expr, &logs.plan).map_err(QueryError::filter)?;
-        all.retain(|o| predicate(&logs.plan, o));
-    }
-    let start = cursor.map_or(0, |c| c.last_key as usize);
-    let end = (start + options.top as usize).min(all.len());
-    let mut page: Vec<Value> = all.get(start..end).unwrap_or_default().to_vec();
-    if let Some(select) = &options.select {
-        page = page.iter().map(|o| project(o, select)).collect();
-    }
-    let mut body = Map::new();
-    body.insert("@odata.context".into(), json!(context(version, fragment)));
-    if end < all.len() {
-        let next = Cursor {
-            as_of: ticks(state.clock.now()),
-            last_at: 0,
-            last_key: end as u64,
-            query: hash,
-            epoch: world.epoch,
-            page: cursor.map_or(1, |c| c.page + 1),
-            tenant: caller.tenant as u32,
-        };
-        body.insert(
-            "@odata.nextLink".into(),
-            json!(next_link(req, &options.passthrough, &key.encode(&next))),
-        );
-    }
-    body.insert("value".into(), Value::Array(page));
-    Ok(ok(&body))
+    json_pages::list(req, state, caller, version, logs, listing(fragment), all)
 }
 
 fn get(
@@ -170,54 +119,5 @@ fn get(
     all: Vec<Value>,
     id: &str,
 ) -> Result<HttpResponse, GraphError> {
-    let found = all
-        .into_iter()
-        .find(|o| o["id"].as_str().is_some_and(|v| v.eq_ignore_ascii_case(id)));
-    let Some(Value::Object(mut object)) = found else {
-        return Err(GraphError::not_found(id));
-    };
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        json!(context(version, &format!("{fragment}/$entity"))),
-    );
-    body.append(&mut object);
-    Ok(ok(&body))
-}
-
-fn ok(body: &Map<String, Value>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(JSON)
-        .body(serde_json::to_vec(body).expect("json"))
-}
-
-/// Binds a token to the collection, version, filter, page size, `$select` and tenant.
-fn hash_of(fragment: &str, version: ApiVersion, options: &Options, tenant: usize) -> u64 {
-    let filter = options.filter.as_ref().map_or("", |(t, _)| t.as_str());
-    let select = options
-        .select
-        .as_ref()
-        .map(|s| s.join(","))
-        .unwrap_or_default();
-    query_hash(&[
-        "identityProtection",
-        fragment,
-        version_name(version),
-        filter,
-        &options.top.to_string(),
-        &select,
-        &tenant.to_string(),
-    ])
-}
-
-/// The object reduced to `id` and the selected properties.
-fn project(object: &Value, select: &[String]) -> Value {
-    let mut picked = Map::new();
-    picked.insert("id".into(), object["id"].clone());
-    for name in select {
-        if let Some(v) = object.get(name) {
-            picked.insert(name.clone(), v.clone());
-        }
-    }
-    Value::Object(picked)
+    json_pages::get(version, fragment, all, "id", id)
 }

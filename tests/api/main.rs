@@ -21,6 +21,7 @@ mod options;
 mod oversize;
 mod paging;
 mod protection;
+mod reports;
 mod ship;
 mod throttling;
 mod time;
