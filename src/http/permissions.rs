@@ -43,6 +43,10 @@ fn protection_allowed(path: &[&str], has: &dyn Fn(&str) -> bool) -> bool {
             "IdentityRiskyUser.Read.All",
             "IdentityRiskyUser.ReadWrite.All",
         ],
+        Some(&"riskyserviceprincipals") => &[
+            "IdentityRiskyServicePrincipal.Read.All",
+            "IdentityRiskyServicePrincipal.ReadWrite.All",
+        ],
         _ => &[
             "IdentityRiskEvent.Read.All",
             "IdentityRiskEvent.ReadWrite.All",

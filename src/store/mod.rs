@@ -155,6 +155,8 @@ pub struct TenantLogs {
     next_hour: i64,
     /// Records injected so far (for their keys).
     pub injected: u32,
+    /// Identity Protection actions taken at run time (a reset clears them).
+    pub risk_actions: crate::protection::actions::RiskActions,
 }
 
 /// Hour index reserved for the keys of injected records.
@@ -169,6 +171,7 @@ impl TenantLogs {
             spill: BTreeMap::new(),
             next_hour,
             injected: 0,
+            risk_actions: Default::default(),
         }
     }
 

@@ -30,6 +30,9 @@ pub struct Config {
     pub per_app_per_tenant: Limit,
     /// Graph: 122 requests per 10 seconds per app across all tenants.
     pub per_app_all_tenants: Limit,
+    /// Identity Protection: one request per second per tenant, all apps (S20).
+    #[serde(default = "identity_protection")]
+    pub identity_protection: Limit,
     /// Limits for particular appIds (any case), replacing the per-tenant one.
     #[serde(default)]
     pub apps: BTreeMap<String, Limit>,
@@ -52,6 +55,13 @@ fn one() -> u64 {
     1
 }
 
+fn identity_protection() -> Limit {
+    Limit {
+        requests: 1,
+        window_seconds: 1,
+    }
+}
+
 impl Config {
     /// Graph's documented reporting limits.
     pub fn graph(enabled: bool) -> Config {
@@ -65,6 +75,7 @@ impl Config {
                 requests: 122,
                 window_seconds: 10,
             },
+            identity_protection: identity_protection(),
             apps: BTreeMap::new(),
             throttle_next: Vec::new(),
         }
@@ -97,6 +108,7 @@ impl Config {
         let limits = [
             ("perAppPerTenant", &self.per_app_per_tenant),
             ("perAppAllTenants", &self.per_app_all_tenants),
+            ("identityProtection", &self.identity_protection),
         ];
         for (name, limit) in limits
             .into_iter()
@@ -145,6 +157,7 @@ pub struct Throttler {
     config: Mutex<Config>,
     tenant_windows: Mutex<BTreeMap<(usize, String), Window>>,
     app_windows: Mutex<BTreeMap<String, Window>>,
+    protection_windows: Mutex<BTreeMap<usize, Window>>,
 }
 
 impl Throttler {
@@ -154,6 +167,7 @@ impl Throttler {
             config: Mutex::new(Config::graph(enabled)),
             tenant_windows: Mutex::default(),
             app_windows: Mutex::default(),
+            protection_windows: Mutex::default(),
         }
     }
 
@@ -174,6 +188,23 @@ impl Throttler {
     pub fn forget(&self) {
         lock(&self.tenant_windows).clear();
         lock(&self.app_windows).clear();
+        lock(&self.protection_windows).clear();
+    }
+
+    /// Counts an Identity Protection request of `tenant` at `now_ms`; false when over its limit.
+    pub fn check_protection(&self, tenant: usize, now_ms: i64) -> bool {
+        let config = lock(&self.config);
+        if !config.enabled {
+            return true;
+        }
+        let limit = config.identity_protection;
+        drop(config);
+        let mut windows = lock(&self.protection_windows);
+        windows
+            .entry(tenant)
+            .or_default()
+            .hit(now_ms, limit)
+            .is_none()
     }
 
     /// Counts a request of `app` (any case) in `tenant` at `now_ms` and decides.
