@@ -39,6 +39,8 @@ mod access;
 mod lifecycle;
 #[path = "coherence/pim.rs"]
 mod pim;
+#[path = "coherence/protection.rs"]
+mod protection;
 #[path = "coherence/provisioning.rs"]
 mod provisioning;
 #[path = "coherence/reports.rs"]
