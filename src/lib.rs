@@ -19,6 +19,7 @@
 //! - [`auth`], [`tls`]: tokens, discovery, keys, the local CA.
 //! - [`http`]: routes, the error envelope, the control surface.
 //! - [`arm`]: the Azure Resource Manager surface (subscriptions, identities, RBAC).
+//! - [`protection`], [`reports`]: Identity Protection and Usage & insights reports, from the logs.
 //! - [`app`]: server state and startup; [`export`]: `entrasim generate`.
 
 pub mod activity;

@@ -70,6 +70,10 @@ pub enum BodyError {
     Ids(&'static str),
     #[error("At most 60 service principals can be named in one request.")]
     TooMany,
+    #[error(
+        "The parameter '{0}' in the request payload is not a valid parameter for the operation."
+    )]
+    Unknown(String),
 }
 
 /// The ids a body names (reference §A.7: an empty or missing array is refused,
@@ -77,9 +81,12 @@ pub enum BodyError {
 pub fn ids(body: &[u8], subject: Subject) -> Result<Vec<String>, BodyError> {
     let value: Value = serde_json::from_slice(body).map_err(|_| BodyError::NotJson)?;
     let field = subject.field();
-    let found = value
-        .as_object()
-        .ok_or(BodyError::NotJson)?
+    let object = value.as_object().ok_or(BodyError::NotJson)?;
+    // OData refuses a payload parameter the action does not declare (INFERRED wording).
+    if let Some(other) = object.keys().find(|k| !k.eq_ignore_ascii_case(field)) {
+        return Err(BodyError::Unknown(other.clone()));
+    }
+    let found = object
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(field))
         .map(|(_, v)| v);
@@ -192,6 +199,11 @@ mod tests {
             Err(BodyError::Ids("userIds"))
         );
         assert_eq!(ids(b"[]", Subject::User), Err(BodyError::NotJson));
+        let extra = br#"{"userIds": ["a"], "x": 1}"#;
+        assert_eq!(
+            ids(extra, Subject::User),
+            Err(BodyError::Unknown("x".into()))
+        );
         assert_eq!(
             ids(br#"{"userIds": [1]}"#, Subject::User),
             Err(BodyError::Ids("userIds"))

@@ -1115,9 +1115,11 @@ def protection_paths():
             paths[base + "/{id}"] = get_op(f"get_{v}_{name}", tag, f"Get one of {name} ({version})", [id_param],
                                            entity_response(schema, name, "The object."))
         for name, item in [("riskyUsers", "riskyUserHistoryItem"), ("riskyServicePrincipals", "riskyServicePrincipalHistoryItem")]:
-            paths[f"/{version}/identityProtection/{name}/{{id}}/history"] = get_op(
+            owner = {"name": "ownerId", "in": "path", "required": True, "schema": STR,
+                     "description": "The risky user's or service principal's id."}
+            paths[f"/{version}/identityProtection/{name}/{{ownerId}}/history"] = get_op(
                 f"history_{v}_{name}", tag, f"History of one of {name} ({version})",
-                [id_param] + json_list_params(500, 20), collection_response(item, None, name, "A page of history items."))
+                [owner] + json_list_params(500, 20), collection_response(item, None, name, "A page of history items."))
         actions = [("riskyUsers", a, "userIds") for a in ("dismiss", "confirmCompromised", "confirmSafe")]
         actions += [("riskyServicePrincipals", a, "servicePrincipalIds") for a in ("dismiss", "confirmCompromised")]
         for name, action, field in actions:
@@ -1125,7 +1127,7 @@ def protection_paths():
                 "operationId": f"{action}_{v}_{name}", "tags": [tag], "summary": f"{action} {name} ({version})",
                 "security": [{"bearer": []}],
                 "requestBody": {"required": True, "content": {JSON_CT: {"schema": obj(
-                    {field: arr(STR, minItems=1, maxItems=60)})}}},
+                    {field: arr(STR, minItems=1, **({"maxItems": 60} if field == "servicePrincipalIds" else {}))})}}},
                 "responses": {"204": {"description": "Done (unknown ids are ignored)."},
                               **error_refs(["400", "401", "403", "429", "500", "503", "504"])},
             }}
@@ -1149,28 +1151,28 @@ def reports_paths():
                 f"{fn}_{v}", tag, f"{fn} ({version}); delegated tokens only: an app-only token answers 403", [],
                 {"description": "Counts.", "content": {JSON_CT: {"schema": ref("userRegistrationSummary")}}})
     paths["/beta/reports/getAzureADApplicationSignInSummary(period='{period}')"] = get_op(
-        "beta_getAzureADApplicationSignInSummary", "Graph beta", "Interactive sign-ins per app over D7 or D30",
+        "list_beta_getAzureADApplicationSignInSummary", "Graph beta", "Interactive sign-ins per app over D7 or D30",
         [{"name": "period", "in": "path", "required": True, "schema": enum("D7", "D30"), "description": "D7 or D30."}],
-        collection_response("applicationSignInSummary", None, "Collection(applicationSignInSummary)", "One row per app."))
+        collection_response("applicationSignInSummary", None, "Collection\\(applicationSignInSummary\\)", "One row per app."))
     paths["/beta/reports/servicePrincipalSignInActivities"] = get_op(
-        "beta_servicePrincipalSignInActivities", "Graph beta", "Last sign-in of each app as client and resource",
+        "list_beta_servicePrincipalSignInActivities", "Graph beta", "Last sign-in of each app as client and resource",
         json_list_params(1000, 100, ("appId", "lastSignInActivity/lastSignInDateTime")),
         collection_response("servicePrincipalSignInActivity", None, "reports/servicePrincipalSignInActivities", "A page."))
     paths["/beta/reports/appCredentialSignInActivities"] = get_op(
-        "beta_appCredentialSignInActivities", "Graph beta", "Last sign-in with each application credential",
+        "list_beta_appCredentialSignInActivities", "Graph beta", "Last sign-in with each application credential",
         json_list_params(1000, 100, ("appId", "keyId", "signInActivity/lastSignInDateTime")),
         collection_response("appCredentialSignInActivity", None, "reports/appCredentialSignInActivities", "A page."))
     paths["/beta/reports/applicationSignInDetailedSummary"] = get_op(
-        "beta_applicationSignInDetailedSummary", "Graph beta",
+        "list_beta_applicationSignInDetailedSummary", "Graph beta",
         "Sign-ins per app, day and error code; delegated tokens only: an app-only token answers 403", [],
         {"description": "A page.", "content": {JSON_CT: {"schema": {"type": "object"}}}})
     paths[f"/beta{rm}/userSignInsByAuthMethodSummary(period='{{period}}')"] = get_op(
-        "beta_userSignInsByAuthMethodSummary", "Graph beta", "Successful sign-ins per authentication method",
+        "list_beta_userSignInsByAuthMethodSummary", "Graph beta", "Successful sign-ins per authentication method",
         [{"name": "period", "in": "path", "required": True, "schema": enum("d1", "d7", "d30"), "description": "d1, d7 or d30."}],
-        collection_response("userSignInUsageByAuthMethodActivity", None, "Collection(userSignInUsageByAuthMethodActivity)",
+        collection_response("userSignInUsageByAuthMethodActivity", None, "Collection\\(userSignInUsageByAuthMethodActivity\\)",
                             "One row per method."))
     paths[f"/beta{rm}/userMfaSignInSummary"] = get_op(
-        "beta_userMfaSignInSummary", "Graph beta", "Interactive sign-ins per day, single- and multi-factor",
+        "list_beta_userMfaSignInSummary", "Graph beta", "Interactive sign-ins per day, single- and multi-factor",
         json_list_params(1000, 100),
         collection_response("userMfaSignInSummary", None, "reports/authenticationMethods/userMfaSignInSummary", "A page."))
     return paths
