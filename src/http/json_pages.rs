@@ -30,6 +30,8 @@ pub struct Listing<'a> {
     pub order: &'a [&'a str],
     /// Whether `$select` is taken.
     pub select: bool,
+    /// Whether `$count=true` adds `@odata.count`.
+    pub count: bool,
 }
 
 /// The context URL of a fragment.
@@ -56,7 +58,7 @@ pub fn list(
         max_top: listing.max_top,
         order_property: None,
         select: listing.select,
-        count: false,
+        count: listing.count,
     };
     // The option parser needs a resource only for its wording; Users gives Graph's generic one.
     let mut options = options::parse(&query, Resource::Users, version, rules)?;
@@ -87,6 +89,7 @@ pub fn list(
     if let Some((_, _, property, descending)) = &order {
         sort(&mut all, property, *descending);
     }
+    let total = all.len();
     let start = cursor.map_or(0, |c| c.last_key as usize);
     let end = (start + options.top as usize).min(all.len());
     let mut page: Vec<Value> = all.get(start..end).unwrap_or_default().to_vec();
@@ -98,6 +101,9 @@ pub fn list(
         "@odata.context".into(),
         json!(context(version, listing.fragment)),
     );
+    if options.count {
+        body.insert("@odata.count".into(), json!(total));
+    }
     if end < all.len() {
         let next = Cursor {
             as_of: ticks(state.clock.now()),
@@ -163,6 +169,10 @@ fn split_orderby(
         let bare = name
             .strip_prefix('$')
             .or((version == ApiVersion::Beta).then_some(&*name));
+        if bare.is_some_and(|b| b.eq_ignore_ascii_case("filter")) {
+            kept.append_pair(&name, &strip_enum_casts(&value));
+            continue;
+        }
         if !bare.is_some_and(|b| b.eq_ignore_ascii_case("orderby")) {
             kept.append_pair(&name, &value);
             continue;
@@ -175,6 +185,37 @@ fn split_orderby(
         order = Some(parse_order(&name, &value, allowed)?);
     }
     Ok((kept.finish(), order))
+}
+
+/// `microsoft.graph.riskLevel'medium'` → `'medium'`: enum literals with their type
+/// cast, as the beta docs write them (reference §A.8), outside string literals.
+fn strip_enum_casts(filter: &str) -> String {
+    const PREFIX: &str = "microsoft.graph.";
+    let mut out = String::with_capacity(filter.len());
+    let mut rest = filter;
+    let mut quoted = false;
+    while let Some(c) = rest.chars().next() {
+        if !quoted
+            && rest
+                .get(..PREFIX.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(PREFIX))
+        {
+            let after = &rest[PREFIX.len()..];
+            let name = after
+                .find(|ch: char| !ch.is_ascii_alphanumeric())
+                .unwrap_or(after.len());
+            if name > 0 && after[name..].starts_with('\'') {
+                rest = &after[name..];
+                continue;
+            }
+        }
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 fn parse_order(name: &str, value: &str, allowed: &[&str]) -> Result<Order, GraphError> {
@@ -289,6 +330,20 @@ mod tests {
         assert_eq!((order.2.as_str(), order.3), ("userPrincipalName", true));
         assert!(split_orderby("$orderby=id", ApiVersion::V1, &["userDisplayName"]).is_err());
         assert!(split_orderby("$orderby=id", ApiVersion::V1, &[]).is_err());
+    }
+
+    #[test]
+    fn enum_casts_are_dropped_outside_string_literals() {
+        assert_eq!(
+            strip_enum_casts("riskLevel eq microsoft.graph.riskLevel'medium'"),
+            "riskLevel eq 'medium'"
+        );
+        assert_eq!(
+            strip_enum_casts("é microsoft.graph.x"),
+            "é microsoft.graph.x"
+        );
+        let literal = "userDisplayName eq 'microsoft.graph.riskLevel'";
+        assert_eq!(strip_enum_casts(literal), literal);
     }
 
     #[test]

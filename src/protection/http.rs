@@ -25,6 +25,8 @@ fn listing(fragment: &str) -> Listing<'_> {
         max_top: 500,
         order: &[],
         select: true,
+        // `$count` is documented for riskyServicePrincipals (S10).
+        count: fragment == "riskyServicePrincipals",
     }
 }
 

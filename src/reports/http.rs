@@ -21,6 +21,7 @@ fn listing<'a>(fragment: &'a str, order: &'a [&'a str]) -> Listing<'a> {
         max_top: 1000,
         order,
         select: true,
+        count: false,
     }
 }
 

@@ -301,3 +301,24 @@ async fn identity_protection_allows_one_request_per_second_and_sends_no_retry_af
     assert_eq!(second.status(), 429);
     assert!(second.headers().get("retry-after").is_none());
 }
+
+#[tokio::test]
+async fn an_enum_literal_may_carry_its_type_cast_and_risky_service_principals_count() {
+    let app = spawn(&[]).await;
+    let plain = app
+        .walk("/beta/identityProtection/riskyUsers?$filter=riskLevel%20eq%20'high'")
+        .await;
+    let cast = app
+        .walk("/beta/identityProtection/riskyUsers?$filter=riskLevel%20eq%20microsoft.graph.riskLevel'high'")
+        .await;
+    assert!(!plain.is_empty());
+    assert_eq!(plain, cast);
+    let all = app
+        .walk("/v1.0/identityProtection/riskyServicePrincipals")
+        .await;
+    let (status, body) = app
+        .get("/v1.0/identityProtection/riskyServicePrincipals?$count=true&$top=1")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["@odata.count"], all.len());
+}

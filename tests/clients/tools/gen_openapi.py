@@ -1110,8 +1110,11 @@ def protection_paths():
         tag = f"Graph {version}"
         for name, schema in collections.items():
             base = f"/{version}/identityProtection/{name}"
+            params = json_list_params(500, 20)
+            if name == "riskyServicePrincipals":
+                params.append({"$ref": "#/components/parameters/count"})
             paths[base] = get_op(f"list_{v}_{name}", tag, f"List {name} ({version}); 1 request per second per tenant",
-                                 json_list_params(500, 20), collection_response(schema, None, name, f"A page of {name}."))
+                                 params, collection_response(schema, None, name, f"A page of {name}."))
             paths[base + "/{id}"] = get_op(f"get_{v}_{name}", tag, f"Get one of {name} ({version})", [id_param],
                                            entity_response(schema, name, "The object."))
         for name, item in [("riskyUsers", "riskyUserHistoryItem"), ("riskyServicePrincipals", "riskyServicePrincipalHistoryItem")]:
