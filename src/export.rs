@@ -165,6 +165,13 @@ fn write_all(
     target("provisioning").write(&provisioning, |out, r| {
         crate::model::provisioning::write(out, plan, r, version)
     })?;
+    for (name, objects) in
+        crate::protection::export::collections(logs, t, version == ApiVersion::Beta)
+    {
+        target(name).write(&objects, |out, v| {
+            serde_json::to_writer(out, v).expect("writing to a Vec cannot fail")
+        })?;
+    }
     for collection in COLLECTIONS {
         let name = collection.path().rsplit('/').next().unwrap_or_default();
         let objects = collection.objects(&plan.tenant, now);

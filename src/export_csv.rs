@@ -25,6 +25,10 @@ pub fn columns_for(name: &str, beta: bool) -> &'static [&'static str] {
         ("roleDefinitions", _) => ROLE_DEFINITIONS,
         ("roleAssignments", _) => ROLE_ASSIGNMENTS,
         ("roleEligibilitySchedules", _) => ROLE_ELIGIBILITY_SCHEDULES,
+        ("riskDetections", _) => RISK_DETECTIONS,
+        ("riskyUsers", _) => RISKY_USERS,
+        ("riskyServicePrincipals", _) => RISKY_SERVICE_PRINCIPALS,
+        ("servicePrincipalRiskDetections", _) => SERVICE_PRINCIPAL_RISK_DETECTIONS,
         _ => ROLE_ASSIGNMENT_SCHEDULES,
     }
 }

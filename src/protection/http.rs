@@ -167,28 +167,8 @@ fn risk_detections(
     }
 }
 
-/// Every user detection, newest first: the risky sign-ins (settled by a later action)
-/// and the detections confirmCompromised created.
 fn user_detections(ask: &Ask<'_>) -> Vec<Value> {
-    let plan = &ask.logs.plan;
-    let beta = ask.version == ApiVersion::Beta;
-    let acted = &ask.logs.risk_actions.users;
-    let mut all: Vec<(Ticks, Value)> = detections::risky_sign_ins(ask.logs, ask.now)
-        .iter()
-        .map(|r| {
-            let settled = acted.get(&r.subject).and_then(|a| risk::settling(a, r.at));
-            (r.at, detections::to_json(plan, r, settled, beta))
-        })
-        .collect();
-    for (user, list) in acted {
-        for action in list {
-            all.extend(
-                detections::admin_confirmed(plan, *user, action, beta).map(|d| (action.at, d)),
-            );
-        }
-    }
-    all.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    all.into_iter().map(|(_, d)| d).collect()
+    super::export::risk_detections(ask.logs, ask.now, ask.version == ApiVersion::Beta)
 }
 
 fn risky_users(ask: &Ask<'_>, tail: &[&str], rest: &[String]) -> Result<HttpResponse, GraphError> {
@@ -235,16 +215,7 @@ fn sp_detections(
     tail: &[&str],
     rest: &[String],
 ) -> Result<HttpResponse, GraphError> {
-    let plan = &ask.logs.plan;
-    let beta = ask.version == ApiVersion::Beta;
-    let acted = &ask.logs.risk_actions.service_principals;
-    let all: Vec<Value> = workload_detections(ask)
-        .iter()
-        .map(|d| {
-            let settled = acted.get(&d.sp).and_then(|a| risk::settling(a, d.detected));
-            workloads::to_json(plan, d, settled, beta)
-        })
-        .collect();
+    let all = super::export::sp_detections(ask.logs, ask.now, ask.version == ApiVersion::Beta);
     match tail {
         [] => list(ask, "servicePrincipalRiskDetections", all),
         [_] => get(

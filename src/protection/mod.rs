@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod detections;
+pub mod export;
 pub mod http;
 pub mod risk;
 pub mod users;
