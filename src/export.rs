@@ -171,6 +171,13 @@ fn write_all(
         let event = crate::activity_log::json::event(&plan.tenant, e, None);
         serde_json::to_writer(out, &event).expect("writing to a Vec cannot fail")
     })?;
+    for (name, objects) in
+        crate::protection::export::collections(logs, t, version == ApiVersion::Beta)
+    {
+        target(name).write(&objects, |out, v| {
+            serde_json::to_writer(out, v).expect("writing to a Vec cannot fail")
+        })?;
+    }
     for collection in COLLECTIONS {
         let name = collection.path().rsplit('/').next().unwrap_or_default();
         let objects = collection.objects(&plan.tenant, now);

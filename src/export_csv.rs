@@ -26,6 +26,10 @@ pub fn columns_for(name: &str, beta: bool) -> &'static [&'static str] {
         ("roleAssignments", _) => ROLE_ASSIGNMENTS,
         ("roleEligibilitySchedules", _) => ROLE_ELIGIBILITY_SCHEDULES,
         ("activityLog", _) => ACTIVITY_LOG,
+        ("riskDetections", _) => RISK_DETECTIONS,
+        ("riskyUsers", _) => RISKY_USERS,
+        ("riskyServicePrincipals", _) => RISKY_SERVICE_PRINCIPALS,
+        ("servicePrincipalRiskDetections", _) => SERVICE_PRINCIPAL_RISK_DETECTIONS,
         _ => ROLE_ASSIGNMENT_SCHEDULES,
     }
 }

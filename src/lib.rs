@@ -20,6 +20,7 @@
 //! - [`http`]: routes, the error envelope, the control surface.
 //! - [`arm`]: the Azure Resource Manager surface (subscriptions, identities, RBAC).
 //! - [`activity_log`]: the Azure Activity Log of ARM operations on identities and roles.
+//! - [`protection`], [`reports`]: Identity Protection and Usage & insights reports, from the logs.
 //! - [`app`]: server state and startup; [`export`]: `entrasim generate`.
 
 pub mod activity;
@@ -41,6 +42,7 @@ pub mod model;
 pub mod protection;
 pub mod proxy;
 pub mod query;
+pub mod reports;
 pub mod rng;
 pub mod store;
 pub mod telemetry;

@@ -39,8 +39,12 @@ mod access;
 mod lifecycle;
 #[path = "coherence/pim.rs"]
 mod pim;
+#[path = "coherence/protection.rs"]
+mod protection;
 #[path = "coherence/provisioning.rs"]
 mod provisioning;
+#[path = "coherence/reports.rs"]
+mod reports;
 #[path = "coherence/sign_in_activity.rs"]
 mod sign_in_activity;
 

@@ -437,3 +437,86 @@ pub const ACTIVITY_LOG: &[&str] = &[
     "/subscriptionId",
     "/tenantId",
 ];
+
+/// `riskDetection` (beta adds riskType and mitreTechniqueId).
+pub const RISK_DETECTIONS: &[&str] = &[
+    "/id",
+    "/requestId",
+    "/correlationId",
+    "/riskEventType",
+    "/riskType",
+    "/riskState",
+    "/riskLevel",
+    "/riskDetail",
+    "/source",
+    "/detectionTimingType",
+    "/activity",
+    "/tokenIssuerType",
+    "/ipAddress",
+    "/location/city",
+    "/location/state",
+    "/location/countryOrRegion",
+    "/location/geoCoordinates/altitude",
+    "/location/geoCoordinates/latitude",
+    "/location/geoCoordinates/longitude",
+    "/activityDateTime",
+    "/detectedDateTime",
+    "/lastUpdatedDateTime",
+    "/userId",
+    "/userDisplayName",
+    "/userPrincipalName",
+    "/additionalInfo",
+    "/mitreTechniqueId",
+];
+
+/// `riskyUser`.
+pub const RISKY_USERS: &[&str] = &[
+    "/id",
+    "/isDeleted",
+    "/isProcessing",
+    "/riskLevel",
+    "/riskState",
+    "/riskDetail",
+    "/riskLastUpdatedDateTime",
+    "/userDisplayName",
+    "/userPrincipalName",
+];
+
+/// `riskyServicePrincipal`.
+pub const RISKY_SERVICE_PRINCIPALS: &[&str] = &[
+    "/id",
+    "/appId",
+    "/displayName",
+    "/isEnabled",
+    "/isProcessing",
+    "/riskLastUpdatedDateTime",
+    "/riskLevel",
+    "/riskState",
+    "/riskDetail",
+    "/servicePrincipalType",
+];
+
+/// `servicePrincipalRiskDetection`.
+pub const SERVICE_PRINCIPAL_RISK_DETECTIONS: &[&str] = &[
+    "/id",
+    "/requestId",
+    "/correlationId",
+    "/riskEventType",
+    "/riskState",
+    "/riskLevel",
+    "/riskDetail",
+    "/source",
+    "/detectionTimingType",
+    "/activity",
+    "/tokenIssuerType",
+    "/ipAddress",
+    "/activityDateTime",
+    "/detectedDateTime",
+    "/lastUpdatedDateTime",
+    "/servicePrincipalId",
+    "/servicePrincipalDisplayName",
+    "/appId",
+    "/keyIds",
+    "/additionalInfo",
+    "/mitreTechniqueId",
+];

@@ -23,11 +23,13 @@ pub struct Caller {
 }
 
 /// Every permission, for `--auth off`.
-const ALL: [&str; 4] = [
+const ALL: [&str; 6] = [
     "AuditLog.Read.All",
     "Directory.Read.All",
     "IdentityRiskyUser.ReadWrite.All",
     "IdentityRiskEvent.Read.All",
+    "IdentityRiskyServicePrincipal.ReadWrite.All",
+    "Reports.Read.All",
 ];
 
 /// Identifies the caller of a Graph request.

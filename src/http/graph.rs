@@ -61,6 +61,20 @@ pub async fn dispatch(
     let caller = identify(&req, &state)?;
     crate::telemetry::note_app(&req, &caller.app_id);
     let rest: Vec<String> = segments[1..].iter().map(|s| s.to_string()).collect();
+    if rest
+        .first()
+        .is_some_and(|s| s.eq_ignore_ascii_case("identityProtection"))
+        && !state
+            .throttle
+            .check_protection(caller.tenant, state.clock.window_ms())
+    {
+        // "don't return a `Retry-After` header on 429" (reference §A.11, S20).
+        return Err(GraphError::new(
+            429,
+            "TooManyRequests",
+            "Please retry again later.",
+        ));
+    }
     let log = audit_log(&rest);
     if let Some(log) = log
         && let Some(reply) = super::pressure::apply(&req, &state, &caller, log).await?
@@ -168,8 +182,9 @@ fn route(
                 .unwrap_or_else(|| other.to_string()),
         )),
         ["identityprotection", ..] => {
-            crate::protection::http::route(req, state, caller, version, &lower, rest)
+            crate::protection::http::route(req, state, caller, version, &lower, rest, body)
         }
+        ["reports", ..] => crate::reports::http::route(req, state, caller, version, &lower, rest),
         ["directory", "deleteditems"] => Err(GraphError::new(
             400,
             "Request_UnsupportedQuery",

@@ -18,6 +18,7 @@ pub mod guard;
 pub mod identity;
 pub mod import;
 pub mod inject;
+pub mod json_pages;
 pub mod limits;
 pub mod links;
 pub mod listen;

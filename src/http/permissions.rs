@@ -98,6 +98,8 @@ fn permission(caller: &Caller, path: &[&str]) -> Result<(), GraphError> {
             "Insufficient privileges to complete the operation.",
         )),
         Some(&"identityprotection") => Ok(()),
+        // Each report takes its own permission (crate::reports::access).
+        Some(&"reports") => Ok(()),
         Some(&first) if first != "auditlogs" && !directory_allowed(path, &has) => {
             Err(GraphError::new(
                 403,
@@ -115,6 +117,10 @@ fn protection_allowed(path: &[&str], has: &dyn Fn(&str) -> bool) -> bool {
         Some(&"riskyusers") => &[
             "IdentityRiskyUser.Read.All",
             "IdentityRiskyUser.ReadWrite.All",
+        ],
+        Some(&"riskyserviceprincipals") => &[
+            "IdentityRiskyServicePrincipal.Read.All",
+            "IdentityRiskyServicePrincipal.ReadWrite.All",
         ],
         _ => &[
             "IdentityRiskEvent.Read.All",

@@ -94,6 +94,14 @@ pub fn lookup(segments: &[&str], control: bool) -> Option<Route> {
         [version, .., last] if is_version(version) && super::directory_actions::is_action(last) => {
             route(Surface::Graph, POST)
         }
+        // Identity Protection's dismiss / confirmCompromised / confirmSafe take POST.
+        [version, root, collection, action]
+            if is_version(version)
+                && root.eq_ignore_ascii_case("identityProtection")
+                && crate::protection::http::is_action(collection, action) =>
+        {
+            route(Surface::Graph, POST)
+        }
         [version, ..] if is_version(version) => route(Surface::Graph, GET),
         _ => None,
     }

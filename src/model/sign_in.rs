@@ -127,6 +127,16 @@ struct Status<'a> {
     additional_details: Option<&'a str>,
 }
 
+/// `status/failureReason` and `status/additionalDetails` of a failed sign-in (None on success).
+pub fn failure<'a>(
+    plan: &'a Plan,
+    r: &SignIn,
+) -> Option<(std::borrow::Cow<'a, str>, Option<&'a str>)> {
+    let error = (r.error > 0).then(|| &plan.catalog.sign_in_errors[r.error as usize - 1])?;
+    let details = Some(error.additional_details.as_str()).filter(|d| !d.is_empty());
+    Some((fill(&error.failure_reason, plan, r), details))
+}
+
 /// A catalog failure text with its `{appId}`, `{appName}`, `{resource}` and `{tenant}` filled in.
 fn fill<'a>(text: &'a str, plan: &Plan, r: &SignIn) -> std::borrow::Cow<'a, str> {
     if !text.contains('{') {
@@ -523,7 +533,9 @@ fn beta<'a>(plan: &'a Plan, r: &SignIn, failed: bool) -> Beta<'a> {
     }
 }
 
-fn credential<'a>(plan: &'a Plan, r: &SignIn) -> (Option<&'a str>, Option<&'a str>) {
+/// `servicePrincipalCredentialKeyId` and `servicePrincipalCredentialThumbprint` of an
+/// application's client-credentials sign-in.
+pub fn credential<'a>(plan: &'a Plan, r: &SignIn) -> (Option<&'a str>, Option<&'a str>) {
     if r.kind != SignInKind::ServicePrincipal {
         return (None, None);
     }

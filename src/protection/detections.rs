@@ -2,6 +2,8 @@
 //! store, so that each detection's `requestId` / `correlationId` is a sign-in
 //! that carries it (reference §A.9).
 
+use super::actions::{Action, Subject, Verdict};
+use super::risk;
 use crate::activity::Plan;
 use crate::config::License;
 use crate::model::ids::{Purpose, id, time7};
@@ -55,8 +57,8 @@ pub fn detection_id(plan: &Plan, r: &SignIn) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The riskDetection JSON of a risky sign-in.
-pub fn to_json(plan: &Plan, r: &SignIn, beta: bool) -> Value {
+/// The riskDetection JSON of a risky sign-in, settled by the action that came after it, if any.
+pub fn to_json(plan: &Plan, r: &SignIn, settled: Option<&Action>, beta: bool) -> Value {
     let seed = plan.tenant.seed;
     let at = time7(r.at);
     let kind = event_type(plan, r);
@@ -94,6 +96,12 @@ pub fn to_json(plan: &Plan, r: &SignIn, beta: bool) -> Value {
         "userPrincipalName": user_principal_name(plan, r),
         "additionalInfo": info,
     });
+    if let Some(action) = settled {
+        let (_, state, detail) = risk::settled(Subject::User, action.verdict);
+        object["riskState"] = json!(state);
+        object["riskDetail"] = json!(detail);
+        object["lastUpdatedDateTime"] = json!(time7(action.at));
+    }
     if beta {
         // Beta keeps the deprecated `riskType` and adds `mitreTechniqueId` (reference §A.5, S2).
         object["riskType"] = json!(kind);
@@ -105,4 +113,42 @@ pub fn to_json(plan: &Plan, r: &SignIn, beta: bool) -> Value {
 /// Whether the tenant may list risk detections at all: P1 or P2 (reference §A.3, S5).
 pub fn licensed(license: License) -> bool {
     license >= License::P1
+}
+
+/// The `adminConfirmedUserCompromised` detection a confirmCompromised action creates
+/// (offline, activity `user`, no sign-in: requestId and correlationId null, §A.5, §A.7).
+pub fn admin_confirmed(plan: &Plan, user: u32, action: &Action, beta: bool) -> Option<Value> {
+    if action.verdict != Verdict::ConfirmCompromised {
+        return None;
+    }
+    let person = plan.tenant.user(user);
+    let at = time7(action.at);
+    let kind = "adminConfirmedUserCompromised";
+    let mut object = json!({
+        "id": super::users::hex_id(&format!("adminConfirmed/{}/{}", person.id, action.at)),
+        "requestId": null,
+        "correlationId": null,
+        "riskEventType": kind,
+        "riskState": "confirmedCompromised",
+        "riskLevel": "high",
+        "riskDetail": "adminConfirmedUserCompromised",
+        "source": "IdentityProtection",
+        "detectionTimingType": "offline",
+        "activity": "user",
+        "tokenIssuerType": "AzureAD",
+        "ipAddress": null,
+        "location": null,
+        "activityDateTime": at,
+        "detectedDateTime": at,
+        "lastUpdatedDateTime": at,
+        "userId": person.id,
+        "userDisplayName": person.display_name,
+        "userPrincipalName": person.user_principal_name,
+        "additionalInfo": "[]",
+    });
+    if beta {
+        object["riskType"] = json!(kind);
+        object["mitreTechniqueId"] = Value::Null;
+    }
+    Some(object)
 }

@@ -172,6 +172,8 @@ pub struct TenantLogs {
     pub injected: u32,
     /// Supplied Graph properties of injected and imported records.
     pub overlays: Arc<overlay::Overlays>,
+    /// Identity Protection actions taken at run time (a reset clears them).
+    pub risk_actions: crate::protection::actions::RiskActions,
 }
 
 /// Hour index reserved for the keys of injected records.
@@ -187,6 +189,7 @@ impl TenantLogs {
             next_hour,
             injected: 0,
             overlays: Arc::default(),
+            risk_actions: Default::default(),
         }
     }
 

@@ -47,6 +47,8 @@ pub const TEST_CLIENTS: [(&str, &[&str]); 3] = [
             "Directory.Read.All",
             "IdentityRiskyUser.ReadWrite.All",
             "IdentityRiskEvent.Read.All",
+            "IdentityRiskyServicePrincipal.ReadWrite.All",
+            "Reports.Read.All",
         ],
     ),
     ("entrasim-directory-reader", &["Directory.Read.All"]),

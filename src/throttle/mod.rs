@@ -30,6 +30,9 @@ pub struct Config {
     pub per_app_per_tenant: Limit,
     /// Graph: 122 requests per 10 seconds per app across all tenants.
     pub per_app_all_tenants: Limit,
+    /// Identity Protection: one request per second per tenant, all apps (S20).
+    #[serde(default = "identity_protection")]
+    pub identity_protection: Limit,
     /// Limits for particular appIds (any case), replacing the per-tenant one.
     #[serde(default)]
     pub apps: BTreeMap<String, Limit>,
@@ -63,6 +66,13 @@ fn one() -> u64 {
     1
 }
 
+fn identity_protection() -> Limit {
+    Limit {
+        requests: 1,
+        window_seconds: 1,
+    }
+}
+
 impl Config {
     /// Graph's documented reporting limits.
     pub fn graph(enabled: bool) -> Config {
@@ -76,6 +86,7 @@ impl Config {
                 requests: 122,
                 window_seconds: 10,
             },
+            identity_protection: identity_protection(),
             apps: BTreeMap::new(),
             throttle_next: Vec::new(),
             arm_reads: arm_reads(),
@@ -110,6 +121,7 @@ impl Config {
             ("perAppPerTenant", &self.per_app_per_tenant),
             ("perAppAllTenants", &self.per_app_all_tenants),
             ("armReads", &self.arm_reads),
+            ("identityProtection", &self.identity_protection),
         ];
         for (name, limit) in limits
             .into_iter()
@@ -160,6 +172,7 @@ pub struct Throttler {
     app_windows: Mutex<BTreeMap<String, Window>>,
     /// ARM reads by (scope, principal), both lower-cased.
     arm_windows: Mutex<BTreeMap<(String, String), Window>>,
+    protection_windows: Mutex<BTreeMap<usize, Window>>,
 }
 
 impl Throttler {
@@ -170,6 +183,7 @@ impl Throttler {
             tenant_windows: Mutex::default(),
             app_windows: Mutex::default(),
             arm_windows: Mutex::default(),
+            protection_windows: Mutex::default(),
         }
     }
 
@@ -191,6 +205,7 @@ impl Throttler {
         lock(&self.tenant_windows).clear();
         lock(&self.app_windows).clear();
         lock(&self.arm_windows).clear();
+        lock(&self.protection_windows).clear();
     }
 
     /// Counts an ARM read of `principal` against `scope` (a subscription id, or "" for
@@ -209,6 +224,22 @@ impl Throttler {
             None => Ok(limit.requests.saturating_sub(window.0.len() as u32)),
             Some(ms) => Err(((ms.max(1) + 999) / 1000) as u64),
         }
+    }
+
+    /// Counts an Identity Protection request of `tenant` at `now_ms`; false when over its limit.
+    pub fn check_protection(&self, tenant: usize, now_ms: i64) -> bool {
+        let config = lock(&self.config);
+        if !config.enabled {
+            return true;
+        }
+        let limit = config.identity_protection;
+        drop(config);
+        let mut windows = lock(&self.protection_windows);
+        windows
+            .entry(tenant)
+            .or_default()
+            .hit(now_ms, limit)
+            .is_none()
     }
 
     /// Counts a request of `app` (any case) in `tenant` at `now_ms` and decides.

@@ -56,3 +56,29 @@ async fn generate_writes_exactly_what_the_api_serves() {
         written.len()
     );
 }
+
+#[actix_rt::test]
+async fn generate_writes_the_identity_protection_collections_the_api_serves() {
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path();
+    let app = spawn(&[]).await;
+    generate(dir, "v1.0");
+    for name in [
+        "riskDetections",
+        "riskyUsers",
+        "riskyServicePrincipals",
+        "servicePrincipalRiskDetections",
+    ] {
+        let served = app
+            .walk(&format!("/v1.0/identityProtection/{name}?$top=500"))
+            .await;
+        let written = lines(dir.join(format!("{name}.ndjson")));
+        assert!(!written.is_empty(), "{name} is empty");
+        assert!(
+            served == written,
+            "{name}: {} served, {} written",
+            served.len(),
+            written.len()
+        );
+    }
+}

@@ -26,6 +26,7 @@ mod oversize;
 mod paging;
 mod protection;
 mod proxy;
+mod reports;
 mod ship;
 mod throttling;
 mod time;

@@ -138,3 +138,187 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn dismissing_a_user_settles_its_risk_adds_history_and_writes_the_audit() {
+    let app = spawn(&[]).await;
+    let (_, body) = app.get("/v1.0/identityProtection/riskyUsers?$top=1").await;
+    let id = body["value"][0]["id"].as_str().unwrap().to_string();
+    let before = app
+        .walk(&format!("/v1.0/identityProtection/riskyUsers/{id}/history"))
+        .await;
+    let (status, _) = app
+        .post(
+            "/v1.0/identityProtection/riskyUsers/dismiss",
+            serde_json::json!({"userIds": [id]}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, user) = app
+        .get(&format!("/v1.0/identityProtection/riskyUsers/{id}"))
+        .await;
+    assert_eq!(user["riskState"], "dismissed");
+    assert_eq!(user["riskLevel"], "none");
+    assert_eq!(user["riskDetail"], "adminDismissedAllRiskForUser");
+    let after = app
+        .walk(&format!("/v1.0/identityProtection/riskyUsers/{id}/history"))
+        .await;
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(after.last().unwrap()["riskState"], "dismissed");
+    assert!(after.last().unwrap()["initiatedBy"].is_string());
+    let detections = app
+        .walk("/v1.0/identityProtection/riskDetections?$top=500")
+        .await;
+    assert!(
+        detections
+            .iter()
+            .filter(|d| d["userId"] == *id)
+            .all(|d| d["riskState"] == "dismissed")
+    );
+    let audits = app
+        .walk("/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName%20eq%20'DismissUser'")
+        .await;
+    assert_eq!(audits.len(), 1);
+    assert_eq!(audits[0]["targetResources"][0]["id"], *id);
+    assert_eq!(audits[0]["loggedByService"], "Identity Protection");
+}
+
+#[tokio::test]
+async fn confirming_a_compromise_creates_a_high_offline_detection() {
+    let app = spawn(&[]).await;
+    let (_, body) = app.get("/v1.0/users?$top=1").await;
+    let id = body["value"][0]["id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .post(
+            "/v1.0/identityProtection/riskyUsers/confirmCompromised",
+            serde_json::json!({"userIds": [id]}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, user) = app
+        .get(&format!("/v1.0/identityProtection/riskyUsers/{id}"))
+        .await;
+    assert_eq!(
+        (user["riskState"].as_str(), user["riskLevel"].as_str()),
+        (Some("confirmedCompromised"), Some("high"))
+    );
+    let detections = app
+        .walk("/v1.0/identityProtection/riskDetections?$top=500")
+        .await;
+    let admin: Vec<&Value> = detections
+        .iter()
+        .filter(|d| d["riskEventType"] == "adminConfirmedUserCompromised")
+        .collect();
+    assert_eq!(admin.len(), 1);
+    assert_eq!(admin[0]["detectionTimingType"], "offline");
+    assert!(admin[0]["requestId"].is_null());
+}
+
+#[tokio::test]
+async fn confirm_safe_hides_its_evolvable_detail_unless_the_client_prefers_it() {
+    let app = spawn(&[]).await;
+    let (_, body) = app.get("/v1.0/identityProtection/riskyUsers?$top=1").await;
+    let id = body["value"][0]["id"].as_str().unwrap().to_string();
+    app.post(
+        "/v1.0/identityProtection/riskyUsers/confirmSafe",
+        serde_json::json!({"userIds": [id]}),
+    )
+    .await;
+    let path = format!("/v1.0/identityProtection/riskyUsers/{id}");
+    let (_, plain) = app.get(&path).await;
+    assert_eq!(plain["riskDetail"], "unknownFutureValue");
+    let (_, preferred) = app
+        .get_with(&path, &[("Prefer", "include-unknown-enum-members")])
+        .await;
+    assert_eq!(preferred["riskDetail"], "adminConfirmedAccountSafe");
+    assert_eq!(preferred["riskState"], "confirmedSafe");
+}
+
+#[tokio::test]
+async fn an_action_needs_ids_and_the_read_write_permission() {
+    let app = spawn(&[]).await;
+    let (status, body) = app
+        .post(
+            "/v1.0/identityProtection/riskyUsers/dismiss",
+            serde_json::json!({"userIds": []}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_graph_error(&body, "BadRequest");
+    let (status, _) = app
+        .post(
+            "/v1.0/identityProtection/riskyServicePrincipals/confirmSafe",
+            serde_json::json!({"servicePrincipalIds": ["x"]}),
+        )
+        .await;
+    assert_eq!(status, 405, "v1.0 has no confirmSafe on service principals");
+}
+
+#[tokio::test]
+async fn a_workload_detection_names_a_failed_sign_in_of_its_service_principal() {
+    let app = spawn(&[]).await;
+    let detections = app
+        .walk("/v1.0/identityProtection/servicePrincipalRiskDetections?$top=500")
+        .await;
+    assert!(!detections.is_empty(), "the small preset has failing apps");
+    for d in &detections {
+        let (status, sign_in) = app
+            .get(&format!(
+                "/beta/auditLogs/signIns/{}",
+                d["requestId"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(status, 200, "{d}");
+        assert_eq!(sign_in["servicePrincipalId"], d["servicePrincipalId"]);
+        assert_ne!(sign_in["status"]["errorCode"], 0);
+        assert!(d["detectedDateTime"].as_str() > d["activityDateTime"].as_str());
+    }
+    let risky = app
+        .walk("/v1.0/identityProtection/riskyServicePrincipals")
+        .await;
+    let id = risky[0]["id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .post(
+            "/v1.0/identityProtection/riskyServicePrincipals/dismiss",
+            serde_json::json!({"servicePrincipalIds": [id]}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let history = app
+        .walk(&format!(
+            "/v1.0/identityProtection/riskyServicePrincipals/{id}/history"
+        ))
+        .await;
+    assert_eq!(history.last().unwrap()["riskState"], "dismissed");
+}
+
+#[tokio::test]
+async fn identity_protection_allows_one_request_per_second_and_sends_no_retry_after() {
+    let app = spawn(&["--throttle", "graph"]).await;
+    let first = app.raw("/v1.0/identityProtection/riskyUsers?$top=1").await;
+    assert_eq!(first.status(), 200);
+    let second = app.raw("/v1.0/identityProtection/riskyUsers?$top=1").await;
+    assert_eq!(second.status(), 429);
+    assert!(second.headers().get("retry-after").is_none());
+}
+
+#[tokio::test]
+async fn an_enum_literal_may_carry_its_type_cast_and_risky_service_principals_count() {
+    let app = spawn(&[]).await;
+    let plain = app
+        .walk("/beta/identityProtection/riskyUsers?$filter=riskLevel%20eq%20'high'")
+        .await;
+    let cast = app
+        .walk("/beta/identityProtection/riskyUsers?$filter=riskLevel%20eq%20microsoft.graph.riskLevel'high'")
+        .await;
+    assert!(!plain.is_empty());
+    assert_eq!(plain, cast);
+    let all = app
+        .walk("/v1.0/identityProtection/riskyServicePrincipals")
+        .await;
+    let (status, body) = app
+        .get("/v1.0/identityProtection/riskyServicePrincipals?$count=true&$top=1")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["@odata.count"], all.len());
+}

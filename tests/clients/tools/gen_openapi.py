@@ -924,6 +924,7 @@ SCHEMAS["throttling"] = obj({
     "enabled": BOOL,
     "perAppPerTenant": ref("limit"),
     "perAppAllTenants": ref("limit"),
+    "identityProtection": ref("limit"),
     "apps": {"type": "object", "additionalProperties": ref("limit")},
     "throttleNext": arr(ref("throttleNext")),
     "armReads": ref("limit"),
@@ -937,6 +938,7 @@ SCHEMAS["throttlingPatch"] = obj({
     "enabled": BOOL,
     "perAppPerTenant": ref("limitPatch"),
     "perAppAllTenants": ref("limitPatch"),
+    "identityProtection": ref("limitPatch"),
     "apps": n({"type": "object", "additionalProperties": n(ref("appLimitPatch"))}),
     "throttleNext": n(arr(ref("throttleNext"))),
     "armReads": n(ref("limitPatch")),
@@ -1326,6 +1328,169 @@ def arm_paths():
                           "400": {"$ref": "#/components/responses/Error400"}}}},
     }
 # ---- end arm branch ----
+# ---------------------------------------------------------------- Identity Protection and reports
+
+LOCATION = nobj({"city": NSTR, "state": NSTR, "countryOrRegion": NSTR,
+                 "geoCoordinates": nobj({"altitude": n(s("number")), "latitude": n(s("number")),
+                                         "longitude": n(s("number"))})})
+RISK_DETECTION = {
+    "id": s("string", pattern="^[0-9a-f]{64}$"), "requestId": NSTR, "correlationId": NSTR, "riskEventType": STR,
+    "riskState": E("riskState"), "riskLevel": E("riskLevel"), "riskDetail": E("riskDetail"), "source": STR,
+    "detectionTimingType": enum("notDefined", "realtime", "nearRealtime", "offline", "unknownFutureValue"),
+    "activity": enum("signin", "user", "unknownFutureValue", "servicePrincipal"), "tokenIssuerType": E("tokenIssuerType"),
+    "ipAddress": NSTR, "location": LOCATION, "activityDateTime": DT, "detectedDateTime": DT, "lastUpdatedDateTime": DT,
+    "additionalInfo": STR,
+}
+SCHEMAS["riskDetection"] = obj({**RISK_DETECTION, "userId": STR, "userDisplayName": NSTR, "userPrincipalName": NSTR,
+                                "riskType": STR, "mitreTechniqueId": NSTR},
+                               required=list(RISK_DETECTION) + ["userId"])
+SCHEMAS["servicePrincipalRiskDetection"] = obj({**RISK_DETECTION, "servicePrincipalId": STR,
+                                                "servicePrincipalDisplayName": STR, "appId": STR, "keyIds": arr(STR),
+                                                "mitreTechniqueId": NSTR},
+                                               required=list(RISK_DETECTION) + ["servicePrincipalId", "appId", "keyIds"])
+RISKY_USER = {"id": UUID, "isDeleted": BOOL, "isProcessing": BOOL, "riskLevel": E("riskLevel"), "riskState": E("riskState"),
+              "riskDetail": E("riskDetail"), "riskLastUpdatedDateTime": DT, "userDisplayName": STR, "userPrincipalName": STR}
+RISK_ACTIVITY = obj({"riskEventTypes": arr(STR), "detail": E("riskDetail")})
+SCHEMAS["riskyUser"] = obj(RISKY_USER)
+SCHEMAS["riskyUserHistoryItem"] = obj({**RISKY_USER, "id": STR, "@odata.type": STR, "userId": UUID, "initiatedBy": NSTR,
+                                       "activity": RISK_ACTIVITY})
+RISKY_SP = {"id": UUID, "appId": STR, "displayName": STR, "isEnabled": BOOL, "isProcessing": BOOL,
+            "riskLastUpdatedDateTime": DT, "riskLevel": E("riskLevel"), "riskState": E("riskState"),
+            "riskDetail": E("riskDetail"), "servicePrincipalType": enum("Application", "ManagedIdentity", "socialIdp")}
+SCHEMAS["riskyServicePrincipal"] = obj(RISKY_SP)
+SCHEMAS["riskyServicePrincipalHistoryItem"] = obj({**RISKY_SP, "id": STR, "@odata.type": STR, "initiatedBy": NSTR,
+                                                   "activity": RISK_ACTIVITY})
+SIGN_IN_ACTIVITY = nobj({"lastSignInDateTime": DT, "lastSignInRequestId": UUID})
+SCHEMAS["applicationSignInSummary"] = obj({"@odata.type": STR, "id": STR, "appDisplayName": STR,
+                                           "successfulSignInCount": s("integer", minimum=0),
+                                           "failedSignInCount": s("integer", minimum=0),
+                                           "successPercentage": s("number", minimum=0, maximum=100)})
+SCHEMAS["servicePrincipalSignInActivity"] = obj({"id": STR, "appId": STR, **{k: SIGN_IN_ACTIVITY for k in [
+    "applicationAuthenticationClientSignInActivity", "applicationAuthenticationResourceSignInActivity",
+    "delegatedClientSignInActivity", "delegatedResourceSignInActivity", "lastSignInActivity"]}})
+SCHEMAS["appCredentialSignInActivity"] = obj({
+    "id": STR, "keyId": STR, "keyType": enum("clientSecret", "certificate", "unknownFutureValue"),
+    "keyUsage": enum("sign", "verify", "unknownFutureValue"),
+    "credentialOrigin": enum("application", "servicePrincipal", "unknownFutureValue"), "appId": STR, "appObjectId": STR,
+    "servicePrincipalObjectId": STR, "createdDateTime": DT, "expirationDateTime": DT, "resourceId": NSTR,
+    "signInActivity": SIGN_IN_ACTIVITY})
+SCHEMAS["userRegistrationDetails"] = obj({
+    "id": UUID, "userPrincipalName": STR, "userDisplayName": STR, "userType": E("signInUserType"), "isAdmin": NBOOL,
+    "isSsprRegistered": BOOL, "isSsprEnabled": BOOL, "isSsprCapable": BOOL, "isMfaRegistered": BOOL, "isMfaCapable": BOOL,
+    "isPasswordlessCapable": BOOL, "methodsRegistered": arr(STR), "isSystemPreferredAuthenticationMethodEnabled": BOOL,
+    "systemPreferredAuthenticationMethods": arr(STR),
+    "userPreferredMethodForSecondaryAuthentication": enum("push", "oath", "voiceMobile", "voiceAlternateMobile", "voiceOffice",
+                                                          "sms", "none", "unknownFutureValue"),
+    "lastUpdatedDateTime": DT, "defaultMfaMethod": STR}, required=["id", "userPrincipalName", "methodsRegistered"])
+SCHEMAS["userSignInUsageByAuthMethodActivity"] = obj({"@odata.type": STR, "authenticationMethod": STR,
+                                                      "successActivityCount": s("integer", minimum=0)})
+SCHEMAS["userMfaSignInSummary"] = obj({"@odata.type": STR, "id": STR, "createdDateTime": DT,
+                                       "totalSignIns": s("integer", minimum=0), "singleFactorSignIns": s("integer", minimum=0),
+                                       "multiFactorSignIns": s("integer", minimum=0)})
+SCHEMAS["userRegistrationSummary"] = obj({
+    "@odata.context": STR, "@odata.type": STR, "totalUserCount": s("integer", minimum=0),
+    "userTypes": enum("all", "member", "guest"), "userRoles": enum("all", "privilegedAdmin", "admin", "user"),
+    "userRegistrationMethodCounts": arr(obj({"authenticationMethod": STR, "userCount": s("integer", minimum=0)})),
+    "userRegistrationFeatureCounts": arr(obj({"feature": STR, "userCount": s("integer", minimum=0)}))},
+    required=["@odata.context", "totalUserCount", "userTypes", "userRoles"])
+
+
+def json_list_params(maximum, default, orderby=()):
+    params = [param("$filter", s("string", minLength=1), "OData filter on the collection's properties."),
+              top_param(maximum, default), {"$ref": "#/components/parameters/skiptoken"}]
+    if orderby:
+        params.append(param("$orderby", enum(*[f"{p}{d}" for p in orderby for d in ("", " asc", " desc")]),
+                            "Sort by one property."))
+    return params
+
+
+def get_op(op_id, tag, summary, params, response):
+    return {"get": {"operationId": op_id, "tags": [tag], "summary": summary, "parameters": params,
+                    "security": [{"bearer": []}], "responses": {"200": response, **error_refs()}}}
+
+
+def protection_paths():
+    """/identityProtection: reads and the dismiss / confirm actions (204)."""
+    paths = {}
+    collections = {
+        "riskDetections": "riskDetection", "riskyUsers": "riskyUser", "riskyServicePrincipals": "riskyServicePrincipal",
+        "servicePrincipalRiskDetections": "servicePrincipalRiskDetection",
+    }
+    id_param = {"name": "id", "in": "path", "required": True, "schema": STR, "description": "The object's id."}
+    for version in VERSIONS:
+        v = version.replace(".", "")
+        tag = f"Graph {version}"
+        for name, schema in collections.items():
+            base = f"/{version}/identityProtection/{name}"
+            params = json_list_params(500, 20)
+            if name == "riskyServicePrincipals":
+                params.append({"$ref": "#/components/parameters/count"})
+            paths[base] = get_op(f"list_{v}_{name}", tag, f"List {name} ({version}); 1 request per second per tenant",
+                                 params, collection_response(schema, None, name, f"A page of {name}."))
+            paths[base + "/{id}"] = get_op(f"get_{v}_{name}", tag, f"Get one of {name} ({version})", [id_param],
+                                           entity_response(schema, name, "The object."))
+        for name, item in [("riskyUsers", "riskyUserHistoryItem"), ("riskyServicePrincipals", "riskyServicePrincipalHistoryItem")]:
+            owner = {"name": "ownerId", "in": "path", "required": True, "schema": STR,
+                     "description": "The risky user's or service principal's id."}
+            paths[f"/{version}/identityProtection/{name}/{{ownerId}}/history"] = get_op(
+                f"history_{v}_{name}", tag, f"History of one of {name} ({version})",
+                [owner] + json_list_params(500, 20), collection_response(item, None, name, "A page of history items."))
+        actions = [("riskyUsers", a, "userIds") for a in ("dismiss", "confirmCompromised", "confirmSafe")]
+        actions += [("riskyServicePrincipals", a, "servicePrincipalIds") for a in ("dismiss", "confirmCompromised")]
+        for name, action, field in actions:
+            paths[f"/{version}/identityProtection/{name}/{action}"] = {"post": {
+                "operationId": f"{action}_{v}_{name}", "tags": [tag], "summary": f"{action} {name} ({version})",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": True, "content": {JSON_CT: {"schema": obj(
+                    {field: arr(STR, minItems=1, **({"maxItems": 60} if field == "servicePrincipalIds" else {}))})}}},
+                "responses": {"204": {"description": "Done (unknown ids are ignored)."},
+                              **error_refs(["400", "401", "403", "429", "500", "503", "504"])},
+            }}
+    return paths
+
+
+def reports_paths():
+    """/reports: Usage & insights and authentication-methods reports (several beta only or delegated only)."""
+    paths = {}
+    rm = "/reports/authenticationMethods"
+    for version in VERSIONS:
+        v = version.replace(".", "")
+        tag = f"Graph {version}"
+        paths[f"/{version}{rm}/userRegistrationDetails"] = get_op(
+            f"list_{v}_userRegistrationDetails", tag, f"User registration details ({version})",
+            json_list_params(1000, 100, ("userDisplayName", "userPrincipalName")),
+            collection_response("userRegistrationDetails", None, "reports/authenticationMethods/userRegistrationDetails",
+                                "A page of users."))
+        for fn in ("usersRegisteredByMethod", "usersRegisteredByFeature"):
+            paths[f"/{version}{rm}/{fn}()"] = get_op(
+                f"{fn}_{v}", tag, f"{fn} ({version}); delegated tokens only: an app-only token answers 403", [],
+                {"description": "Counts.", "content": {JSON_CT: {"schema": ref("userRegistrationSummary")}}})
+    paths["/beta/reports/getAzureADApplicationSignInSummary(period='{period}')"] = get_op(
+        "list_beta_getAzureADApplicationSignInSummary", "Graph beta", "Interactive sign-ins per app over D7 or D30",
+        [{"name": "period", "in": "path", "required": True, "schema": enum("D7", "D30"), "description": "D7 or D30."}],
+        collection_response("applicationSignInSummary", None, "Collection\\(applicationSignInSummary\\)", "One row per app."))
+    paths["/beta/reports/servicePrincipalSignInActivities"] = get_op(
+        "list_beta_servicePrincipalSignInActivities", "Graph beta", "Last sign-in of each app as client and resource",
+        json_list_params(1000, 100, ("appId", "lastSignInActivity/lastSignInDateTime")),
+        collection_response("servicePrincipalSignInActivity", None, "reports/servicePrincipalSignInActivities", "A page."))
+    paths["/beta/reports/appCredentialSignInActivities"] = get_op(
+        "list_beta_appCredentialSignInActivities", "Graph beta", "Last sign-in with each application credential",
+        json_list_params(1000, 100, ("appId", "keyId", "signInActivity/lastSignInDateTime")),
+        collection_response("appCredentialSignInActivity", None, "reports/appCredentialSignInActivities", "A page."))
+    paths["/beta/reports/applicationSignInDetailedSummary"] = get_op(
+        "list_beta_applicationSignInDetailedSummary", "Graph beta",
+        "Sign-ins per app, day and error code; delegated tokens only: an app-only token answers 403", [],
+        {"description": "A page.", "content": {JSON_CT: {"schema": {"type": "object"}}}})
+    paths[f"/beta{rm}/userSignInsByAuthMethodSummary(period='{{period}}')"] = get_op(
+        "list_beta_userSignInsByAuthMethodSummary", "Graph beta", "Successful sign-ins per authentication method",
+        [{"name": "period", "in": "path", "required": True, "schema": enum("d1", "d7", "d30"), "description": "d1, d7 or d30."}],
+        collection_response("userSignInUsageByAuthMethodActivity", None, "Collection\\(userSignInUsageByAuthMethodActivity\\)",
+                            "One row per method."))
+    paths[f"/beta{rm}/userMfaSignInSummary"] = get_op(
+        "list_beta_userMfaSignInSummary", "Graph beta", "Interactive sign-ins per day, single- and multi-factor",
+        json_list_params(1000, 100),
+        collection_response("userMfaSignInSummary", None, "reports/authenticationMethods/userMfaSignInSummary", "A page."))
+    return paths
 
 
 def spec():
@@ -1336,6 +1501,8 @@ def spec():
     paths.update(batch_paths())
     paths.update(user_flow_paths())
     paths.update(arm_paths())
+    paths.update(protection_paths())
+    paths.update(reports_paths())
     paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.", "security": [],
                                       "responses": {"200": {"description": "OpenAPI document",
                                                             "content": {"application/yaml": {"schema": {"type": "object"}}}}}}}
