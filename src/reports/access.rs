@@ -77,10 +77,13 @@ pub enum Grant<'a> {
     Delegated(&'a [String]),
 }
 
-/// The caller's grant. Every token this server issues today is app-only; delegated
-/// tokens arrive with the delegated flows (issue 16).
+/// The caller's grant: a user's token (it names the user's roles) is delegated, its
+/// `scp` held in `roles`; any other token is app-only.
 pub fn grant(caller: &Caller) -> Grant<'_> {
-    Grant::App(&caller.roles)
+    match caller.user_roles {
+        Some(_) => Grant::Delegated(&caller.roles),
+        None => Grant::App(&caller.roles),
+    }
 }
 
 /// Refuses a caller the rule does not admit, as Graph's reporting back end does:

@@ -96,6 +96,22 @@ async fn a_reports_reader_signs_in_with_a_password_and_reads_sign_ins() {
 }
 
 #[actix_rt::test]
+async fn a_reports_reader_reads_the_delegated_only_report_an_app_only_token_is_refused() {
+    // Lenient auth: a request without a token is the default test client, app-only.
+    let app = spawn(&["--preset", "default"]).await;
+    let (status, body) = ropc(&app, "Reports Reader", None).await;
+    assert_eq!(status, 200, "{body}");
+    let auth = bearer(body["access_token"].as_str().unwrap());
+    let path = "/beta/reports/applicationSignInDetailedSummary?$top=5";
+    let (status, page) = app.get_with(path, &[("authorization", &auth)]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page["value"].is_array(), "{page}");
+    let (status, page) = app.get(path).await;
+    assert_eq!(status, 403, "app-only: {page}");
+    assert_graph_error(&page, "Authentication_MSGraphPermissionMissing");
+}
+
+#[actix_rt::test]
 async fn a_user_without_a_log_reading_role_gets_graphs_403_even_for_their_own_sign_ins() {
     let app = spawn(&["--auth", "strict"]).await;
     let (_, upn, _) = user(&app, "No role").await;
