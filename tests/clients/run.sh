@@ -43,6 +43,14 @@ bash "$HERE/tools/cached_env.sh" venv "$HERE/requirements.txt" "$VENV" || exit 1
 bash "$HERE/tools/cached_env.sh" venv "$HERE/requirements-az.txt" "$HERE/.venv-az" || exit 1
 bash "$HERE/tools/cached_env.sh" npm "$HERE" || exit 1
 
+# Debian's headless Chromium and its driver, for the browser sign-in in test_user_flows.py.
+if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
+  say "apt-get install chromium chromium-driver"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+  ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+    > "$WORK/apt-chromium.log" 2>&1 || { tail -20 "$WORK/apt-chromium.log"; echo "could not install chromium"; }
+fi
+
 # Starts entrasim with the given flags; sets SERVER_HTTP (and SERVER_HTTPS when asked).
 start_server() {
   local out="$WORK/server.$RANDOM.out"

@@ -2,17 +2,23 @@
 UsernamePasswordCredential (ROPC), DeviceCodeCredential (approved by the test through the
 control surface), ManagedIdentityCredential (App Service's IDENTITY_ENDPOINT protocol); the
 msgraph-sdk reads sign-ins with the tokens, and the sign-ins the flows made are found in
-the log. The default preset is used: it has a holder of each log-reading role."""
+the log; InteractiveBrowserCredential completed in a real headless Chromium (Debian's chromium
+and chromium-driver, driven by selenium). The default preset is used: it has a holder of each
+log-reading role."""
 
 import asyncio
 import os
 import pathlib
+import shutil
+import threading
+import webbrowser
 
 import certifi
 import msal.authority
 import pytest
 import requests
-from azure.identity import DeviceCodeCredential, ManagedIdentityCredential, UsernamePasswordCredential
+from azure.identity import (DeviceCodeCredential, InteractiveBrowserCredential, ManagedIdentityCredential,
+                            UsernamePasswordCredential)
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph import GraphServiceClient
 from msgraph.generated.audit_logs.sign_ins.sign_ins_request_builder import SignInsRequestBuilder
@@ -104,6 +110,66 @@ def test_a_device_code_credential_completed_through_the_control_surface_reads_si
                                       disable_instance_discovery=True, prompt_callback=approve)
     page = first_sign_ins(graph(users_server, credential), top=1)
     assert approved and len(page.value) == 1
+
+
+def sign_in_with_chromium(url, password, done):
+    """Completes entrasim's sign-in page at `url` in headless Chromium, as a person would:
+    the login is prefilled from login_hint, the password is typed, Sign in is clicked, and the
+    page's form_post carries the code to the credential's localhost listener."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    # The flags this machine's Chromium needs (no network, no sandbox as root), and
+    # --ignore-certificate-errors: Chromium takes no CA file without an NSS database; the
+    # SDK's own token redemption still verifies entrasim's certificate against its CA.
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--ignore-certificate-errors"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        driver.get(url)
+        done["prefilled"] = driver.find_element(By.ID, "login").get_attribute("value")
+        driver.find_element(By.ID, "password").send_keys(password)
+        driver.find_element(By.ID, "submit").click()
+        WebDriverWait(driver, 60).until(lambda d: d.current_url.startswith("http://localhost"))
+    except Exception as error:  # reported by the test thread, which owns the assertion
+        done["error"] = repr(error)
+    finally:
+        driver.quit()
+
+
+def test_an_interactive_browser_credential_completed_in_headless_chromium_reads_risky_users(users_server, listing,
+                                                                                           monkeypatch):
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        missing = "Debian's chromium and chromium-driver are missing (tests/clients/run.sh installs them)"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    reader = named_user(listing, "Security Reader")
+    done, drivers = {}, []
+
+    def open_in_chromium(url, *args, **kwargs):
+        drivers.append(threading.Thread(target=sign_in_with_chromium, args=(url, reader["password"], done)))
+        drivers[-1].start()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_in_chromium)
+    credential = InteractiveBrowserCredential(client_id=CLI, tenant_id=listing["tenantId"], authority=users_server.https,
+                                              disable_instance_discovery=True,
+                                              login_hint=reader["userPrincipalName"], timeout=120)
+    client = graph(users_server, credential)
+    risky = asyncio.run(client.identity_protection.risky_users.get())
+    for thread in drivers:
+        thread.join(timeout=60)
+    assert "error" not in done, done
+    assert done["prefilled"] == reader["userPrincipalName"]
+    assert risky.value, "the Security Reader reads the tenant's risky users"
+    everyone = requests.get(users_server.http + "/v1.0/identityProtection/riskyUsers", timeout=60).json()["value"]
+    assert {u.id for u in risky.value} <= {u["id"] for u in everyone}
 
 
 def test_a_managed_identity_credential_reads_sign_ins_and_finds_its_own_sign_in(users_server, listing, monkeypatch):
