@@ -21,7 +21,11 @@
 //! - [`arm`]: the Azure Resource Manager surface (subscriptions, identities, RBAC).
 //! - [`activity_log`]: the Azure Activity Log of ARM operations on identities and roles.
 //! - [`protection`], [`reports`]: Identity Protection and Usage & insights reports, from the logs.
-//! - [`app`]: server state and startup; [`export`]: `entrasim generate`.
+//! - [`proxy`]: the CONNECT proxy that answers as Graph, login and ARM's real hosts.
+//! - [`telemetry`]: `/metrics` and one log line per request; [`health`]: `entrasim health`.
+//! - [`trust`]: CA bundles for clients; [`az_cloud`]: the Azure CLI's custom cloud.
+//! - [`app`]: server state and startup; [`export`]: `entrasim generate`;
+//!   [`commands`]: what each subcommand runs.
 
 pub mod activity;
 pub mod activity_log;

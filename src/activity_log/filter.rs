@@ -9,7 +9,7 @@ use crate::store::records::{Ticks, ticks};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Narrow {
     ResourceGroup(String),
-    /// `resourceUri` or `resourceId`: the resource and what lies under it [INFERRED].
+    /// `resourceUri` or `resourceId`: the resource and what lies under it (INFERRED).
     Resource(String),
     ResourceProvider(String),
     CorrelationId(String),
@@ -140,7 +140,7 @@ fn unquote(value: &str) -> Result<String, LogError> {
 
 /// A time quoted (docs) or not (Azure CLI), with `Z` or an offset: a local time is
 /// refused (azure-libraries-for-net#511; "The format of the startTime value is invalid.",
-/// GitHub-Copilot-for-Azure#312; the endTime wording is [INFERRED] by symmetry).
+/// GitHub-Copilot-for-Azure#312; the endTime wording is inferred by symmetry).
 fn time(value: &str, name: &str) -> Result<Ticks, LogError> {
     let bare = value.trim_matches('\'');
     chrono::DateTime::parse_from_rfc3339(bare)
@@ -179,7 +179,7 @@ pub const PROPERTIES: [&str; 26] = [
 ];
 
 /// `$select`: property names, comma separated with optional spaces (the CLI sends ` , `),
-/// any case; unknown names select nothing [INFERRED]. None: every property.
+/// any case; unknown names select nothing (INFERRED). None: every property.
 pub fn select(text: Option<&str>) -> Option<Vec<&'static str>> {
     let text = text?.trim();
     if text.is_empty() {

@@ -15,9 +15,9 @@ use rand::RngExt;
 /// A managed identity's standing role assignments are created this long after its
 /// service principal [INFERRED: the deployment assigns roles once the identity exists].
 pub const ASSIGNMENT_AFTER_SECONDS: i64 = 120;
-/// Identity and role-assignment operations per working day (spread like audits) [INFERRED].
+/// Identity and role-assignment operations per working day (spread like audits) (INFERRED).
 pub const ASSIGNMENTS_PER_DAY: f64 = 10.0;
-/// Share of the operations that update (PUT again) a user-assigned identity [INFERRED].
+/// Share of the operations that update (PUT again) a user-assigned identity (INFERRED).
 const UPDATE_SHARE: f64 = 0.2;
 /// Share of those that re-create an existing assignment and fail with 409 Conflict.
 const CONFLICT_SHARE: f64 = 0.12;

@@ -210,7 +210,7 @@ pub fn page(
     if let Some(f) = &request.filter
         && f.start < oldest
     {
-        // azure-cli#4885: a start over 90 days back is a 400 (the message is [INFERRED]).
+        // azure-cli#4885: a start over 90 days back is a 400 (the message is inferred).
         return Err(LogError::bad_request(format!(
             "The start time of the query cannot be earlier than {RETENTION_DAYS} days ago."
         )));

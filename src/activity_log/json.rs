@@ -116,7 +116,7 @@ fn subscription_of(id: &str) -> Option<String> {
     }
 }
 
-/// The caller's name (`caller`): a user's UPN, a service principal's object id [INFERRED].
+/// The caller's name (`caller`): a user's UPN, a service principal's object id (INFERRED).
 pub fn caller(tenant: &Tenant, actor: Actor) -> String {
     match actor {
         Actor::User(u) => tenant.user(u).user_principal_name.clone(),

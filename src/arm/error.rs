@@ -123,7 +123,7 @@ impl ArmError {
         )
     }
 
-    /// entrasim serves reads only: writes are answered 405 [INFERRED].
+    /// entrasim serves reads only: writes are answered 405 (INFERRED).
     pub fn method_not_allowed(method: &str) -> ArmError {
         ArmError::new(
             405,
@@ -172,7 +172,7 @@ impl ArmError {
     }
 
     /// The caller spent its read budget: 429 with `Retry-After` (S15; the code and
-    /// message are [INFERRED], reference A3.4).
+    /// message are inferred, reference A3.4).
     pub fn too_many_requests(retry_after: u64) -> ArmError {
         let mut e = ArmError::new(
             429,

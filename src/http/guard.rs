@@ -7,7 +7,7 @@
 //! an answer (a 400 or 431 head with `content-length: 0` and no `request-id`,
 //! which every response of ours carries) and replaces it with an envelope:
 //! 414 `UnknownError` when the connection has just sent a line longer than
-//! [`MAX_URL`](super::limits::MAX_URL) (an oversize URL, whatever its size), else
+//! [`MAX_URL`] (an oversize URL, whatever its size), else
 //! 400 in HTTP.sys's words. JSON bodies never hold a raw CR LF, so a body cannot
 //! be mistaken for such a head.
 

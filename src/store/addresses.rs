@@ -9,7 +9,7 @@ use super::records::{SignIn, SignInKind};
 const FENCE: usize = 64;
 
 /// Positions in an hour's `sign_ins`, ordered by address, then position, with
-/// the address of every [`FENCE`]th entry: a search reads the small fence
+/// the address of every `FENCE`th entry: a search reads the small fence
 /// array first and touches records only inside one or two blocks, a handful of
 /// cache misses an hour instead of thirty.
 #[derive(Debug, Default, Clone)]
