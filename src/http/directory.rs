@@ -62,7 +62,33 @@ pub fn objects_at(collection: Collection, logs: &TenantLogs, at: DateTime<Utc>) 
             pim_instances::assignment_instances(logs, at)
         }
         Collection::RoleAssignmentScheduleRequests => pim_instances::assignment_requests(logs, at),
-        other => other.objects(&logs.plan.tenant, at),
+        other => {
+            let mut objects = other.objects(&logs.plan.tenant, at);
+            objects.extend(imported(other, logs));
+            objects
+        }
+    }
+}
+
+/// The users, applications and service principals imported records added,
+/// shaped like the tenant's own (its first object gives the property order).
+fn imported(collection: Collection, logs: &TenantLogs) -> Vec<Value> {
+    let (tenant, added) = (&logs.plan.tenant, &logs.principals);
+    if added.users.is_empty() && added.apps.is_empty() {
+        return Vec::new();
+    }
+    use crate::model::directory as model;
+    match collection {
+        Collection::Users => {
+            added.users_json((!tenant.users.is_empty()).then(|| model::user(tenant, 0)))
+        }
+        Collection::Applications => added.applications_json(
+            (!tenant.applications.is_empty()).then(|| model::application(tenant, 0)),
+        ),
+        Collection::ServicePrincipals => added.service_principals_json(
+            (!tenant.service_principals.is_empty()).then(|| model::service_principal(tenant, 0)),
+        ),
+        _ => Vec::new(),
     }
 }
 

@@ -133,6 +133,7 @@ pub fn serve(
 ) -> Option<Result<HttpResponse, GraphError>> {
     let world = state.world();
     let tenant = &world.tenants.get(caller.tenant)?.plan.tenant;
+    let principals = &world.tenants.get(caller.tenant)?.principals;
     let now = state.clock.now();
     let ctx = Ctx {
         counted: false,
@@ -147,11 +148,26 @@ pub fn serve(
         // A key with an `@` is a userPrincipalName (users page: `GET /users/{id | userPrincipalName}`);
         // other non-GUID keys keep the collection router's 400 "Invalid object identifier".
         ["users", key] if decoded(key).contains('@') => {
-            Some(ctx.entity(&rest[0], user_by_key(tenant, &decoded(&rest[1]), now)))
+            let key = decoded(&rest[1]);
+            let found = user_by_key(tenant, &key, now);
+            let added = principals.user_by_key(&key).map(|u| u.id.clone());
+            Some(match added.filter(|_| found.is_err()) {
+                Some(id) => ctx.imported(model::Collection::Users, &id),
+                None => ctx.entity(&rest[0], found),
+            })
         }
         [one] if alternate_key(one).is_some() => {
             let (set, app_id) = alternate_key(&rest[0]).expect("checked");
-            Some(ctx.entity(set, by_app_id(tenant, set, &app_id)))
+            let found = by_app_id(tenant, set, &app_id);
+            let added = principals.app(&app_id).filter(|_| found.is_err());
+            Some(match added {
+                Some(app) if set == "servicePrincipals" => ctx.imported(
+                    model::Collection::ServicePrincipals,
+                    &app.service_principal_id,
+                ),
+                Some(app) => ctx.imported(model::Collection::Applications, &app.application_id),
+                None => ctx.entity(set, found),
+            })
         }
         ["directoryobjects"] => Some(Err(GraphError::new(
             // Graph lists directoryObjects only through getByIds or a cast.
@@ -354,6 +370,22 @@ impl Ctx<'_> {
             body.append(&mut fields);
         }
         Ok(reply(&Value::Object(body)))
+    }
+
+    /// An object imported records added, as `GET /{set}/{id}` answers it.
+    fn imported(
+        &self,
+        collection: model::Collection,
+        id: &str,
+    ) -> Result<HttpResponse, GraphError> {
+        super::directory::get(
+            collection,
+            id,
+            self.req,
+            self.state,
+            self.caller,
+            self.version,
+        )
     }
 
     /// The object under the request's `$select` and `$expand`.

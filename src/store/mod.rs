@@ -9,6 +9,7 @@ mod addresses;
 mod last_sign_in;
 mod lookup;
 pub mod overlay;
+pub mod principals;
 pub mod records;
 
 pub use addresses::Addresses;
@@ -174,6 +175,8 @@ pub struct TenantLogs {
     pub overlays: Arc<overlay::Overlays>,
     /// Identity Protection actions taken at run time (a reset clears them).
     pub risk_actions: crate::protection::actions::RiskActions,
+    /// Principals imported records name that the tenant lacks (a reset clears them).
+    pub principals: Arc<principals::Principals>,
 }
 
 /// Hour index reserved for the keys of injected records.
@@ -190,6 +193,7 @@ impl TenantLogs {
             injected: 0,
             overlays: Arc::default(),
             risk_actions: Default::default(),
+            principals: Arc::default(),
         }
     }
 

@@ -251,3 +251,148 @@ fn a_malformed_import_stops_the_server_with_one_line_naming_file_line_and_field(
     assert!(last.contains(&expected), "{stderr}");
     assert!(output.stdout.is_empty(), "it must not listen");
 }
+
+const NEW_USER: &str = "3f6e2b9a-1c4d-4e8f-9a7b-5c6d7e8f9a0b";
+const NEW_UPN: &str = "ingrid.hansen@contoso-imported.example";
+const NEW_APP: &str = "8d2c4e6f-7a9b-4c1d-8e2f-3a4b5c6d7e8f";
+const NEW_SP: &str = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f";
+const AUDITED: &str = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0c";
+
+/// A sign-in and an audit naming a user, an app, its service principal and a
+/// target user that the tenant lacks.
+fn foreign_records() -> (Value, Value) {
+    let sign_in = json!({"id": "2b3c4d5e-6f70-4a81-9b2c-3d4e5f607182",
+        "createdDateTime": "2026-06-01T10:00:00Z", "userId": NEW_USER,
+        "userPrincipalName": NEW_UPN, "userDisplayName": "Ingrid Hansen",
+        "appId": NEW_APP, "appDisplayName": "Payroll Exporter", "servicePrincipalId": NEW_SP,
+        "status": {"errorCode": 0}});
+    let audit = json!({"id": "Directory_9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6a",
+        "activityDateTime": "2026-06-01T10:05:00Z", "activityDisplayName": "Update user",
+        "initiatedBy": {"user": {"id": NEW_USER, "userPrincipalName": NEW_UPN}},
+        "targetResources": [{"id": AUDITED, "type": "User", "displayName": "Ola Nordmann",
+            "userPrincipalName": "ola.nordmann@contoso-imported.example"}]});
+    (sign_in, audit)
+}
+
+async fn import_body(app: &TestApp, log: &str, record: &Value) {
+    let url = format!("{}/_entrasim/import?log={log}", app.url);
+    let answer = app
+        .client
+        .post(&url)
+        .body(record.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        200,
+        "{}",
+        answer.text().await.unwrap()
+    );
+}
+
+#[actix_rt::test]
+async fn users_apps_and_service_principals_imported_records_name_join_the_directory_until_a_reset()
+{
+    let app = spawn(&["--clock", CLOCK]).await;
+    let (sign_in, audit) = foreign_records();
+    let user_path = format!("/v1.0/users/{NEW_USER}");
+    assert_eq!(app.get(&user_path).await.0, 404);
+    import_body(&app, "signIns", &sign_in).await;
+    import_body(&app, "directoryAudits", &audit).await;
+
+    let (status, user) = app.get(&user_path).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["userPrincipalName"], NEW_UPN);
+    assert_eq!(user["displayName"], "Ingrid Hansen");
+    assert_eq!(
+        user["mail"],
+        Value::Null,
+        "what the import did not say is null"
+    );
+    let (status, by_upn) = app
+        .get(&format!("/v1.0/users/{}", urlencode(NEW_UPN)))
+        .await;
+    assert_eq!((status, &by_upn["id"]), (200, &json!(NEW_USER)), "{by_upn}");
+    let (status, target) = app.get(&format!("/v1.0/users/{AUDITED}")).await;
+    assert_eq!(
+        (status, &target["displayName"]),
+        (200, &json!("Ola Nordmann"))
+    );
+    let users = app.walk("/v1.0/users?$top=999").await;
+    assert!(users.iter().any(|u| u["id"] == NEW_USER), "listed");
+    let (_, filtered) = app
+        .get(&format!("/v1.0/users?$filter=id eq '{NEW_USER}'"))
+        .await;
+    assert_eq!(
+        filtered["value"].as_array().map(Vec::len),
+        Some(1),
+        "{filtered}"
+    );
+
+    let (status, sp) = app
+        .get(&format!("/v1.0/servicePrincipals(appId='{NEW_APP}')"))
+        .await;
+    assert_eq!(status, 200, "{sp}");
+    assert_eq!(
+        (&sp["id"], &sp["displayName"]),
+        (&json!(NEW_SP), &json!("Payroll Exporter"))
+    );
+    let (status, by_id) = app.get(&format!("/v1.0/servicePrincipals/{NEW_SP}")).await;
+    assert_eq!((status, &by_id["appId"]), (200, &json!(NEW_APP)));
+    let (status, application) = app
+        .get(&format!("/v1.0/applications(appId='{NEW_APP}')"))
+        .await;
+    assert_eq!(
+        (status, &application["appId"]),
+        (200, &json!(NEW_APP)),
+        "{application}"
+    );
+    let (status, again) = app
+        .get(&format!(
+            "/v1.0/applications/{}",
+            application["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        (status, &again["displayName"]),
+        (200, &json!("Payroll Exporter"))
+    );
+    let sps = app.walk("/v1.0/servicePrincipals?$top=999").await;
+    assert_eq!(sps.iter().filter(|s| s["appId"] == NEW_APP).count(), 1);
+
+    let (status, _) = app.post("/_entrasim/reset", json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.get(&user_path).await.0, 404);
+    assert_eq!(
+        app.get(&format!("/v1.0/servicePrincipals/{NEW_SP}"))
+            .await
+            .0,
+        404
+    );
+    let (status, _) = app
+        .get(&format!("/v1.0/applications(appId='{NEW_APP}')"))
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[actix_rt::test]
+async fn an_imported_record_naming_a_tenant_user_adds_nobody() {
+    let app = spawn(&["--clock", CLOCK]).await;
+    let before = app.walk("/v1.0/users?$top=999").await.len();
+    let (_, first) = app.get("/v1.0/users?$top=1").await;
+    let user = &first["value"][0];
+    let sign_in = json!({"id": "4d5e6f70-8192-4a3b-8c4d-5e6f708192a3",
+        "createdDateTime": "2026-06-01T10:00:00Z", "userId": user["id"],
+        "userPrincipalName": user["userPrincipalName"], "userDisplayName": "Someone Else",
+        "status": {"errorCode": 0}});
+    import_body(&app, "signIns", &sign_in).await;
+    assert_eq!(app.walk("/v1.0/users?$top=999").await.len(), before);
+    let (_, same) = app
+        .get(&format!("/v1.0/users/{}", user["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        same["displayName"], user["displayName"],
+        "the tenant's own record stays"
+    );
+}

@@ -107,6 +107,7 @@ pub fn import_texts(
     let world = state.world();
     let mut ids = BTreeSet::new();
     let mut pending = Vec::new();
+    let mut named = Vec::new();
     for (name, log, text) in files {
         let parsed = match files::parse(&text) {
             Err(e) if log.is_some() => {
@@ -126,6 +127,7 @@ pub fn import_texts(
             LogName::DirectoryAudits => checked(state, &world, &items, &mut ids, Batch::Audits),
             LogName::Provisioning => checked(state, &world, &items, &mut ids, Batch::Provisioning),
         };
+        let bad: BTreeSet<usize> = failed.iter().map(|(i, _)| *i).collect();
         for (i, problems) in failed {
             for p in problems {
                 outcome
@@ -133,6 +135,11 @@ pub fn import_texts(
                     .push(problem(&name, parsed.records[i].line, p));
             }
         }
+        let good = items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !bad.contains(i));
+        named.extend(good.map(|(_, record)| record));
         pending.push((name, log, batch));
     }
     if !lenient && let Some(e) = ImportError::invalid(&outcome.problems) {
@@ -145,7 +152,24 @@ pub fn import_texts(
         })?;
         outcome.loaded.push((name, log, n));
     }
+    add_principals(state, &named);
     Ok(outcome)
+}
+
+/// Adds the users, apps and service principals the stored records name and
+/// the tenant (0, where imports go) lacks.
+fn add_principals(state: &AppState, records: &[serde_json::Value]) {
+    if records.is_empty() {
+        return;
+    }
+    state.update(|world| {
+        let logs = &mut world.tenants[0];
+        let plan = logs.plan.clone();
+        let principals = std::sync::Arc::make_mut(&mut logs.principals);
+        for record in records {
+            principals.note(&plan.tenant, record);
+        }
+    });
 }
 
 /// Checked records of one file, ready to file.
