@@ -503,6 +503,7 @@ impl Ctx<'_> {
             options::rules(resource, true),
         )?;
         super::advanced::admit(self.req, &mut options)?;
+        check_select(self.tenant, cast, options.select.as_deref())?;
         if let Some(text) = &options.search {
             let collection = match cast {
                 Some(Kind::Group) => model::Collection::Groups,
@@ -577,6 +578,42 @@ impl Ctx<'_> {
         }
         body.insert("value".into(), Value::Array(page));
         Ok(reply(&Value::Object(body)))
+    }
+}
+
+/// Refuses a `$select` name that no object the listing may hold has (the cast's
+/// type, or any directory object's type without a cast), as the collections do.
+fn check_select(
+    tenant: &Tenant,
+    cast: Option<Kind>,
+    select: Option<&[String]>,
+) -> Result<(), GraphError> {
+    let kinds = [
+        Kind::User,
+        Kind::Group,
+        Kind::ServicePrincipal,
+        Kind::Application,
+    ];
+    let known = |name: &str| {
+        kinds
+            .iter()
+            .filter(|k| cast.is_none_or(|c| c == **k))
+            .any(|k| collection_of(*k).has_property(tenant, name))
+    };
+    match select.into_iter().flatten().find(|name| !known(name)) {
+        Some(name) => Err(GraphError::bad_request(format!(
+            "Could not find a property named '{name}' on type 'microsoft.graph.directoryObject'."
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn collection_of(kind: Kind) -> model::Collection {
+    match kind {
+        Kind::User => model::Collection::Users,
+        Kind::Group => model::Collection::Groups,
+        Kind::ServicePrincipal => model::Collection::ServicePrincipals,
+        Kind::Application => model::Collection::Applications,
     }
 }
 

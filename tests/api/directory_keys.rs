@@ -241,6 +241,39 @@ async fn bad_navigation_segments_and_casts_answer_graphs_400() {
 }
 
 #[actix_rt::test]
+async fn a_navigation_select_naming_no_property_answers_graphs_400() {
+    let app = spawn(&[]).await;
+    let groups = app.walk("/v1.0/groups").await;
+    let gid = groups[0]["id"].as_str().unwrap();
+    // Found by schemathesis: navigation listings accepted any `$select` name.
+    for (path, name) in [
+        (format!("/v1.0/groups/{gid}/members?$select=bogus"), "bogus"),
+        (
+            format!("/v1.0/groups/{gid}/members/microsoft.graph.group?$select=userPrincipalName"),
+            "userPrincipalName",
+        ),
+    ] {
+        let (status, body) = app.get(&path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(
+            body["error"]["message"],
+            format!(
+                "Could not find a property named '{name}' on type 'microsoft.graph.directoryObject'."
+            )
+        );
+    }
+    let (status, body) = app
+        .get(&format!(
+            "/v1.0/groups/{gid}/members?$select=displayName,securityEnabled"
+        ))
+        .await;
+    assert_eq!(
+        status, 200,
+        "properties of any member type are taken: {body}"
+    );
+}
+
+#[actix_rt::test]
 async fn member_group_actions_agree_with_transitive_member_of() {
     let app = spawn(&[]).await;
     let groups = app.walk("/v1.0/groups").await;

@@ -702,6 +702,7 @@ def build_graph_paths():
     legacy_provisioning(paths)
     for item in paths.values():
         item["get"]["security"] = [{"bearer": []}]
+    directory_key_paths(paths)
     return paths
 
 
@@ -735,6 +736,171 @@ def advanced_paths(paths):
                                {"$ref": "#/components/parameters/skiptoken"}],
                 "responses": {"200": collection_response(item, None, path, f"A page of {nav}."), **error_refs()},
             }}
+
+
+# ---- directory lookups, navigation and actions (issue 14; src/http/directory_keys.rs, directory_actions.rs, organization.rs)
+CASTS = {"microsoft.graph.user": "user", "microsoft.graph.group": "group",
+         "microsoft.graph.servicePrincipal": "servicePrincipal", "microsoft.graph.application": "application"}
+# Navigation listings: (owner set, navigation, owner's entity type).
+NAVIGATION = [("groups", "members"), ("groups", "owners"), ("groups", "transitiveMembers"), ("users", "memberOf"),
+              ("users", "transitiveMemberOf"), ("users", "directReports"), ("users", "ownedObjects"),
+              ("servicePrincipals", "owners")]
+MEMBER_ACTIONS = ["users", "groups", "servicePrincipals", "directoryObjects"]
+UPN = s("string", pattern=r"^[^/?@]+@[^/?@]+$", description="A userPrincipalName (guests' `#EXT#` URL-encoded).")
+USER_KEY = {"anyOf": [UUID, UPN]}
+
+
+def typed_schema(record):
+    """A live object's schema with the `@odata.type` Graph writes in directoryObject collections."""
+    schema = copy.deepcopy(SCHEMAS[record])
+    schema["properties"] = {"@odata.type": enum(f"#microsoft.graph.{record}"), **schema["properties"]}
+    schema["required"] = ["@odata.type"] + schema["required"]
+    return schema
+
+
+for _record in CASTS.values():
+    SCHEMAS["typed" + _record[0].upper() + _record[1:]] = typed_schema(_record)
+SCHEMAS["directoryObject"] = {"anyOf": [ref("typed" + r[0].upper() + r[1:]) for r in CASTS.values()],
+                              "description": "A user, group, service principal or application with its `@odata.type`."}
+SCHEMAS["castDirectoryObject"] = {"anyOf": [ref(r) for r in CASTS.values()],
+                                  "description": "A directory object listed through a cast (no `@odata.type`)."}
+SCHEMAS["domain"] = obj({
+    "id": STR, "authenticationType": STR, "availabilityStatus": NSTR, "isAdminManaged": BOOL, "isDefault": BOOL,
+    "isInitial": BOOL, "isRoot": BOOL, "isVerified": BOOL, "passwordNotificationWindowInDays": n(s("integer")),
+    "passwordValidityPeriodInDays": n(s("integer")), "supportedServices": arr(STR), "state": n({"type": "object"})})
+SCHEMAS["assignedPlan"] = obj({"assignedDateTime": DT, "capabilityStatus": STR, "service": STR, "servicePlanId": UUID})
+SCHEMAS["verifiedDomain"] = obj({"capabilities": STR, "isDefault": BOOL, "isInitial": BOOL, "name": STR, "type": STR})
+SCHEMAS["organization"] = obj({
+    "id": UUID, "deletedDateTime": D, "displayName": STR, "tenantType": STR, "createdDateTime": DT, "countryLetterCode": STR,
+    "preferredLanguage": STR, "onPremisesSyncEnabled": NBOOL,
+    "assignedPlans": arr(ref("assignedPlan"), description="The Entra ID licence's service plans (none on Free)."),
+    "provisionedPlans": arr({"type": "object"}), "verifiedDomains": arr(ref("verifiedDomain")),
+    "technicalNotificationMails": arr(STR), "securityComplianceNotificationMails": arr(STR), "businessPhones": arr(STR)})
+SCHEMAS["memberGroupsRequest"] = obj({"securityEnabledOnly": BOOL}, additional=True)
+SCHEMAS["checkMemberGroupsRequest"] = obj({"groupIds": arr(STR)}, additional=True)
+SCHEMAS["getByIdsRequest"] = obj({"ids": arr(STR), "types": arr(STR, description="Type names (`user`, `group`, ...) "
+                                                                    "that narrow the answer; all types when absent.")},
+                                 required=["ids"], additional=True)
+
+
+def key_param(name, schema, description, example=None):
+    p = {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+    if example:
+        p["examples"] = {"example": {"value": example}}
+    return p
+
+
+def directory_op(op_id, tag, summary, params, response, codes=GRAPH_ERRORS):
+    return {"operationId": op_id, "tags": tag, "summary": summary, "parameters": params,
+            "responses": {"200": response, **error_refs(codes)}, "security": [{"bearer": []}]}
+
+
+def nav_listing(version, owner, nav, cast):
+    """`/{owner}/{id}/{nav}[/{cast}]`: a page of directory objects, typed unless cast."""
+    key = USER_KEY if owner == "users" else UUID
+    params = [key_param("id", key, "Object id" + (" or userPrincipalName" if owner == "users" else "")
+                        + ": an unknown key answers 404 `Request_ResourceNotFound`, a malformed one 400.")]
+    if cast:
+        params.append(key_param("cast", enum(*CASTS), "OData cast: only objects of that type, context `#users` etc. "
+                                "Another segment answers 400 \"Resource not found for the segment '...'\"."))
+    # Any directory object's properties; one the cast's type lacks answers 400 like an unknown name.
+    selectable = [p for p in dict.fromkeys(p for r in CASTS.values() for p in SCHEMAS[r]["properties"]) if p != "id"]
+    params += [param("$select", arr(enum("id", *selectable), minItems=1),
+                     "Comma-separated properties to return (`id` and `@odata.type` are always kept); a name no object of "
+                     "the listing's type has answers 400 \"Could not find a property named '...' on type "
+                     "'microsoft.graph.directoryObject'.\"", style="form",
+                     explode=False),
+               {"$ref": "#/components/parameters/topDirectory"}, {"$ref": "#/components/parameters/count"},
+               {"$ref": "#/components/parameters/skiptoken"}]
+    record = "castDirectoryObject" if cast else "directoryObject"
+    context = "(users|groups|servicePrincipals|applications)$" if cast else "directoryObjects$"
+    suffix = "/{cast}" if cast else ""
+    op = directory_op(f"list_{version.replace('.', '')}_{owner}_{nav}{'_cast' if cast else ''}", [f"Directory {version}"],
+                      f"List a {owner[:-1]}'s {nav}{' through a cast' if cast else ''} ({version})", params,
+                      collection_response(record, ["@odata.type", "id"] + selectable, context, f"A page of {nav}.",
+                                          marked=False))
+    return f"/{version}/{owner}/{{id}}/{nav}{suffix}", op
+
+
+def action_op(version, owner, action, body, response):
+    key = USER_KEY if owner == "users" else UUID
+    op = directory_op(f"{action}_{version.replace('.', '')}_{owner}", [f"Directory {version}"],
+                      f"POST {action} on one of {owner} ({version}): transitive, read-only",
+                      [key_param("id", key, "Object id" + (" or userPrincipalName" if owner == "users" else ""))],
+                      response)
+    op["requestBody"] = {"required": True, "content": {JSON_CT: {"schema": ref(body)}}}
+    op["responses"]["400"]["description"] = "Empty Payload. JSON content expected. / Invalid request body."
+    return {"post": op}
+
+
+def strings_response(description):
+    schema = obj({"@odata.context": s("string", pattern=r"#Collection\(Edm\.String\)$"), "value": arr(STR)})
+    return {"description": description, "headers": graph_headers(), "content": {JSON_CT: {"schema": schema}}}
+
+
+def single_response(context, description):
+    """One directory object with its `@odata.type` and `@odata.context` `#{context}/$entity`."""
+    variants = []
+    for record in CASTS.values():
+        typed = copy.deepcopy(SCHEMAS["typed" + record[0].upper() + record[1:]])
+        typed["properties"] = {"@odata.context": s("string", pattern=f"#{context}/\\$entity$"), **typed["properties"]}
+        typed["required"] = ["@odata.context"] + typed["required"]
+        variants.append(typed)
+    return {"description": description, "headers": graph_headers(), "content": {JSON_CT: {"schema": {"anyOf": variants}}}}
+
+
+def directory_key_paths(paths):
+    """Lookups by alternate key, directoryObjects, navigation listings, member actions, organization and domains."""
+    for version in VERSIONS:
+        v = version.replace(".", "")
+        tag = [f"Directory {version}"]
+        user = paths[f"/{version}/users/{{id}}"]["get"]["parameters"][0]
+        user["schema"] = USER_KEY
+        user["description"] = ("Object id or userPrincipalName (case-insensitive). A non-GUID key without `@` answers 400 "
+                               "\"Invalid object identifier\"; an unknown one 404 `Request_ResourceNotFound`.")
+        for set_ in ("servicePrincipals", "applications"):
+            record = set_[:-1] if set_ == "servicePrincipals" else "application"
+            paths[f"/{version}/{set_}(appId='{{appId}}')"] = {"get": directory_op(
+                f"get_{v}_{set_}_byAppId", tag, f"Get one of {set_} by its appId ({version})",
+                [key_param("appId", STR, "The application (client) id; an unknown one answers 404 naming it.")],
+                entity_response(record, set_, "The object."))}
+        paths[f"/{version}/directoryObjects/{{id}}"] = {"get": directory_op(
+            f"get_{v}_directoryObjects", tag, f"Get any directory object by id, with its @odata.type ({version})",
+            [key_param("id", UUID, "Object id. A GUID: anything else answers 400.")],
+            single_response("directoryObjects", "The object."))}
+        paths[f"/{version}/directoryObjects/getByIds"] = {"post": dict(directory_op(
+            f"getByIds_{v}", tag, f"POST getByIds: the objects found, in the order asked ({version})", [],
+            collection_response("directoryObject", None, "directoryObjects$", "The objects found.")),
+            requestBody={"required": True, "content": {JSON_CT: {"schema": ref("getByIdsRequest")}}})}
+        for owner, nav in NAVIGATION:
+            for cast in (False, True):
+                path, op = nav_listing(version, owner, nav, cast)
+                paths[path] = {"get": op}
+        for cast in ("", "/{cast}"):
+            params = [key_param("id", USER_KEY, "Object id or userPrincipalName.")]
+            if cast:
+                params.append(key_param("cast", enum(*CASTS), "OData cast."))
+            paths[f"/{version}/users/{{id}}/manager{cast}"] = {"get": directory_op(
+                f"get_{v}_users_manager{'_cast' if cast else ''}", tag,
+                f"Get a user's manager ({version}); 404 `Request_ResourceNotFound` when the user has none",
+                params, single_response("directoryObjects", "The manager, with its @odata.type."))}
+        for owner in MEMBER_ACTIONS:
+            paths[f"/{version}/{owner}/{{id}}/getMemberGroups"] = action_op(
+                version, owner, "getMemberGroups", "memberGroupsRequest", strings_response("The groups' ids."))
+            paths[f"/{version}/{owner}/{{id}}/getMemberObjects"] = action_op(
+                version, owner, "getMemberObjects", "memberGroupsRequest",
+                strings_response("The groups' ids (the tenant has no directory roles or administrative units as objects)."))
+            paths[f"/{version}/{owner}/{{id}}/checkMemberGroups"] = action_op(
+                version, owner, "checkMemberGroups", "checkMemberGroupsRequest",
+                strings_response("The asked group ids the object is a transitive member of."))
+        for set_, record, key in (("organization", "organization", UUID), ("domains", "domain", STR)):
+            paths[f"/{version}/{set_}"] = {"get": directory_op(
+                f"list_{v}_{set_}", tag, f"List {set_} ({version})", [],
+                collection_response(record, None, f"{set_}$", f"The tenant's {set_}."))}
+            paths[f"/{version}/{set_}/{{id}}"] = {"get": directory_op(
+                f"get_{v}_{set_}", tag, f"Get one of {set_} ({version})",
+                [key_param("id", key, "The tenant id." if set_ == "organization" else "The domain name (lower case).")],
+                entity_response(record, set_, "The object."))}
 
 
 DELETED_CASTS = {

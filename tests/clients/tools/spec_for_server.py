@@ -64,7 +64,57 @@ def specialise_injections(schemas, refs, tenant_ids):
 def listing(item_path):
     """The collection whose first member gives `item_path`'s example id (deleted items list only through a cast)."""
     collection = item_path.split("/{id}")[0]  # also for navigation under an id (`/{id}/appRoleAssignedTo`)
+    if collection.endswith("/directoryObjects"):  # listed only through getByIds: any user's id will do
+        return collection[: -len("directoryObjects")] + "users"
     return collection + "/microsoft.graph.user" if collection.endswith("/directory/deletedItems") else collection
+
+
+def rich_ids(base, auth):
+    """Keys whose navigation is not empty: a user with a manager and groups, a group with members and owners, a
+    service principal with owners (the first object of a set often has none), and a user's UPN and an appId."""
+    def first(path, navs):
+        for o in fetch(f"{base}/v1.0/{path}?$top=999&$select=id", headers=auth)["value"]:
+            if all(fetch(f"{base}/v1.0/{path}/{o['id']}/{nav}?$top=1", headers=auth)["value"] for nav in navs):
+                return o["id"]
+        return None
+
+    user = first("users", ["memberOf", "directReports"]) or first("users", ["memberOf"])
+    upn = fetch(f"{base}/v1.0/users/{user}?$select=userPrincipalName", headers=auth)["userPrincipalName"] if user else None
+    managed = next((o["id"] for o in fetch(f"{base}/v1.0/users?$top=999&$expand=manager($select=id)", headers=auth)["value"]
+                    if o.get("manager")), None)
+    sp = fetch(f"{base}/v1.0/servicePrincipals?$top=1&$select=appId", headers=auth)["value"]
+    app = fetch(f"{base}/v1.0/applications?$top=1&$select=appId", headers=auth)["value"]
+    return {"users": [user, upn, managed], "groups": [first("groups", ["members", "owners"])],
+            "servicePrincipals": [first("servicePrincipals", ["owners"])],
+            "servicePrincipals(appId": [sp[0]["appId"] if sp else None],
+            "applications(appId": [app[0]["appId"] if app else None]}
+
+
+def key_examples(path, parameter, rich):
+    """Examples for the lookups, navigation and actions of issue 14 (None for other paths)."""
+    set_ = (path.split("/") + ["", ""])[2]
+    for prefix in ("servicePrincipals(appId", "applications(appId"):
+        if set_.startswith(prefix) and parameter.get("name") == "appId":
+            return [v for v in rich[prefix] if v]
+    if ("/{id}/" in path or path.endswith("/users/{id}")) and parameter.get("name") == "id" and set_ in rich:
+        return [v for v in rich[set_] if v]
+    return None
+
+
+def action_bodies(doc, facts, rich):
+    """Request-body examples for getByIds and the member actions that name existing objects."""
+    ids = [i for i in [rich["users"][0], rich["groups"][0], rich["servicePrincipals"][0]] if i]
+    for path, item in doc["paths"].items():
+        op = item.get("post")
+        if not op or "requestBody" not in op or not path.startswith(("/v1.0/", "/beta/")):
+            continue
+        content = op["requestBody"]["content"]["application/json"]
+        if path.endswith("/getByIds"):
+            content["examples"] = {"found": {"value": {"ids": ids, "types": ["user", "group"]}}}
+        elif path.endswith("/checkMemberGroups"):
+            content["examples"] = {"groups": {"value": {"groupIds": facts["refs"]["groups"][:5]}}}
+        elif path.endswith(("/getMemberGroups", "/getMemberObjects")):
+            content["examples"] = {"all": {"value": {"securityEnabledOnly": False}}}
 
 
 def specialise(doc, base, facts):
@@ -73,6 +123,7 @@ def specialise(doc, base, facts):
     (tenant id, a token request that succeeds, the first record or object of each collection for GET /{id}),
     so that generated data and examples reach the positive paths."""
     auth = {"Authorization": f"Bearer {facts['token']}"}
+    rich = rich_ids(base, auth)
     for path, item in doc["paths"].items():
         for op in item.values():
             for parameter in op.get("parameters", []):
@@ -80,10 +131,13 @@ def specialise(doc, base, facts):
                     names = facts["names"] + (MULTI_TENANT if path != "/{tenant}/oauth2/v2.0/token" else [])
                     parameter["schema"] = enum(*names)
                     parameter["examples"] = {"tenantId": {"value": facts["tenant"]["tenantId"]}}
+                elif (keys := key_examples(path, parameter, rich)) is not None:
+                    parameter["examples"] = {f"key{n}": {"value": k} for n, k in enumerate(keys)}
                 elif parameter.get("name") == "id" and parameter.get("in") == "path":
                     first = fetch(f"{base}{listing(path)}?$top=1", headers=auth)["value"]
                     if first:
                         parameter["examples"] = {"first": {"value": first[0]["id"]}}
+    action_bodies(doc, facts, rich)
     specialise_injections(doc["components"]["schemas"], facts["refs"],
                           [t["tenantId"] for t in facts["tenant"]["tenants"]])
     reader = facts["reader"]
