@@ -173,3 +173,25 @@ async fn a_batch_with_a_bad_token_is_refused_whole() {
         .unwrap();
     assert_eq!(response.status(), 401);
 }
+
+#[actix_rt::test]
+async fn item_urls_with_spaces_and_other_scripts_are_encoded_as_a_client_would() {
+    let app = spawn(&[]).await;
+    let (_, users) = app.get("/v1.0/users?$top=1").await;
+    let name = users["value"][0]["displayName"].as_str().unwrap().to_string();
+    let requests = json!({"requests": [
+        item("1", &format!("/users?$filter=displayName eq '{name}'")),
+        item("2", "/users?$filter=displayName eq 'Zoë Ng'"),
+        item("3", "\u{b8}\u{bc}\u{1c}\u{c6}\u{98}\u{f8}"),
+    ]});
+    let (status, body) = app.post("/v1.0/$batch", requests).await;
+    assert_eq!(status, 200, "{body}");
+    let found = &by_id(&body, "1")["body"]["value"];
+    assert_eq!(found[0]["displayName"], name.as_str(), "{body}");
+    assert_eq!(by_id(&body, "2")["status"], 200, "{body}");
+    assert_eq!(by_id(&body, "2")["body"]["value"], json!([]), "{body}");
+    let odd = by_id(&body, "3");
+    assert!(odd["status"] == 400 || odd["status"] == 404, "{odd}");
+    let (status, _) = app.get("/_entrasim/health").await;
+    assert_eq!(status, 200, "the worker survived");
+}

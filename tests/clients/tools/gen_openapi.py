@@ -1104,7 +1104,7 @@ SCHEMAS["throttlingPatch"] = obj({
     "enabled": BOOL,
     "perAppPerTenant": ref("limitPatch"),
     "perAppAllTenants": ref("limitPatch"),
-    "identityProtection": ref("limitPatch"),
+    "identityProtection": n(ref("limitPatch")),
     "apps": n({"type": "object", "additionalProperties": n(ref("appLimitPatch"))}),
     "throttleNext": n(arr(ref("throttleNext"))),
     "armReads": n(ref("limitPatch")),
@@ -1423,7 +1423,8 @@ def batch_paths():
             "summary": "JSON batch: items run in order through the same routing, permissions and throttle; an item "
                        "whose dependency failed answers 424; a throttled item 429 with Retry-After in its headers.",
             "requestBody": {"required": True, "content": {"application/json": {"schema": obj(
-                {"requests": arr(item, minItems=1, maxItems=20)})}}},
+                {"requests": arr(item, minItems=1, maxItems=20)}, additional=True,
+                description="Other members are ignored (inferred: Graph reads only `requests`).")}}},
             "responses": {"200": {"description": "One answer per item, in request order.", "headers": graph_headers(),
                                   "content": {JSON_CT: {"schema": obj({"responses": arr(answer)})}}},
                           **error_refs(["400", "401"])}}}
