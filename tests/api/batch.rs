@@ -178,7 +178,10 @@ async fn a_batch_with_a_bad_token_is_refused_whole() {
 async fn item_urls_with_spaces_and_other_scripts_are_encoded_as_a_client_would() {
     let app = spawn(&[]).await;
     let (_, users) = app.get("/v1.0/users?$top=1").await;
-    let name = users["value"][0]["displayName"].as_str().unwrap().to_string();
+    let name = users["value"][0]["displayName"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let requests = json!({"requests": [
         item("1", &format!("/users?$filter=displayName eq '{name}'")),
         item("2", "/users?$filter=displayName eq 'Zoë Ng'"),
