@@ -1411,7 +1411,7 @@ def batch_paths():
                 "headers": obj({}, required=[], additional={"type": "string"}),
                 "body": {"description": "JSON value, or base64 for a non-JSON Content-Type."},
                 "dependsOn": arr(s("string")), "depends_on": arr(s("string"))},
-               required=["id", "method", "url"])
+               required=["id", "method", "url"], additional=True)
     answer = obj({"id": s("string"), "status": s("integer"),
                   "headers": obj({}, required=[], additional={"type": "string"}),
                   "body": {"description": "The item's JSON body (absent for an empty one)."}},
