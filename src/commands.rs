@@ -19,8 +19,16 @@ pub enum CommandError {
     Other(String),
 }
 
-/// Runs the command the user asked for.
+/// Runs the command the user asked for. A reader that stops reading early
+/// (`entrasim ca | head -1`) is not a failure: a broken pipe ends the command quietly.
 pub fn run(cli: Cli) -> Result<(), CommandError> {
+    match dispatch(cli) {
+        Err(CommandError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), CommandError> {
     match cli.command {
         None => serve(ServeSettings::from_args(&cli.serve)?),
         Some(Command::Serve(args)) => serve(ServeSettings::from_args(&args)?),

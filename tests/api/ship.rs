@@ -220,3 +220,23 @@ async fn records_generated_less_records_evicted_equal_records_held_as_the_clock_
         }
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_fail_entrasim_ca() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_entrasim"))
+        .args(["ca", "--bundle", "--data-dir"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the pipe unread, as `| head -1` does once it has its line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -80,15 +80,17 @@ fn dependencies(
     id: &str,
     earlier: &[Item],
 ) -> Result<Vec<usize>, BatchError> {
-    let Some(list) = object.get("dependsOn").or_else(|| object.get("depends_on")) else {
-        return Ok(Vec::new());
-    };
-    let list = match list {
-        Value::Null => return Ok(Vec::new()),
-        Value::Array(list) => list,
-        _ => return Err(BatchError::Format),
-    };
-    list.iter()
+    // Both spellings are read, and each must be a list of ids (either may stand alone).
+    let mut names = Vec::new();
+    for key in ["dependsOn", "depends_on"] {
+        match object.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(list)) => names.extend(list),
+            Some(_) => return Err(BatchError::Format),
+        }
+    }
+    let mut found: Vec<usize> = names
+        .iter()
         .map(|d| {
             let name = d.as_str().ok_or(BatchError::Format)?;
             // An id that is not an earlier item (unknown, itself, later: any cycle
@@ -99,7 +101,10 @@ fn dependencies(
                 .position(|i| i.id.eq_ignore_ascii_case(name))
                 .ok_or_else(|| BatchError::Dependency(id.to_string()))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
 }
 
 fn headers(object: &Map<String, Value>) -> Result<Vec<(String, String)>, BatchError> {
@@ -188,6 +193,14 @@ mod tests {
     fn a_dependency_on_a_later_item_is_refused() {
         let body = br#"{"requests":[{"id":"1","method":"GET","url":"/users","dependsOn":["2"]},{"id":"2","method":"GET","url":"/users"}]}"#;
         assert!(matches!(parse(body), Err(BatchError::Dependency(id)) if id == "1"));
+    }
+
+    #[test]
+    fn both_dependency_spellings_are_read_and_each_must_be_a_list_of_ids() {
+        let body = br#"{"requests":[{"id":"1","method":"GET","url":"/users"},{"id":"2","method":"GET","url":"/users","dependsOn":["1"],"depends_on":[{}]}]}"#;
+        assert!(matches!(parse(body), Err(BatchError::Format)));
+        let body = br#"{"requests":[{"id":"1","method":"GET","url":"/users"},{"id":"2","method":"GET","url":"/users","dependsOn":["1"],"depends_on":["1"]}]}"#;
+        assert_eq!(parse(body).unwrap().items[1].depends_on, vec![0]);
     }
 
     #[test]

@@ -1401,16 +1401,17 @@ def user_flow_paths():
 # ---- delegated branch: JSON batching (issue 18) ----
 def batch_paths():
     """`POST /{v1.0|beta}/$batch`: up to 20 Graph requests in one body (reference part D)."""
-    item = obj({"id": s("string", minLength=1),
-                "method": s("string", pattern="^[A-Za-z]+$", description=(
-                    "Any HTTP method: one the item's resource does not take answers that item 405, as the same "
+    item = obj({"id": {"anyOf": [s("string", minLength=1), s("number")],
+                       "description": "A string; a number is read as its text (the JS SDK sends strings)."},
+                "method": s("string", pattern="^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", description=(
+                    "Any HTTP method (an RFC 9110 token): one the item's resource does not take answers that item 405, as the same "
                     "request alone would.")),
                 "url": s("string", minLength=1, description=(
                     "Relative (`/users`, `users?...`), version-prefixed (`/v1.0/users`) or absolute; resolved against "
                     "the batch's version.")),
-                "headers": obj({}, required=[], additional={"type": "string"}),
+                "headers": n(obj({}, required=[], additional={"type": "string"})),
                 "body": {"description": "JSON value, or base64 for a non-JSON Content-Type."},
-                "dependsOn": arr(s("string")), "depends_on": arr(s("string"))},
+                "dependsOn": n(arr(s("string"))), "depends_on": n(arr(s("string")))},
                required=["id", "method", "url"], additional=True)
     answer = obj({"id": s("string"), "status": s("integer"),
                   "headers": obj({}, required=[], additional={"type": "string"}),
