@@ -2,6 +2,7 @@
 `entrasim generate` output the served records must equal."""
 
 import atexit
+import contextlib
 import json
 import os
 import pathlib
@@ -139,18 +140,28 @@ def generated(tmp_path_factory):
     return out
 
 
+@contextlib.contextmanager
+def trusting(server, directory):
+    """certifi's roots plus the server's CA in DIRECTORY/bundle.pem, exported as SSL_CERT_FILE and
+    REQUESTS_CA_BUNDLE while the block runs, the previous values restored after."""
+    bundle = pathlib.Path(directory) / "bundle.pem"
+    bundle.write_text(pathlib.Path(certifi.where()).read_text() + "\n" + pathlib.Path(server.ca).read_text())
+    saved = {k: os.environ.get(k) for k in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
+    os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = str(bundle)
+    try:
+        yield str(bundle)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 @pytest.fixture(scope="session")
 def ca_bundle(server, tmp_path_factory):
     """certifi's roots plus the entrasim CA, exported as SSL_CERT_FILE / REQUESTS_CA_BUNDLE."""
     if not server.https:
         pytest.skip("identity surface absent: entrasim printed no `listening on https://` line")
-    bundle = tmp_path_factory.mktemp("ca") / "bundle.pem"
-    bundle.write_text(pathlib.Path(certifi.where()).read_text() + "\n" + pathlib.Path(server.ca).read_text())
-    saved = {k: os.environ.get(k) for k in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
-    os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = str(bundle)
-    yield str(bundle)
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with trusting(server, tmp_path_factory.mktemp("ca")) as bundle:
+        yield bundle

@@ -3,10 +3,7 @@ its state and history change and the directory audit Identity Protection writes 
 A server of its own: the dismissal changes what the session server must keep serving."""
 
 import asyncio
-import os
-import pathlib
 
-import certifi
 import pytest
 from azure.identity import ClientSecretCredential
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -15,7 +12,7 @@ from msgraph.generated.audit_logs.directory_audits.directory_audits_request_buil
 from msgraph.generated.identity_protection.risky_users.dismiss.dismiss_post_request_body import DismissPostRequestBody
 from msgraph.generated.models.risk_state import RiskState
 
-from conftest import Server, client_named
+from conftest import Server, client_named, trusting
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +21,8 @@ def own_server(tmp_path_factory):
     if not srv.https:
         srv.stop()
         pytest.skip("no `listening on https://` line")
-    bundle = tmp_path_factory.mktemp("protection-ca") / "bundle.pem"
-    bundle.write_text(pathlib.Path(certifi.where()).read_text() + "\n" + pathlib.Path(srv.ca).read_text())
-    saved = {k: os.environ.get(k) for k in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
-    os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = str(bundle)
-    yield srv
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with trusting(srv, tmp_path_factory.mktemp("protection-ca")):
+        yield srv
     srv.stop()
 
 

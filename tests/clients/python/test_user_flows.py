@@ -8,12 +8,10 @@ log-reading role."""
 
 import asyncio
 import os
-import pathlib
 import shutil
 import threading
 import webbrowser
 
-import certifi
 import msal.authority
 import pytest
 import requests
@@ -38,16 +36,8 @@ def users_server(tmp_path_factory):
         srv = conftest.Server("--throttle", "off")
     finally:
         conftest.TENANT_FLAGS = saved_flags
-    bundle = tmp_path_factory.mktemp("users-ca") / "bundle.pem"
-    bundle.write_text(pathlib.Path(certifi.where()).read_text() + "\n" + pathlib.Path(srv.ca).read_text())
-    saved = {k: os.environ.get(k) for k in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
-    os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = str(bundle)
-    yield srv
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with conftest.trusting(srv, tmp_path_factory.mktemp("users-ca")):
+        yield srv
     srv.stop()
 
 
