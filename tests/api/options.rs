@@ -59,6 +59,7 @@ async fn the_environment_variable_enables_select_on_sign_ins() {
         .args(["--clock", "fixed:2026-06-01T12:00:00Z"])
         .env("ENTRASIM_SELECT_ON_SIGN_INS", "true")
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut line = String::new();

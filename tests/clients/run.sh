@@ -11,6 +11,9 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 BIN="${ENTRASIM_BIN:-$ROOT/target/release/entrasim}"
 VENV="$HERE/.venv"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/entrasim-clients.XXXXXX")"
+# Everything the suites and the tools they drive write to a temporary directory (Azure CLI's
+# telemetry, CLI for Microsoft 365's cache, browser profiles) lands here and goes with $WORK.
+mkdir -p "$WORK/tmp" && export TMPDIR="$WORK/tmp"
 PIDS=()
 PASSED=0
 FAILED=0
