@@ -188,11 +188,12 @@ def test_curl_meets_a_403_naming_a_host_the_proxy_does_not_serve(proxied):
 @pytest.fixture(scope="module")
 def m365(proxied, reader):
     """`m365 ...` through HTTPS_PROXY with NODE_EXTRA_CA_CERTS, logged in with a secret; its
-    configuration lives in a temporary HOME that is removed afterwards."""
+    configuration and cache live in a temporary HOME that is removed afterwards."""
     if not M365.exists():
         pytest.skip(f"{M365} is missing: run `npm ci` in tests/clients")
     home = tempfile.mkdtemp(prefix="entrasim-m365-")
-    env = {"PATH": os.environ["PATH"], "HOME": home, "HTTPS_PROXY": proxied.proxy,
+    # TMPDIR too: m365 keeps a token cache in the temporary directory (cli-m365-cache).
+    env = {"PATH": os.environ["PATH"], "HOME": home, "TMPDIR": home, "HTTPS_PROXY": proxied.proxy,
            "NODE_EXTRA_CA_CERTS": proxied.ca, "CLIMICROSOFT365_NOUPDATE": "1"}
 
     def run(*args):
