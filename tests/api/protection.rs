@@ -508,3 +508,33 @@ async fn a_bad_risk_detection_is_refused_naming_its_field_and_nothing_is_stored(
         .await;
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn a_confirmed_compromise_blocks_the_user_s_later_sign_ins_and_not_earlier_ones() {
+    let app = spawn(&[]).await;
+    let (user, _) = signed_in_user(&app).await;
+    let earlier = sign_ins_since(&app, &user, "2026-05-31T12:00:00Z").await;
+    let (status, _) = app
+        .post(
+            "/v1.0/identityProtection/riskyUsers/confirmCompromised",
+            serde_json::json!({"userIds": [user]}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        sign_ins_since(&app, &user, "2026-05-31T12:00:00Z").await,
+        earlier
+    );
+    app.advance("P1D").await;
+    let later = sign_ins_since(&app, &user, "2026-06-01T12:00:00Z").await;
+    assert!(!later.is_empty());
+    for s in &later {
+        assert_ne!(s["status"]["errorCode"], 0, "{s}");
+        assert_eq!(s["riskLevelAggregated"], "high", "{s}");
+    }
+    assert!(
+        later
+            .iter()
+            .any(|s| failed_policies(s).contains(&"Block access for high-risk users".to_string()))
+    );
+}
