@@ -253,7 +253,12 @@ fn injected(d: &Injected, sign_ins: &[SignIn]) -> Option<Detection> {
         Some(key) => Some(*sign_ins.iter().find(|r| r.key == key)?),
         None => None,
     };
-    Some(Detection {
+    Some(from_injected(d, sign_in))
+}
+
+/// The detection an injection describes, naming `sign_in` (the record it gave) if any.
+pub fn from_injected(d: &Injected, sign_in: Option<SignIn>) -> Detection {
+    Detection {
         id: d.id.clone(),
         kind: d.kind.clone(),
         timing: d.timing,
@@ -264,7 +269,7 @@ fn injected(d: &Injected, sign_ins: &[SignIn]) -> Option<Detection> {
         origin: sign_in.map_or(Origin::User, Origin::SignIn),
         remediated: false,
         info: Vec::new(),
-    })
+    }
 }
 
 fn confirmed(actions: &RiskActions) -> Vec<Detection> {

@@ -10,12 +10,12 @@ use crate::app::AppState;
 use crate::http::error::GraphError;
 use crate::model::ids::Purpose;
 use crate::protection::actions::Injected;
-use crate::protection::detections::hex_id;
+use crate::protection::detections::{from_injected, hex_id};
 use crate::protection::signals;
 use crate::store::records::SignIn;
 use crate::store::{Indexed, TenantLogs};
 use actix_web::{HttpResponse, web};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 const FIELDS: [&str; 6] = [
@@ -82,7 +82,7 @@ pub async fn risk_detection(
         },
     )?;
     let now = crate::store::records::ticks(state.clock.now());
-    let id = state.update(|world| {
+    let stored = state.update(|world| {
         let logs = &mut world.tenants[common.tenant];
         if !Arc::ptr_eq(&logs.plan, &common.plan) {
             return Err(GraphError::new(
@@ -95,10 +95,14 @@ pub async fn risk_detection(
     })?;
     let world = state.world();
     let logs = &world.tenants[common.tenant];
+    // As riskDetections serves it; one whose sign-in is not visible yet, as it will be served.
     let found = crate::protection::export::risk_detections(logs, now, false)
         .into_iter()
-        .find(|d| d["id"] == id)
-        .unwrap_or_else(|| json!({"id": id}));
+        .find(|d| d["id"].as_str() == Some(stored.id.as_str()))
+        .unwrap_or_else(|| {
+            let detection = from_injected(&stored, asked.sign_in);
+            crate::protection::detections::to_json(&logs.plan, &detection, None, false)
+        });
     Ok(HttpResponse::Created().json(found))
 }
 
@@ -247,8 +251,8 @@ fn agree_user(sign_in: Option<SignIn>, named: Option<u32>, problems: &mut Proble
     }
 }
 
-/// Files the detection; returns its id.
-fn store(logs: &mut TenantLogs, common: &Common, asked: &Asked) -> String {
+/// Files the detection; returns it.
+fn store(logs: &mut TenantLogs, common: &Common, asked: &Asked) -> Injected {
     logs.injected += 1;
     let carried = asked.timing == "realtime";
     let seed = logs.plan.tenant.seed;
@@ -260,8 +264,8 @@ fn store(logs: &mut TenantLogs, common: &Common, asked: &Asked) -> String {
         _ => hex_id(&format!("injected/{}/{}", seed.0, logs.injected)),
     };
     let at = asked.sign_in.map_or(common.at, |r| r.at);
-    logs.risk_actions.detections.push(Injected {
-        id: id.clone(),
+    let injected = Injected {
+        id,
         user: asked.user,
         kind: asked.kind.to_string(),
         level: asked.level,
@@ -269,12 +273,13 @@ fn store(logs: &mut TenantLogs, common: &Common, asked: &Asked) -> String {
         activity_at: at,
         detected: if carried { at } else { common.at },
         sign_in: asked.sign_in.map(|r| r.key),
-    });
+    };
+    logs.risk_actions.detections.push(injected.clone());
     if let (Some(r), true) = (asked.sign_in, carried) {
         carry(logs, r, asked);
     }
     logs.reassess_risk(if carried { at } else { common.at });
-    id
+    injected
 }
 
 /// The sign-in now carries the detection: its bit, and its level if higher.
