@@ -102,6 +102,13 @@ impl WeightedIndex {
         self.cumulative.is_empty()
     }
 
+    /// The index a 64-bit hash picks, with the table's weights; the table must not be empty.
+    pub fn index_at(&self, x: u64) -> usize {
+        let total = *self.cumulative.last().expect("weighted table is empty");
+        let x = x % total;
+        self.cumulative.partition_point(|&c| c <= x)
+    }
+
     /// One index; the table must not be empty.
     pub fn sample(&self, rng: &mut Rng) -> usize {
         use rand::RngExt as _;

@@ -6,6 +6,7 @@ use super::plan::{Lifecycle, Plan};
 use super::timeline::{activity_share, office_hours};
 use super::{HourOutput, Sequencer};
 use crate::model::ca::{Demands, demands};
+use crate::protection::{episodes, signals};
 use crate::rng::{Rng, poisson};
 use crate::store::records::{NONE, SignIn, SignInKind, TICKS_PER_HOUR, TICKS_PER_SECOND, flags};
 use crate::tenant::{User, UserKind};
@@ -49,6 +50,8 @@ pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut Ho
         }
     }
     registrations(plan, &mut rng, hour, seq, out);
+    sprays(plan, hour, seq, out);
+    episodes::enforce(plan, &Default::default(), &mut out.sign_ins, i64::MIN);
 }
 
 fn push(plan: &Plan, out: &mut HourOutput, mut record: SignIn) {
@@ -111,7 +114,9 @@ fn user_factor(user: &User) -> f64 {
     }
 }
 
-/// Where and on what a user signs in from: fills device, IP, location, flags.
+/// Where and on what a user signs in from: fills device, IP, location, flags,
+/// and the real-time detections that follow (`protection::signals`). A user
+/// away on a trip signs in from there for its whole length.
 fn place(plan: &Plan, rng: &mut Rng, user: &User, at: i64, record: &mut SignIn) {
     let home = &plan.catalog.locations[user.home as usize];
     record.device = match user.devices.len() {
@@ -119,20 +124,24 @@ fn place(plan: &Plan, rng: &mut Rng, user: &User, at: i64, record: &mut SignIn) 
         n => user.devices[rng.random_range(0..n)],
     };
     let activity = &plan.preset.activity;
-    if rng.random_bool(activity.travel_rate.clamp(0.0, 1.0)) {
-        let away = plan.locations.sample(rng) as u16;
+    if let Some((away, octet)) = signals::trip(plan, record.subject, user, at) {
         let prefix = plan.catalog.locations[away as usize].ip_prefix;
         record.location = away;
-        record.ip = [prefix[0], prefix[1], rng.random(), rng.random_range(1..255)];
+        record.ip = [prefix[0], prefix[1], octet, rng.random_range(1..255)];
         record.flags |= flags::TRAVEL;
     } else if rng.random_bool(activity.vpn_rate.clamp(0.0, 1.0)) {
         record.location = plan.locations.sample(rng) as u16;
-        record.ip = [
-            185,
-            rng.random_range(100..220),
-            rng.random(),
-            rng.random_range(1..255),
-        ];
+        // One VPN sign-in in thirty leaves through an anonymiser (Tor-like) exit.
+        record.ip = if rng.random_bool(1.0 / 30.0) {
+            signals::anonymizer_ip(rng)
+        } else {
+            [
+                185,
+                rng.random_range(100..220),
+                rng.random(),
+                rng.random_range(1..255),
+            ]
+        };
         record.flags |= flags::VPN;
     } else if office_hours(at, home.utc_offset_minutes)
         && user.kind == UserKind::Member
@@ -150,22 +159,7 @@ fn place(plan: &Plan, rng: &mut Rng, user: &User, at: i64, record: &mut SignIn) 
         record.location = user.home;
         record.ip = user.home_ip;
     }
-    record.risk = risk(rng, record.flags);
-}
-
-fn risk(rng: &mut Rng, f: u8) -> u8 {
-    let p = if f & flags::VPN != 0 {
-        0.25
-    } else if f & flags::TRAVEL != 0 {
-        0.1
-    } else {
-        0.004
-    };
-    if rng.random_bool(p) {
-        rng.random_range(1..=3)
-    } else {
-        0
-    }
+    record.risk = signals::realtime(rng, record);
 }
 
 fn blank(kind: SignInKind, at: i64, key: u64, subject: u32) -> SignIn {
@@ -206,7 +200,9 @@ fn interactive_sign_in(
     if let Some(error) =
         primary_failure(plan, rng, user, &record, plan.preset.activity.failure_rate)
     {
+        // Wrong credentials never carry a risk detection (concept-identity-protection-risks).
         record.error = error;
+        record.risk = 0;
         push(plan, out, record);
         return;
     }
@@ -231,7 +227,7 @@ fn interactive_sign_in(
                 return;
             }
             record.flags |= flags::MFA;
-        } else if away || rng.random_bool(0.3) {
+        } else if away || signals::during(record.risk) >= 2 || rng.random_bool(0.3) {
             record.flags |= flags::MFA;
         } else {
             record.flags |= flags::MFA_CLAIM;
@@ -253,7 +249,13 @@ fn primary_failure(
     if !user.enabled_at(crate::store::records::datetime(record.at)) {
         return Some(plan.error_code(50057));
     }
-    let rate = rate * 0.6 * if record.risk >= 2 { 4.0 } else { 1.0 };
+    let rate = rate
+        * 0.6
+        * if signals::during(record.risk) >= 2 {
+            4.0
+        } else {
+            1.0
+        };
     let (errors, table) = &plan.user_errors;
     (rng.random_bool(rate.clamp(0.0, 1.0)) && !errors.is_empty())
         .then(|| errors[table.sample(rng)] + 1)
@@ -472,6 +474,51 @@ fn registrations(plan: &Plan, rng: &mut Rng, hour: i64, seq: &mut Sequencer, out
         record.client_app = plan.client_app("Browser");
         record.flags |= flags::MFA | flags::REGISTRATION;
         record.risk = 0;
+        push(plan, out, record);
+    }
+}
+
+/// The attempts of the day's password spray that fall in `hour`: failed
+/// sign-ins from the attacker's address, and, where the password was right, a
+/// high-risk `passwordSpray` sign-in that Conditional Access stops for MFA.
+fn sprays(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut HourOutput) {
+    let start = hour * TICKS_PER_HOUR;
+    let Some(spray) = episodes::spray(plan, start.div_euclid(signals::DAY)) else {
+        return;
+    };
+    let app = plan.first_party("1b730954-1685-4b74-9bfd-dac224a7b894");
+    let resource = plan.first_party("00000002-0000-0000-c000-000000000000");
+    let (Some(app), Some(resource)) = (app, resource) else {
+        return;
+    };
+    let attempts = spray
+        .attempts
+        .iter()
+        .filter(|a| a.at.div_euclid(TICKS_PER_HOUR) == hour);
+    for attempt in attempts {
+        let mut record = blank(
+            SignInKind::Interactive,
+            attempt.at,
+            seq.sign_in(),
+            attempt.user,
+        );
+        record.app = app;
+        record.resource = resource;
+        record.ip = spray.ip;
+        record.location = spray.location;
+        record.client_app = plan.client_app("Mobile Apps and Desktop clients");
+        record.error = match attempt.outcome {
+            episodes::Outcome::Failed(code) => plan.error_code(code),
+            episodes::Outcome::Guessed => {
+                record.risk = signals::SPRAY | 3;
+                let demands = demands(plan, &record);
+                match blocked(plan, demands, &record) {
+                    Some(error) => error,
+                    None if demands.mfa => plan.error_code(50076),
+                    None => 0,
+                }
+            }
+        };
         push(plan, out, record);
     }
 }

@@ -70,10 +70,15 @@ pub enum CaAudience {
     Legacy,
     AzureManagement,
     OutsideCountries,
+    /// Sign-ins whose own risk is medium or high (Identity Protection, P2).
+    SignInRisk,
+    /// Users whose risk is high when they sign in (Identity Protection, P2).
+    UserRisk,
 }
 
 impl CaAudience {
-    /// The seed spelling: all, admins, guests, legacy, azureManagement, outsideCountries.
+    /// The seed spelling: all, admins, guests, legacy, azureManagement, outsideCountries,
+    /// signInRisk, userRisk.
     pub fn as_str(&self) -> &'static str {
         match self {
             CaAudience::All => "all",
@@ -82,6 +87,8 @@ impl CaAudience {
             CaAudience::Legacy => "legacy",
             CaAudience::AzureManagement => "azureManagement",
             CaAudience::OutsideCountries => "outsideCountries",
+            CaAudience::SignInRisk => "signInRisk",
+            CaAudience::UserRisk => "userRisk",
         }
     }
 
@@ -94,6 +101,8 @@ impl CaAudience {
             Legacy,
             AzureManagement,
             OutsideCountries,
+            SignInRisk,
+            UserRisk,
         ]
         .into_iter()
         .find(|v| v.as_str() == s)

@@ -224,7 +224,7 @@ fn small_tables_hold_the_values_generators_rely_on() {
             .iter()
             .any(|t| t.provider.ends_with("userAssignedIdentities"))
     );
-    assert_eq!(catalog.ca_policies.len(), 8);
+    assert_eq!(catalog.ca_policies.len(), 10);
 }
 
 fn with_locations(text: &str) -> Result<Catalog, CatalogError> {

@@ -23,6 +23,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/directoryAudits", web::post().to(super::inject::audit))
             .route("/provisioning", web::post().to(super::inject::provisioning))
             .route("/activityLog", web::post().to(super::inject::activity_log))
+            .route(
+                "/riskDetections",
+                web::post().to(super::inject::risk_detection),
+            )
             .route("/import", web::post().to(super::import::import))
             .route(
                 "/throttling",

@@ -47,7 +47,7 @@ const GET_PUT: &[&str] = &["GET", "HEAD", "PUT", "OPTIONS"];
 const POST: &[&str] = &["POST", "OPTIONS"];
 
 /// The control routes under `/_entrasim/` and their methods (see `control::configure`).
-pub const CONTROL: [(&str, &[&str]); 13] = [
+pub const CONTROL: [(&str, &[&str]); 14] = [
     ("health", GET),
     ("tenant", GET),
     ("ca.pem", GET),
@@ -60,6 +60,7 @@ pub const CONTROL: [(&str, &[&str]); 13] = [
     ("faults", GET_PUT),
     ("clients", GET),
     ("activityLog", POST),
+    ("riskDetections", POST),
     ("import", POST),
 ];
 

@@ -166,7 +166,18 @@ fn applies(plan: &Plan, policy: &CaPolicyTemplate, record: &SignIn) -> bool {
             .allowed_location
             .get(record.location as usize)
             .is_some_and(|allowed| !allowed),
+        // Risk conditions need Entra ID P2 (reference §A.3).
+        CaAudience::SignInRisk => {
+            p2(plan) && !service_account && crate::protection::signals::during(record.risk) >= 2
+        }
+        CaAudience::UserRisk => {
+            p2(plan) && !service_account && crate::protection::signals::user(record.risk) == 3
+        }
     }
+}
+
+fn p2(plan: &Plan) -> bool {
+    plan.tenant.license >= crate::config::License::P2
 }
 
 /// Graph's `conditionalAccessStatus` from the per-policy results.

@@ -3,15 +3,12 @@
 use super::ca::{PolicyResult, evaluate, status};
 use super::ids::{Purpose, id, time0};
 use crate::activity::Plan;
-use crate::config::License;
 use crate::store::records::{NONE, SignIn, SignInKind, flags};
 use crate::tenant::{SpOrigin, UserKind};
 use serde::Serialize;
 
 /// API version of a request.
 pub use crate::query::capability::ApiVersion;
-
-const RISK: [&str; 4] = ["none", "low", "medium", "high"];
 
 /// `userDisplayName`.
 pub fn user_display_name<'a>(plan: &'a Plan, r: &SignIn) -> Option<&'a str> {
@@ -100,13 +97,9 @@ pub fn home_tenant_id<'a>(plan: &'a Plan, r: &SignIn) -> Option<&'a str> {
     })
 }
 
-/// `riskLevelDuringSignIn` / `riskLevelAggregated`, hidden below P2.
+/// `riskLevelDuringSignIn`, hidden below P2 (the risk fields live in `protection::sign_in_risk`).
 pub fn risk_level(plan: &Plan, r: &SignIn) -> &'static str {
-    if plan.tenant.license < License::P2 {
-        "hidden"
-    } else {
-        RISK[r.risk as usize & 3]
-    }
+    crate::protection::sign_in_risk::during(plan, r)
 }
 
 /// `authenticationRequirement`: multi-factor when Conditional Access asked
@@ -305,13 +298,10 @@ struct Beta<'a> {
     session_lifetime_policies: Vec<()>,
 }
 
-/// `riskEventTypes` and `riskEventTypes_v2` of a sign-in with this risk (empty below P2).
+/// `riskEventTypes_v2` of a sign-in with this risk byte (empty below P2).
 pub fn risk_event_types(plan: &Plan, risk: u8) -> &'static [&'static str] {
-    if risk >= 2 && plan.tenant.license >= License::P2 {
-        &["unfamiliarFeatures"]
-    } else {
-        &[]
-    }
+    let kinds = crate::protection::signals::kinds(risk);
+    crate::protection::sign_in_risk::event_types_of(plan, kinds)
 }
 
 /// Writes one sign-in as Graph JSON.
@@ -321,13 +311,12 @@ pub fn write(out: &mut Vec<u8>, plan: &Plan, r: &SignIn, version: ApiVersion) {
 }
 
 fn build<'a>(plan: &'a Plan, r: &SignIn, version: ApiVersion) -> V1<'a> {
+    use crate::protection::sign_in_risk as risk;
     let seed = plan.tenant.seed;
     let (app_id, app_name) = app(plan, r);
     let (resource_id, resource_name) = resource(plan, r);
     let results = evaluate(plan, r);
     let error = (r.error > 0).then(|| &plan.catalog.sign_in_errors[r.error as usize - 1]);
-    let hidden = plan.tenant.license < License::P2;
-    let at_risk = r.risk >= 2 && !hidden;
     let agent = agent(plan, r);
     V1 {
         id: id(seed, Purpose::SignIn, r.key),
@@ -343,18 +332,12 @@ fn build<'a>(plan: &'a Plan, r: &SignIn, version: ApiVersion) -> V1<'a> {
         correlation_id: id(seed, Purpose::Correlation, r.corr),
         conditional_access_status: status(&results),
         is_interactive: r.kind == SignInKind::Interactive,
-        risk_detail: if hidden { "hidden" } else { "none" },
-        risk_level_aggregated: risk_level(plan, r),
-        risk_level_during_sign_in: risk_level(plan, r),
-        risk_state: if hidden {
-            "none"
-        } else if at_risk {
-            "atRisk"
-        } else {
-            "none"
-        },
-        risk_event_types: (version == ApiVersion::V1).then_some(risk_event_types(plan, r.risk)),
-        risk_event_types_v2: risk_event_types(plan, r.risk),
+        risk_detail: risk::detail(plan, r),
+        risk_level_aggregated: risk::aggregated(plan, r),
+        risk_level_during_sign_in: risk::during(plan, r),
+        risk_state: risk::state(plan, r),
+        risk_event_types: (version == ApiVersion::V1).then(|| risk::legacy_event_types(plan, r)),
+        risk_event_types_v2: risk::event_types(plan, r),
         resource_display_name: resource_name,
         resource_id,
         resource_tenant_id: &plan.tenant.id,

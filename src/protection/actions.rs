@@ -38,11 +38,28 @@ pub struct Action {
     pub by: String,
 }
 
-/// The actions taken so far, by user index and by service principal index, oldest first.
+/// The actions taken so far, by user index and by service principal index, oldest
+/// first, and the detections injected through the control surface.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RiskActions {
     pub users: BTreeMap<u32, Vec<Action>>,
     pub service_principals: BTreeMap<u32, Vec<Action>>,
+    pub detections: Vec<Injected>,
+}
+
+/// A detection injected through `POST /_entrasim/riskDetections`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Injected {
+    pub id: String,
+    pub user: u32,
+    pub kind: String,
+    /// 1 low, 2 medium, 3 high.
+    pub level: u8,
+    pub timing: &'static str,
+    pub activity_at: Ticks,
+    pub detected: Ticks,
+    /// The sign-in it names (its key), if any.
+    pub sign_in: Option<u64>,
 }
 
 /// Who a body names: `userIds` or `servicePrincipalIds`.
@@ -160,6 +177,9 @@ pub fn record(
             logs.insert(audit);
         }
         done += 1;
+    }
+    if subject == Subject::User && done > 0 {
+        logs.reassess_risk(now);
     }
     done
 }

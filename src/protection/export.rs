@@ -1,40 +1,56 @@
 //! The Identity Protection collections as `generate` writes them: what a query
 //! without options would page through at the same instant.
 
-use super::{detections, risk, users, workloads};
+use super::detections::{self, Detection};
+use super::episodes::{self, Episode};
+use super::{risk, users, workloads};
 use crate::store::TenantLogs;
 use crate::store::records::Ticks;
 use serde_json::Value;
 
-/// Every user detection, newest first: the risky sign-ins (settled by a later action)
-/// and the detections confirmCompromised created.
-pub fn risk_detections(logs: &TenantLogs, now: Ticks, beta: bool) -> Vec<Value> {
-    let plan = &logs.plan;
-    let acted = &logs.risk_actions.users;
-    let mut all: Vec<(Ticks, Value)> = detections::risky_sign_ins(logs, now)
-        .iter()
-        .map(|r| {
-            let settled = acted.get(&r.subject).and_then(|a| risk::settling(a, r.at));
-            (r.at, detections::to_json(plan, r, settled, beta))
-        })
-        .collect();
-    for (user, list) in acted {
-        for action in list {
-            let created = detections::admin_confirmed(plan, *user, action, beta);
-            all.extend(created.map(|d| (action.at, d)));
-        }
+/// What Identity Protection knows about users at an instant: the detections
+/// (newest first) and the episodes whose password resets settle risk.
+pub struct View {
+    pub found: Vec<Detection>,
+    pub resets: Vec<Episode>,
+}
+
+/// The view at `now`, from one walk of the sign-in log.
+pub fn view(logs: &TenantLogs, now: Ticks) -> View {
+    let sign_ins = crate::reports::walk::sign_ins(logs, now);
+    let from = now - crate::store::retention_ticks(&logs.plan);
+    View {
+        found: detections::all(logs, &sign_ins, now),
+        resets: episodes::episodes(&logs.plan, from, now + 1),
     }
-    all.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    all.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Every user detection, newest first, in the state its settlement gives.
+pub fn risk_detections(logs: &TenantLogs, now: Ticks, beta: bool) -> Vec<Value> {
+    let view = view(logs, now);
+    let actions = &logs.risk_actions;
+    view.found
+        .iter()
+        .map(|d| {
+            let settled = detections::settlement(d, &view.resets, actions, now);
+            detections::to_json(&logs.plan, d, settled, beta)
+        })
+        .collect()
 }
 
 /// The risky users, most recently updated first.
 pub fn risky_users(logs: &TenantLogs, now: Ticks) -> Vec<Value> {
-    let found = detections::risky_sign_ins(logs, now);
-    users::risky_users(&logs.plan, &found, &logs.risk_actions)
-        .iter()
-        .map(|u| users::to_json(&logs.plan, u))
-        .collect()
+    let view = view(logs, now);
+    users::risky_users(
+        &logs.plan,
+        &view.found,
+        &view.resets,
+        &logs.risk_actions,
+        now,
+    )
+    .iter()
+    .map(|u| users::to_json(&logs.plan, u))
+    .collect()
 }
 
 /// The workload detections, newest first, settled by later actions.

@@ -173,8 +173,9 @@ fn user_detections(ask: &Ask<'_>) -> Vec<Value> {
 
 fn risky_users(ask: &Ask<'_>, tail: &[&str], rest: &[String]) -> Result<HttpResponse, GraphError> {
     let plan = &ask.logs.plan;
-    let found = detections::risky_sign_ins(ask.logs, ask.now);
-    let risky = users::risky_users(plan, &found, &ask.logs.risk_actions);
+    let view = super::export::view(ask.logs, ask.now);
+    let actions = &ask.logs.risk_actions;
+    let risky = users::risky_users(plan, &view.found, &view.resets, actions, ask.now);
     match tail {
         [] => list(
             ask,

@@ -3,8 +3,11 @@
 
 pub mod actions;
 pub mod detections;
+pub mod episodes;
 pub mod export;
 pub mod http;
 pub mod risk;
+pub mod sign_in_risk;
+pub mod signals;
 pub mod users;
 pub mod workloads;

@@ -18,12 +18,20 @@ pub enum Event<'a> {
         kind: &'a str,
     },
     Acted(&'a Action),
+    /// The risk was remediated without an administrator's verdict (MFA in the
+    /// sign-in, a password reset): level none, this state and riskDetail.
+    Settled {
+        at: Ticks,
+        state: &'static str,
+        detail: &'static str,
+    },
 }
 
 impl Event<'_> {
-    fn at(&self) -> Ticks {
+    /// When it happened.
+    pub fn at(&self) -> Ticks {
         match self {
-            Event::Detected { at, .. } => *at,
+            Event::Detected { at, .. } | Event::Settled { at, .. } => *at,
             Event::Acted(a) => a.at,
         }
     }
@@ -82,6 +90,25 @@ pub fn walk(subject: Subject, mut events: Vec<Event<'_>>) -> Vec<Risk> {
                         score: open.max(*score),
                         state: "atRisk",
                         detail: "none",
+                        updated: *at,
+                        by: None,
+                    }
+                }
+            }
+            Event::Settled { at, state, detail } => {
+                let compromised = before.is_some_and(|r| r.state == "confirmedCompromised");
+                // A password reset also ends a confirmed compromise; MFA does not.
+                if compromised && *detail == "userPassedMFADrivenByRiskBasedPolicy" {
+                    Risk {
+                        updated: *at,
+                        by: None,
+                        ..before.unwrap().clone()
+                    }
+                } else {
+                    Risk {
+                        score: 0,
+                        state,
+                        detail,
                         updated: *at,
                         by: None,
                     }

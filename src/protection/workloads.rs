@@ -4,8 +4,8 @@
 //! principals they make, and their history.
 
 use super::actions::{Action, RiskActions, Subject, Verdict};
+use super::detections::hex_id;
 use super::risk::{self, Event, LEVEL, Risk};
-use super::users::hex_id;
 use crate::activity::Plan;
 use crate::config::License;
 use crate::model::ids::{Purpose, id, time7};
@@ -192,10 +192,7 @@ pub fn risky_json(plan: &Plan, s: &RiskySp<'_>) -> Value {
 /// The history, oldest first: one item per detection and per action.
 pub fn history(plan: &Plan, s: &RiskySp<'_>) -> Vec<Value> {
     let mut events = s.events();
-    events.sort_by_key(|e| match e {
-        Event::Detected { at, .. } => *at,
-        Event::Acted(a) => a.at,
-    });
+    events.sort_by_key(Event::at);
     let steps = risk::walk(Subject::ServicePrincipal, events.clone());
     events
         .iter()
@@ -207,7 +204,7 @@ pub fn history(plan: &Plan, s: &RiskySp<'_>) -> Vec<Value> {
                 Event::Acted(a) if a.verdict == Verdict::ConfirmCompromised => {
                     vec!["adminConfirmedServicePrincipalCompromised"]
                 }
-                Event::Acted(_) => vec![],
+                Event::Acted(_) | Event::Settled { .. } => vec![],
             };
             let key = format!("spHistory/{}/{}/{}", item["id"], step.updated, step.state);
             item["@odata.type"] = json!("#microsoft.graph.riskyServicePrincipalHistoryItem");

@@ -53,25 +53,12 @@ fn sign_in(path: &str) -> Option<Accessor<SignIn>> {
             "conditionalaccessstatus" => {
                 |p, r| Value::str(crate::model::ca::status(&crate::model::ca::evaluate(p, r)))
             }
-            "risklevelaggregated" | "risklevelduringsignin" => {
-                |p, r| Value::str(si::risk_level(p, r))
+            "risklevelaggregated" => {
+                |p, r| Value::str(crate::protection::sign_in_risk::aggregated(p, r))
             }
-            "riskdetail" => |p, _| {
-                Value::str(if p.tenant.license < crate::config::License::P2 {
-                    "hidden"
-                } else {
-                    "none"
-                })
-            },
-            "riskstate" => |p, r| {
-                Value::str(
-                    if p.tenant.license == crate::config::License::P2 && r.risk >= 2 {
-                        "atRisk"
-                    } else {
-                        "none"
-                    },
-                )
-            },
+            "risklevelduringsignin" => |p, r| Value::str(si::risk_level(p, r)),
+            "riskdetail" => |p, r| Value::str(crate::protection::sign_in_risk::detail(p, r)),
+            "riskstate" => |p, r| Value::str(crate::protection::sign_in_risk::state(p, r)),
             "riskeventtypes_v2" => |p, r| strings(si::risk_event_types(p, r.risk)),
             "authenticationrequirement" => |p, r| Value::str(si::authentication_requirement(p, r)),
             "serviceprincipalid" => {
@@ -469,9 +456,9 @@ fn sign_in_collection(path: &str) -> Option<Indexed<SignIn>> {
             Value::List(Vec::new()),
         ),
         "riskeventtypes_v2" => ix(
-            |_, r| Some(r.risk as u32),
-            |_| 4,
-            |p, i| strings(si::risk_event_types(p, i as u8)),
+            |_, r| Some(crate::protection::signals::kinds(r.risk) as u32),
+            |_| 8,
+            |p, i| strings(crate::protection::sign_in_risk::event_types_of(p, i as u8)),
             Value::List(Vec::new()),
         ),
         "conditionalaccessaudiences" => ix(

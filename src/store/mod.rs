@@ -210,7 +210,16 @@ impl TenantLogs {
         self.spill = self.spill.split_off(&start);
         for first in (start..=last).step_by(BATCH_HOURS) {
             let todo: Vec<i64> = (first..=last.min(first + BATCH_HOURS as i64 - 1)).collect();
-            for (hour, out) in todo.iter().zip(generate_parallel(&self.plan, &todo)) {
+            for (hour, mut out) in todo.iter().zip(generate_parallel(&self.plan, &todo)) {
+                if self.risk_actions != Default::default() {
+                    let actions = &self.risk_actions;
+                    crate::protection::episodes::enforce(
+                        &self.plan,
+                        actions,
+                        &mut out.sign_ins,
+                        i64::MIN,
+                    );
+                }
                 let mut bucket = self.spill.remove(hour).unwrap_or_default();
                 file(&mut bucket, &mut self.spill, *hour, out);
                 bucket.sort();
@@ -239,6 +248,38 @@ impl TenantLogs {
         log.insert(at, record);
         bucket.index();
         self.hours.insert(hour, Arc::new(bucket));
+    }
+
+    /// Replaces the sign-in with `record`'s key in the hour it falls in (its time unchanged).
+    pub fn replace(&mut self, record: SignIn) {
+        let hour = hour_of(record.at);
+        let Some(held) = self.hours.get(&hour) else {
+            return;
+        };
+        let mut bucket = (**held).clone();
+        for r in bucket.sign_ins.iter_mut().filter(|r| r.key == record.key) {
+            *r = record;
+        }
+        bucket.index();
+        self.hours.insert(hour, Arc::new(bucket));
+    }
+
+    /// Re-applies the users' risk to the sign-ins after `from` (generated ahead
+    /// of the clock): an Identity Protection action or injected detection
+    /// changes later sign-ins only.
+    pub fn reassess_risk(&mut self, from: Ticks) {
+        let plan = self.plan.clone();
+        let actions = self.risk_actions.clone();
+        let enforce = crate::protection::episodes::enforce;
+        for hour in self.hours.range_mut(hour_of(from)..).map(|(_, h)| h) {
+            let mut bucket = (**hour).clone();
+            enforce(&plan, &actions, &mut bucket.sign_ins, from);
+            bucket.index();
+            *hour = Arc::new(bucket);
+        }
+        for bucket in self.spill.values_mut() {
+            enforce(&plan, &actions, &mut bucket.sign_ins, from);
+        }
     }
 
     /// Number of records held, all logs.

@@ -62,6 +62,9 @@ pub mod flags {
     pub const CERTIFICATE: u8 = 32;
     /// Registration of security info during this sign-in.
     pub const REGISTRATION: u8 = 64;
+    /// Blocked by the user-risk policy (Identity Protection): the record would
+    /// otherwise have succeeded (see `protection::episodes::enforce`).
+    pub const RISK_BLOCKED: u8 = 128;
 }
 
 /// One sign-in event (about 56 bytes).
@@ -93,7 +96,7 @@ pub struct SignIn {
     pub client_app: u8,
     /// See [`flags`].
     pub flags: u8,
-    /// 0 none, 1 low, 2 medium, 3 high.
+    /// Risk levels and real-time detections (layout in `protection::signals`).
     pub risk: u8,
 }
 

@@ -174,11 +174,11 @@ async fn a_watermark_poller_misses_a_late_record_and_an_overlap_query_catches_it
     let app = spawn(&["--preset", "default"]).await;
     let (_, newest) = app.get("/v1.0/auditLogs/signIns?$top=1").await;
     let watermark = newest["value"][0]["createdDateTime"].as_str().unwrap();
-    assert_eq!(watermark, "2026-06-01T11:57:55Z");
+    assert_eq!(watermark, "2026-06-01T11:55:26Z");
     let (status, late) = app
         .post(
             "/_entrasim/signIns",
-            json!({"createdDateTime": "2026-06-01T11:57:30Z", "errorCode": 50126,
+            json!({"createdDateTime": "2026-06-01T11:55:01Z", "errorCode": 50126,
                    "ipAddress": "203.0.113.9", "visibleAfter": "PT6M"}),
         )
         .await;
@@ -186,7 +186,7 @@ async fn a_watermark_poller_misses_a_late_record_and_an_overlap_query_catches_it
     assert_eq!(late["id"], "c42c0a53-e5ed-4787-b25b-37f9f9537b32");
     app.advance("PT5M").await;
     let poll = app
-        .walk("/v1.0/auditLogs/signIns?$filter=createdDateTime%20ge%202026-06-01T11:57:55Z")
+        .walk("/v1.0/auditLogs/signIns?$filter=createdDateTime%20ge%202026-06-01T11:55:26Z")
         .await;
     assert!(!poll.is_empty());
     assert!(
@@ -194,14 +194,14 @@ async fn a_watermark_poller_misses_a_late_record_and_an_overlap_query_catches_it
         "the poller saw the late record"
     );
     let overlap = app
-        .walk("/v1.0/auditLogs/signIns?$filter=createdDateTime%20ge%202026-06-01T11:47:55Z")
+        .walk("/v1.0/auditLogs/signIns?$filter=createdDateTime%20ge%202026-06-01T11:45:26Z")
         .await;
     assert!(
         overlap.iter().any(|r| r["id"] == late["id"]),
         "the overlap query missed the late record"
     );
     let (status, gt) = app
-        .get("/v1.0/auditLogs/signIns?$filter=createdDateTime%20gt%202026-06-01T11:57:55Z")
+        .get("/v1.0/auditLogs/signIns?$filter=createdDateTime%20gt%202026-06-01T11:55:26Z")
         .await;
     // Graph answers `gt` on sign-in times (Microsoft's reporting docs send it; issue 13).
     assert_eq!(status, 200, "{gt}");
@@ -209,7 +209,7 @@ async fn a_watermark_poller_misses_a_late_record_and_an_overlap_query_catches_it
     assert!(
         times
             .iter()
-            .all(|r| r["createdDateTime"].as_str().unwrap() > "2026-06-01T11:57:55Z")
+            .all(|r| r["createdDateTime"].as_str().unwrap() > "2026-06-01T11:55:26Z")
     );
 }
 

@@ -7,12 +7,14 @@ mod activity_log;
 mod audit;
 mod batch;
 mod provisioning;
+mod risk_detection;
 mod shape;
 mod sign_in;
 
 pub use activity_log::activity_log;
 pub use audit::audit;
 pub use provisioning::provisioning;
+pub use risk_detection::risk_detection;
 pub use sign_in::sign_in;
 
 pub(crate) use batch::{Failed, Injected, Ready, check_all, store_all};

@@ -1614,6 +1614,26 @@ def protection_paths():
                 "responses": {"204": {"description": "Done (unknown ids are ignored)."},
                               **error_refs(["400", "401", "403", "429", "500", "503", "504"])},
             }}
+    SCHEMAS["injectRiskDetection"] = obj({
+        "riskEventType": enum(
+            "riskyIPAddress", "generic", "adminConfirmedUserCompromised", "anomalousToken", "anonymizedIPAddress",
+            "unlikelyTravel", "mcasImpossibleTravel", "maliciousIPAddress", "mcasFinSuspiciousFileAccess",
+            "investigationsThreatIntelligence", "newCountry", "passwordSpray", "suspiciousBrowser",
+            "suspiciousInboxForwarding", "mcasSuspiciousInboxManipulationRules", "tokenIssuerAnomaly",
+            "unfamiliarFeatures", "nationStateIP", "anomalousUserActivity", "attackerinTheMiddle",
+            "leakedCredentials", "attemptedPrtAccess", "suspiciousAPITraffic", "suspiciousSendingPatterns",
+            "userReportedSuspiciousActivity"),
+        "riskLevel": enum("low", "medium", "high"), "detectionTimingType": enum("realtime", "offline"),
+        "requestId": STR, "userId": STR, "userPrincipalName": STR, "detectedDateTime": DT,
+        "visibleAfter": STR, "tenantId": STR}, required=["riskEventType"])
+    paths["/_entrasim/riskDetections"] = {"post": {
+        "operationId": "injectRiskDetection", "tags": ["Control"], "security": [],
+        "summary": "Inject one user risk detection: real-time ones are carried by the sign-in (requestId) they name; "
+                   "the user's risk and later sign-ins follow.",
+        "requestBody": {"required": True, "content": {JSON_CT: {"schema": ref("injectRiskDetection")}}},
+        "responses": {"201": {"description": "The detection as riskDetections serves it.",
+                              "content": {JSON_CT: {"schema": ref("riskDetection")}}},
+                      "400": {"$ref": "#/components/responses/Error400"}}}}
     return paths
 
 
