@@ -481,3 +481,57 @@ async fn imported_principals_answer_by_directory_object_id_get_by_ids_navigation
     assert!(one.get("manager").is_none(), "{one}");
     assert_eq!(one["directReports"], json!([]));
 }
+
+#[actix_rt::test]
+async fn filters_use_the_posting_lists_beside_injected_records_and_still_find_them() {
+    let app = spawn(&[]).await;
+    let upn = first_upn(&app).await;
+    let (status, created) = app.post("/_entrasim/signIns", graph_sign_in(&upn)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let all = app.walk("/beta/auditLogs/signIns?$top=1000").await;
+    let injected = all.iter().find(|r| r["id"] == id).expect("served");
+    let ids_where = |keep: &dyn Fn(&Value) -> bool| -> Vec<String> {
+        all.iter()
+            .filter(|r| keep(r))
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let user = injected["userId"].as_str().unwrap().to_string();
+    let app_id = injected["appId"].as_str().unwrap().to_string();
+    // userId and appId were not supplied: the posting lists answer, exactly.
+    // status and ipAddress were: those filters read the served JSON.
+    for (filter, want) in [
+        (
+            format!("userId eq '{user}'"),
+            ids_where(&|r| r["userId"] == user),
+        ),
+        (
+            format!("appId eq '{app_id}'"),
+            ids_where(&|r| r["appId"] == app_id),
+        ),
+        (
+            "status/errorCode eq 50126".to_string(),
+            ids_where(&|r| r["status"]["errorCode"] == 50126),
+        ),
+        (
+            "ipAddress eq '2001:db8::7'".to_string(),
+            ids_where(&|r| r["ipAddress"] == "2001:db8::7"),
+        ),
+    ] {
+        let got = app
+            .walk(&format!(
+                "/beta/auditLogs/signIns?$top=1000&$filter={filter}"
+            ))
+            .await;
+        let got: Vec<String> = got
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            got.iter().any(|g| g == id),
+            "{filter} finds the injected record"
+        );
+        assert_eq!(got, want, "{filter}");
+    }
+}
