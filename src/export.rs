@@ -45,7 +45,7 @@ pub fn tenant_json(tenant: &Tenant, now: DateTime<Utc>) -> Value {
             .next()
             .unwrap_or_default()
             .to_string();
-        doc[name] = Value::Array(collection.objects(tenant, now));
+        doc[name] = Value::Array(collection.with_relationships(tenant, now));
     }
     doc["managedIdentities"] = tenant
         .managed_identities

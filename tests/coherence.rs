@@ -37,6 +37,8 @@ fn ids(objects: &[Value], key: &str) -> BTreeSet<String> {
 mod access;
 #[path = "coherence/lifecycle.rs"]
 mod lifecycle;
+#[path = "coherence/membership.rs"]
+mod membership;
 #[path = "coherence/pim.rs"]
 mod pim;
 #[path = "coherence/protection.rs"]

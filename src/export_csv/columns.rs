@@ -305,8 +305,6 @@ pub const USERS: &[&str] = &[
     "/createdDateTime",
     "/creationType",
     "/externalUserState",
-    "/manager/id",
-    "/manager/displayName",
 ];
 
 /// Columns of `groups`.
@@ -324,8 +322,6 @@ pub const GROUPS: &[&str] = &[
     "/membershipRuleProcessingState",
     "/visibility",
     "/createdDateTime",
-    "/owners",
-    "/members",
 ];
 
 /// Columns of `applications`.
@@ -336,7 +332,6 @@ pub const APPLICATIONS: &[&str] = &[
     "/createdDateTime",
     "/signInAudience",
     "/publisherDomain",
-    "/owners",
     "/appRoles",
     "/requiredResourceAccess",
     "/passwordCredentials",

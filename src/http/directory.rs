@@ -72,7 +72,7 @@ pub fn objects_at(collection: Collection, logs: &TenantLogs, at: DateTime<Utc>) 
 
 /// The users, applications and service principals imported records added,
 /// shaped like the tenant's own (its first object gives the property order).
-fn imported(collection: Collection, logs: &TenantLogs) -> Vec<Value> {
+pub(super) fn imported(collection: Collection, logs: &TenantLogs) -> Vec<Value> {
     let (tenant, added) = (&logs.plan.tenant, &logs.principals);
     if added.users.is_empty() && added.apps.is_empty() {
         return Vec::new();
@@ -213,7 +213,15 @@ fn serve_list(
     expand::apply(&plan.tenant, as_of, &expansions, &mut page);
     page = page
         .into_iter()
-        .map(|o| shape(o, options.select.as_deref(), &expansions, activity.selected))
+        .map(|o| {
+            shape(
+                collection,
+                o,
+                options.select.as_deref(),
+                &expansions,
+                activity.selected,
+            )
+        })
         .collect();
     let mut body = Map::new();
     body.insert(
@@ -248,6 +256,7 @@ fn serve_list(
 fn check_select(collection: Collection, plan: &Plan, options: &Options) -> Result<(), GraphError> {
     let known = |name: &str| {
         collection.has_property(&plan.tenant, name)
+            || collection.is_navigation(name)
             || (collection == Collection::Users
                 && name.eq_ignore_ascii_case(sign_in_activity::PROPERTY))
     };
@@ -262,6 +271,7 @@ fn check_select(collection: Collection, plan: &Plan, options: &Options) -> Resul
 /// An object as served: projected on `$select` (expanded properties kept), and
 /// without `signInActivity` unless selected (a filter alone does not return it).
 pub fn shape(
+    collection: Collection,
     mut object: Value,
     select: Option<&[String]>,
     expansions: &[expand::Expansion],
@@ -272,7 +282,7 @@ pub fn shape(
     }
     match select {
         Some(names) => {
-            let mut projected = project(&object, names);
+            let mut projected = project(collection, &object, names);
             expand::keep(expansions, &object, &mut projected);
             projected
         }
@@ -322,8 +332,9 @@ fn hash_of(collection: Collection, version: ApiVersion, options: &Options, tenan
     ])
 }
 
-/// The object reduced to `id` and the selected properties (already checked by name).
-fn project(object: &Value, select: &[String]) -> Value {
+/// The object reduced to `id` and the selected properties (already checked by
+/// name); a navigation property not expanded is left out.
+fn project(collection: Collection, object: &Value, select: &[String]) -> Value {
     let mut picked = Map::new();
     picked.insert("id".into(), object["id"].clone());
     // Names match case-insensitively; the response uses the schema's spelling.
@@ -333,6 +344,7 @@ fn project(object: &Value, select: &[String]) -> Value {
             .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)));
         match found {
             Some((key, value)) => picked.insert(key.clone(), value.clone()),
+            None if collection.is_navigation(name) => None,
             None => picked.insert(name.clone(), Value::Null),
         };
     }
@@ -423,6 +435,7 @@ pub fn entity_shape(
     expand::apply(&logs.plan.tenant, state.clock.now(), &expansions, &mut one);
     let [object] = one;
     Ok(shape(
+        collection,
         object,
         options.select.as_deref(),
         &expansions,

@@ -3,11 +3,14 @@
 //! `directoryObjects/getByIds`. Read-only: none of them changes the directory.
 
 use super::caller::Caller;
-use super::directory_keys::{Kind, Object, any_by_id, owner_of, transitive_groups};
+use super::directory_keys::{
+    Kind, Object, any_by_id, imported_by_id, imported_typed, owner_of, transitive_groups,
+};
 use super::error::GraphError;
 use super::logs::{decoded, version_name};
 use crate::app::AppState;
 use crate::query::capability::ApiVersion;
+use crate::store::TenantLogs;
 use crate::tenant::Tenant;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -50,7 +53,8 @@ pub fn serve(
     body: &[u8],
 ) -> Option<Result<Value, GraphError>> {
     let world = state.world();
-    let tenant = &world.tenants.get(caller.tenant)?.plan.tenant;
+    let logs = world.tenants.get(caller.tenant)?;
+    let tenant = &logs.plan.tenant;
     let now = state.clock.now();
     let context = |fragment: &str| {
         format!(
@@ -61,7 +65,7 @@ pub fn serve(
     let strings = |ids: Vec<String>| json!({"@odata.context": context("Collection(Edm.String)"), "value": ids});
     Some(match lower {
         ["directoryobjects", "getbyids"] => parse::<ByIds>(body).map(|b| {
-            let value = by_ids(tenant, &b, now);
+            let value = by_ids(logs, &b, now);
             json!({"@odata.context": context("directoryObjects"), "value": value})
         }),
         [
@@ -71,6 +75,14 @@ pub fn serve(
         ] => {
             let owner = match owner(tenant, set, &decoded(key), now) {
                 Ok(owner) => owner,
+                // A principal imported records added is a member of no group.
+                Err(e) if e.status == 404 && imported_by_id(logs, &decoded(key)).is_some() => {
+                    return matches!(
+                        *action,
+                        "getmembergroups" | "getmemberobjects" | "checkmembergroups"
+                    )
+                    .then(|| Ok(strings(Vec::new())));
+                }
                 Err(e) => return Some(Err(e)),
             };
             match *action {
@@ -144,8 +156,10 @@ fn member_groups(tenant: &Tenant, owner: Object, security_only: bool) -> Vec<Str
         .collect()
 }
 
-/// `getByIds`: each id found, in the order asked, narrowed to `types` when given.
-fn by_ids(tenant: &Tenant, body: &ByIds, now: DateTime<Utc>) -> Vec<Value> {
+/// `getByIds`: each id found (tenant objects, then the principals imported
+/// records added), in the order asked, narrowed to `types` when given.
+fn by_ids(logs: &TenantLogs, body: &ByIds, now: DateTime<Utc>) -> Vec<Value> {
+    let tenant = &logs.plan.tenant;
     let wanted = |kind: Kind| {
         body.types.is_empty()
             || body.types.iter().any(|t| {
@@ -155,8 +169,13 @@ fn by_ids(tenant: &Tenant, body: &ByIds, now: DateTime<Utc>) -> Vec<Value> {
     };
     body.ids
         .iter()
-        .filter_map(|id| any_by_id(tenant, id, now).ok())
-        .filter(|o| wanted(o.kind()))
-        .map(|o| o.typed(tenant))
+        .filter_map(|id| match any_by_id(tenant, id, now) {
+            Ok(o) => Some((o.kind(), o.typed(tenant))),
+            Err(_) => imported_by_id(logs, id)
+                .map(|(kind, _)| kind)
+                .zip(imported_typed(logs, id)),
+        })
+        .filter(|(kind, _)| wanted(*kind))
+        .map(|(_, object)| object)
         .collect()
 }

@@ -10,9 +10,12 @@ use super::logs::{cursor_of, decoded, version_name};
 use super::middleware::JSON;
 use crate::app::AppState;
 use crate::model::directory as model;
-use crate::query::capability::{ApiVersion, Resource};
+use crate::query::QueryError;
+use crate::query::capability::{self, ApiVersion, Resource};
+use crate::query::eval::compile;
 use crate::query::options;
 use crate::query::skiptoken::{Cursor, query_hash};
+use crate::store::TenantLogs;
 use crate::tenant::Tenant;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -81,16 +84,40 @@ impl Object {
     /// The object with its `@odata.type` first, as Graph writes members of a
     /// `directoryObject` collection.
     pub(super) fn typed(self, tenant: &Tenant) -> Value {
-        let mut typed = Map::new();
-        typed.insert(
-            "@odata.type".into(),
-            json!(format!("#microsoft.graph.{}", type_name(self.kind()))),
-        );
-        if let Value::Object(mut fields) = self.json(tenant) {
-            typed.append(&mut fields);
-        }
-        Value::Object(typed)
+        with_type(self.kind(), self.json(tenant))
     }
+}
+
+/// The object with its `@odata.type` first.
+fn with_type(kind: Kind, object: Value) -> Value {
+    let mut typed = Map::new();
+    typed.insert(
+        "@odata.type".into(),
+        json!(format!("#microsoft.graph.{}", type_name(kind))),
+    );
+    if let Value::Object(mut fields) = object {
+        typed.append(&mut fields);
+    }
+    Value::Object(typed)
+}
+
+/// A user, application or service principal that imported records added (not
+/// a tenant object), by object id: its kind and its JSON as its collection
+/// serves it.
+pub(super) fn imported_by_id(logs: &TenantLogs, id: &str) -> Option<(Kind, Value)> {
+    [Kind::User, Kind::ServicePrincipal, Kind::Application]
+        .into_iter()
+        .find_map(|kind| {
+            super::directory::imported(collection_of(kind), logs)
+                .into_iter()
+                .find(|o| o["id"].as_str().is_some_and(|v| v.eq_ignore_ascii_case(id)))
+                .map(|o| (kind, o))
+        })
+}
+
+/// [`imported_by_id`] with its `@odata.type`, as `directoryObject` collections list it.
+pub(super) fn imported_typed(logs: &TenantLogs, id: &str) -> Option<Value> {
+    imported_by_id(logs, id).map(|(kind, o)| with_type(kind, o))
 }
 
 /// The entity set an owner object lives in.
@@ -104,12 +131,7 @@ impl Ctx<'_> {
     }
 
     fn tenant_id_of(&self, owner: Object) -> String {
-        match owner {
-            Object::User(i) => self.tenant.users[i].id.clone(),
-            Object::Group(i) => self.tenant.groups[i].id.clone(),
-            Object::ServicePrincipal(i) => self.tenant.service_principals[i].id.clone(),
-            Object::Application(i) => self.tenant.applications[i].id.clone(),
-        }
+        object_id(self.tenant, owner)
     }
 }
 
@@ -132,8 +154,8 @@ pub fn serve(
     lower: &[&str],
 ) -> Option<Result<HttpResponse, GraphError>> {
     let world = state.world();
-    let tenant = &world.tenants.get(caller.tenant)?.plan.tenant;
-    let principals = &world.tenants.get(caller.tenant)?.principals;
+    let logs = world.tenants.get(caller.tenant)?;
+    let (tenant, principals) = (&logs.plan.tenant, &logs.principals);
     let now = state.clock.now();
     let ctx = Ctx {
         counted: false,
@@ -176,7 +198,11 @@ pub fn serve(
             "Searches against this resource are not supported. Only specific instances can be queried.",
         ))),
         ["directoryobjects", id] => {
-            Some(ctx.entity("directoryObjects", any_by_id(tenant, &decoded(id), now)))
+            let found = any_by_id(tenant, &decoded(id), now);
+            match imported_typed(logs, &decoded(id)).filter(|_| is_not_found(&found)) {
+                Some(object) => Some(ctx.typed_entity(object)),
+                None => Some(ctx.entity("directoryObjects", found)),
+            }
         }
         [
             set @ ("users" | "groups" | "serviceprincipals"),
@@ -184,9 +210,13 @@ pub fn serve(
             nav,
             cast @ ..,
         ] if cast.len() <= 2 => {
-            let owner = match owner_of(tenant, set, &decoded(key), now) {
-                Ok(owner) => owner,
-                Err(e) => return Some(Err(e)),
+            let found = owner_of(tenant, set, &decoded(key), now);
+            let imported =
+                imported_owner(logs, set, &decoded(key)).filter(|_| is_not_found(&found));
+            let owner = match (found, imported) {
+                (_, Some((kind, id))) => Owner::Imported(kind, id),
+                (Ok(owner), None) => Owner::Tenant(owner),
+                (Err(e), None) => return Some(Err(e)),
             };
             // A trailing `/$count` counts the listing (an advanced query).
             let counted = cast.last() == Some(&"$count");
@@ -198,8 +228,34 @@ pub fn serve(
                 return Some(Err(super::advanced::count_refused()));
             }
             let ctx = Ctx { counted, ..ctx };
-            Some(ctx.navigate(owner, nav, &rest[2], cast_at.map(String::as_str)))
+            Some(ctx.navigate(&owner, nav, &rest[2], cast_at.map(String::as_str)))
         }
+        _ => None,
+    }
+}
+
+/// Where a navigation starts: a tenant object, or a principal imported records
+/// added (its kind and object id).
+enum Owner {
+    Tenant(Object),
+    Imported(Kind, String),
+}
+
+fn is_not_found<T>(found: &Result<T, GraphError>) -> bool {
+    found.as_ref().is_err_and(|e| e.status == 404)
+}
+
+/// The imported user (by id or userPrincipalName) or service principal (by id)
+/// a navigation path names.
+fn imported_owner(logs: &TenantLogs, set: &str, key: &str) -> Option<(Kind, String)> {
+    match set {
+        "users" => logs
+            .principals
+            .user_by_key(key)
+            .map(|u| (Kind::User, u.id.clone())),
+        "serviceprincipals" => imported_by_id(logs, key)
+            .filter(|(kind, _)| *kind == Kind::ServicePrincipal)
+            .map(|(kind, o)| (kind, o["id"].as_str().unwrap_or(key).to_string())),
         _ => None,
     }
 }
@@ -415,7 +471,7 @@ impl Ctx<'_> {
     /// `/{set}/{key}/{navigation}[/{cast}]`.
     fn navigate(
         &self,
-        owner: Object,
+        owner: &Owner,
         nav_lower: &str,
         nav: &str,
         cast: Option<&str>,
@@ -425,6 +481,12 @@ impl Ctx<'_> {
                 Some(Kind::from_cast(segment).ok_or_else(|| GraphError::no_segment(segment))?)
             }
             None => None,
+        };
+        let owner = match owner {
+            Owner::Tenant(object) => *object,
+            Owner::Imported(kind, id) => {
+                return self.imported_navigation(*kind, id, nav_lower, nav, cast);
+            }
         };
         if nav_lower == "manager" && !self.counted {
             return self.manager(owner, cast);
@@ -452,6 +514,53 @@ impl Ctx<'_> {
             .collect();
         let context = cast.map_or("directoryObjects", Kind::set);
         self.page(objects, context, cast)
+    }
+
+    /// A navigation from a principal imported records added: the same
+    /// properties as from a tenant object of its kind, all empty (imported
+    /// principals hold no memberships, ownerships, reports or grants), and
+    /// `manager` is Graph's 404 for a user without one.
+    fn imported_navigation(
+        &self,
+        kind: Kind,
+        id: &str,
+        nav_lower: &str,
+        nav: &str,
+        cast: Option<Kind>,
+    ) -> Result<HttpResponse, GraphError> {
+        // Which properties exist is asked of the tenant's first object of the kind.
+        let like = match kind {
+            Kind::User => Object::User(0),
+            Kind::ServicePrincipal => Object::ServicePrincipal(0),
+            Kind::Group => Object::Group(0),
+            Kind::Application => Object::Application(0),
+        };
+        if nav_lower == "manager" && !self.counted && kind == Kind::User {
+            return Err(not_found("manager"));
+        }
+        if super::app_grants::listing(self.tenant, like, nav_lower).is_some() {
+            if cast.is_some() {
+                return Err(GraphError::no_segment(nav));
+            }
+            let context = super::app_grants::context(kind.set(), id, nav);
+            return self.page(Vec::new(), &context, None);
+        }
+        self.related(like, nav_lower)
+            .ok_or_else(|| GraphError::no_segment(nav))?;
+        self.page(Vec::new(), cast.map_or("directoryObjects", Kind::set), cast)
+    }
+
+    /// `/directoryObjects/{id}` for a principal imported records added.
+    fn typed_entity(&self, object: Value) -> Result<HttpResponse, GraphError> {
+        let mut body = Map::new();
+        body.insert(
+            "@odata.context".into(),
+            json!(self.context("directoryObjects/$entity")),
+        );
+        if let Value::Object(mut fields) = object {
+            body.append(&mut fields);
+        }
+        Ok(reply(&Value::Object(body)))
     }
 
     /// `manager` is single-valued: 404 when the user has none.
@@ -482,6 +591,46 @@ impl Ctx<'_> {
         related(self.tenant, self.now, owner, nav)
     }
 
+    /// Keeps the objects the filter matches. The filter is checked against the
+    /// cast's type, or without a cast against any type the listing may hold.
+    fn filter(
+        &self,
+        expr: &crate::query::filter::Expr,
+        cast: Option<Kind>,
+        objects: &mut Vec<Value>,
+    ) -> Result<(), GraphError> {
+        let kinds = match cast {
+            Some(kind) => vec![kind],
+            None => vec![
+                Kind::User,
+                Kind::Group,
+                Kind::ServicePrincipal,
+                Kind::Application,
+            ],
+        };
+        let checks: Vec<_> = kinds
+            .iter()
+            .map(|k| {
+                let resource = super::directory::resource(collection_of(*k));
+                capability::check(expr, resource, self.version, self.now)
+            })
+            .collect();
+        if !checks.iter().any(Result::is_ok)
+            && let Some(Err(e)) = checks.into_iter().next()
+        {
+            return Err(QueryError::filter(e).into());
+        }
+        let world = self.state.world();
+        let plan = &world
+            .tenants
+            .get(self.caller.tenant)
+            .ok_or_else(|| not_found("tenant"))?
+            .plan;
+        let predicate = compile::<Value>(expr, plan).map_err(QueryError::filter)?;
+        objects.retain(|o| predicate(plan, o));
+        Ok(())
+    }
+
     /// A page of a navigation listing, with `$top`, `$select`, `$count` and a
     /// skip-token nextLink as the collections have.
     fn page(
@@ -502,8 +651,14 @@ impl Ctx<'_> {
             self.version,
             options::rules(resource, true),
         )?;
+        if options.filter.is_some() {
+            reference_filter_admitted(self.req, &options, self.counted)?;
+        }
         super::advanced::admit(self.req, &mut options)?;
         check_select(self.tenant, cast, options.select.as_deref())?;
+        if let Some((_, expr)) = &options.filter {
+            self.filter(expr, cast, &mut objects)?;
+        }
         if let Some(text) = &options.search {
             let collection = match cast {
                 Some(Kind::Group) => model::Collection::Groups,
@@ -529,6 +684,11 @@ impl Ctx<'_> {
         let hash = query_hash(&[
             &self.req.path().to_ascii_lowercase(),
             version_name(self.version),
+            options
+                .filter
+                .as_ref()
+                .map_or("", |(text, _)| text.as_str()),
+            options.search.as_deref().unwrap_or_default(),
             &options.top.to_string(),
             &select,
             if options.count { "count" } else { "" },
@@ -581,6 +741,30 @@ impl Ctx<'_> {
     }
 }
 
+/// Graph filters a navigation listing (a "reference property") only as an
+/// advanced query: `ConsistencyLevel: eventual` and `$count=true` (or the
+/// `/$count` segment). Without them it answers 400 `Request_UnsupportedQuery`
+/// "The specified filter to the reference property query is currently not
+/// supported." Sources: microsoft-graph-docs-contrib issues #8757 (the
+/// `/groups/{id}/members?$count=true&$filter=...` docs example failed until the
+/// header was added) and #4027, msgraph-sdk-powershell #1458, msgraph-sdk-java
+/// #1841; the list-memberOf pages: "This header and `$count` are required when
+/// using the `$search`, `$filter`, `$orderby`, or OData cast query parameters."
+fn reference_filter_admitted(
+    req: &HttpRequest,
+    options: &options::Options,
+    counted: bool,
+) -> Result<(), GraphError> {
+    if super::advanced::eventual(req) && (options.count || counted) {
+        return Ok(());
+    }
+    Err(GraphError::new(
+        400,
+        "Request_UnsupportedQuery",
+        "The specified filter to the reference property query is currently not supported.",
+    ))
+}
+
 /// Refuses a `$select` name that no object the listing may hold has (the cast's
 /// type, or any directory object's type without a cast), as the collections do.
 fn check_select(
@@ -598,7 +782,10 @@ fn check_select(
         kinds
             .iter()
             .filter(|k| cast.is_none_or(|c| c == **k))
-            .any(|k| collection_of(*k).has_property(tenant, name))
+            .any(|k| {
+                let collection = collection_of(*k);
+                collection.has_property(tenant, name) || collection.is_navigation(name)
+            })
     };
     match select.into_iter().flatten().find(|name| !known(name)) {
         Some(name) => Err(GraphError::bad_request(format!(
@@ -637,6 +824,30 @@ pub(super) fn reply(body: &Value) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(JSON)
         .body(serde_json::to_vec(body).expect("json"))
+}
+
+/// The object ids `GET /{set}/{key}/{navigation}` lists at `now`, before
+/// paging and options; `None` for an unknown owner or a property its type
+/// lacks. For readers that check the directory against the logs.
+pub fn navigation_ids(
+    tenant: &Tenant,
+    now: DateTime<Utc>,
+    set: &str,
+    key: &str,
+    nav: &str,
+) -> Option<Vec<String>> {
+    let owner = owner_of(tenant, &set.to_ascii_lowercase(), key, now).ok()?;
+    let objects = related(tenant, now, owner, &nav.to_ascii_lowercase())?;
+    Some(objects.into_iter().map(|o| object_id(tenant, o)).collect())
+}
+
+fn object_id(tenant: &Tenant, object: Object) -> String {
+    match object {
+        Object::User(i) => tenant.users[i].id.clone(),
+        Object::Group(i) => tenant.groups[i].id.clone(),
+        Object::ServicePrincipal(i) => tenant.service_principals[i].id.clone(),
+        Object::Application(i) => tenant.applications[i].id.clone(),
+    }
 }
 
 /// The objects a navigation property holds at `now`, in directory order; `None`

@@ -115,10 +115,15 @@ fn expanded(tenant: &Tenant, now: DateTime<Utc>, e: &Expansion, object: &Value) 
         }
         "principal" => any_by_id(tenant, &text("principalId"), now).map_or(Value::Null, shape),
         nav => {
-            let Ok(owner) = any_by_id(tenant, &text("id"), now) else {
-                return Value::Null;
-            };
             let lower = nav.to_ascii_lowercase();
+            let Ok(owner) = any_by_id(tenant, &text("id"), now) else {
+                // A principal imported records added: no manager, empty collections.
+                return if lower == "manager" {
+                    Value::Null
+                } else {
+                    Value::Array(Vec::new())
+                };
+            };
             if lower == "manager" {
                 return match owner {
                     Object::User(u) => tenant.users[u]

@@ -153,6 +153,73 @@ impl Collection {
         }
     }
 
+    /// The collection as `tenant --json` prints it: Graph's objects plus the
+    /// relationships Graph serves only through navigation or `$expand` (a user's
+    /// `manager`, a group's `owners` and `members`, an application's `owners`),
+    /// which the tenant document has always carried, in their former places.
+    pub fn with_relationships(self, tenant: &Tenant, now: DateTime<Utc>) -> Vec<Value> {
+        match self {
+            Collection::Users => (0..tenant.users.len())
+                .filter(|&u| tenant.users[u].exists_at(now))
+                .map(|u| user_with_manager(tenant, u))
+                .collect(),
+            Collection::Groups => (0..tenant.groups.len())
+                .map(|g| {
+                    let (mut object, relations) = (group(tenant, g), &tenant.groups[g]);
+                    object["owners"] = json!(user_ids(tenant, &relations.owners));
+                    let users = relations.members.iter().map(|&m| {
+                        json!({"@odata.type": "#microsoft.graph.user", "id": tenant.users[m as usize].id})
+                    });
+                    let groups = relations.member_groups.iter().map(|&n| {
+                        json!({"@odata.type": "#microsoft.graph.group", "id": tenant.groups[n as usize].id})
+                    });
+                    object["members"] = Value::Array(users.chain(groups).collect());
+                    object
+                })
+                .collect(),
+            Collection::Applications => (0..tenant.applications.len())
+                .map(|a| {
+                    let owners = json!(user_ids(tenant, &tenant.applications[a].owners));
+                    insert_after(application(tenant, a), "publisherDomain", "owners", owners)
+                })
+                .collect(),
+            other => other.objects(tenant, now),
+        }
+    }
+
+    /// The type's navigation properties: Graph returns them only on `$expand` or
+    /// at their own path, so a `$select` naming one is taken and leaves it out
+    /// (inferred: no source shows Graph refusing it; README).
+    pub fn navigation_properties(self) -> &'static [&'static str] {
+        match self {
+            Collection::Users => &[
+                "manager",
+                "memberOf",
+                "transitiveMemberOf",
+                "directReports",
+                "ownedObjects",
+                "appRoleAssignments",
+            ],
+            Collection::Groups => &["members", "owners", "transitiveMembers", "memberOf"],
+            Collection::Applications => &["owners"],
+            Collection::ServicePrincipals => &[
+                "owners",
+                "appRoleAssignedTo",
+                "appRoleAssignments",
+                "oauth2PermissionGrants",
+                "memberOf",
+            ],
+            _ => &[],
+        }
+    }
+
+    /// Whether `name` is one of [`Collection::navigation_properties`].
+    pub fn is_navigation(self, name: &str) -> bool {
+        self.navigation_properties()
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+    }
+
     /// Whether `$select` may name `name`: a property of the type's objects, judged
     /// on the tenant's first one, so that an empty page refuses what a full one does.
     pub fn has_property(self, tenant: &Tenant, name: &str) -> bool {
@@ -259,15 +326,65 @@ impl Collection {
 /// Users soft-deleted at or before `now` and not yet purged, each with its
 /// `deletedDateTime`, in directory order.
 pub fn deleted_users(tenant: &Tenant, now: DateTime<Utc>) -> impl Iterator<Item = Value> + '_ {
+    deleted_users_as(tenant, now, user)
+}
+
+/// Deleted users as `tenant --json` prints them (with their manager).
+pub fn deleted_users_with_manager(
+    tenant: &Tenant,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = Value> + '_ {
+    deleted_users_as(tenant, now, user_with_manager)
+}
+
+fn deleted_users_as(
+    tenant: &Tenant,
+    now: DateTime<Utc>,
+    build: Build,
+) -> impl Iterator<Item = Value> + '_ {
     (0..tenant.users.len()).filter_map(move |u| {
         let deleted = tenant.users[u].deleted?;
         let restorable = deleted <= now && now < deleted + chrono::Duration::days(RESTORABLE_DAYS);
         restorable.then(|| {
-            let mut user = user(tenant, u);
+            let mut user = build(tenant, u);
             user["deletedDateTime"] = json!(time(deleted));
             user
         })
     })
+}
+
+/// A user with its `manager {id, displayName}` (`tenant --json` only; Graph
+/// returns the manager on `$expand` or `/manager`).
+fn user_with_manager(tenant: &Tenant, index: usize) -> Value {
+    let mut object = user(tenant, index);
+    object["manager"] = json!(tenant.users[index].manager.map(|m| json!({
+        "id": tenant.users[m as usize].id,
+        "displayName": tenant.users[m as usize].display_name,
+    })));
+    object
+}
+
+fn user_ids(tenant: &Tenant, users: &[u32]) -> Vec<String> {
+    users
+        .iter()
+        .map(|&u| tenant.users[u as usize].id.clone())
+        .collect()
+}
+
+/// The object with `key` placed right after `after` (properties keep their order).
+fn insert_after(object: Value, after: &str, key: &str, value: Value) -> Value {
+    let Value::Object(fields) = object else {
+        return object;
+    };
+    let mut out = serde_json::Map::new();
+    for (name, v) in fields {
+        let here = name == after;
+        out.insert(name, v);
+        if here {
+            out.insert(key.into(), value.clone());
+        }
+    }
+    Value::Object(out)
 }
 
 /// A user.
@@ -296,7 +413,6 @@ pub fn user(tenant: &Tenant, index: usize) -> Value {
         "createdDateTime": time(u.created),
         "creationType": if u.kind == UserKind::Guest { Some("Invitation") } else { None },
         "externalUserState": if u.kind == UserKind::Guest { Some("Accepted") } else { None },
-        "manager": u.manager.map(|m| json!({"id": tenant.users[m as usize].id, "displayName": tenant.users[m as usize].display_name})),
     })
 }
 
@@ -324,9 +440,6 @@ pub fn group(tenant: &Tenant, index: usize) -> Value {
         "membershipRuleProcessingState": g.membership_rule.as_ref().map(|_| "On"),
         "visibility": g.unified.then_some("Private"),
         "createdDateTime": time(g.created),
-        "owners": g.owners.iter().map(|&o| tenant.users[o as usize].id.clone()).collect::<Vec<_>>(),
-        "members": g.members.iter().map(|&m| json!({"@odata.type": "#microsoft.graph.user", "id": tenant.users[m as usize].id})).chain(
-            g.member_groups.iter().map(|&n| json!({"@odata.type": "#microsoft.graph.group", "id": tenant.groups[n as usize].id}))).collect::<Vec<_>>(),
     })
 }
 
@@ -351,7 +464,6 @@ pub fn application(tenant: &Tenant, index: usize) -> Value {
         "createdDateTime": time(a.created),
         "signInAudience": a.sign_in_audience,
         "publisherDomain": tenant.default_domain(),
-        "owners": a.owners.iter().map(|&o| tenant.users[o as usize].id.clone()).collect::<Vec<_>>(),
         "appRoles": a.app_roles.iter().map(|r| json!({"id": r.id, "value": r.value, "displayName": r.display_name,
             "description": r.display_name, "allowedMemberTypes": ["User", "Application"], "isEnabled": true})).collect::<Vec<_>>(),
         "requiredResourceAccess": if graph_roles.is_empty() { json!([]) } else {

@@ -19,7 +19,7 @@ pub fn extras(tenant: &Tenant, now: DateTime<Utc>) -> Vec<(&'static str, Value)>
         ("conditionalAccessPolicies", ca_policies(tenant)),
         (
             "deletedUsers",
-            super::directory::deleted_users(tenant, now).collect(),
+            super::directory::deleted_users_with_manager(tenant, now).collect(),
         ),
         ("roleManagementPolicies", role_settings(tenant)),
         ("appRoleAssignments", app_role_assignments(tenant)),

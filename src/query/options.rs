@@ -208,13 +208,32 @@ fn apply(
             options.search = Some(value.to_string());
         }
         "expand" if rules.count && !resource.is_log() => {
-            options.expand = Some(value.split(',').map(|s| s.trim().to_string()).collect());
+            options.expand = Some(expand_items(value));
         }
         other => {
             return Err(QueryError::not_allowed(title(other)));
         }
     }
     Ok(())
+}
+
+/// `$expand` items split on the commas outside parentheses, so that
+/// `manager($select=id,displayName),memberOf` is two items.
+fn expand_items(value: &str) -> Vec<String> {
+    let (mut items, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    for (i, c) in value.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth <= 0 => {
+                items.push(value[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(value[start..].trim().to_string());
+    items
 }
 
 fn parse_filter(text: &str) -> Result<Expr, QueryError> {
@@ -287,6 +306,15 @@ fn parse_orderby(value: &str, rules: Rules) -> Result<Direction, QueryError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_expand_items_nested_select_keeps_its_commas() {
+        assert_eq!(
+            super::expand_items("manager($select=id,displayName), memberOf"),
+            ["manager($select=id,displayName)", "memberOf"]
+        );
+    }
+
     use super::*;
 
     fn sign_ins(q: &str) -> Result<Options, QueryError> {

@@ -65,6 +65,17 @@ impl Overlays {
         self.by_key.is_empty()
     }
 
+    /// Whether any record's supplied properties include one of these
+    /// top-level names (any case).
+    pub fn supplies_any(&self, names: &[String]) -> bool {
+        !names.is_empty()
+            && self.by_key.values().any(|o| {
+                o.props
+                    .keys()
+                    .any(|k| names.iter().any(|n| n.eq_ignore_ascii_case(k)))
+            })
+    }
+
     /// Number of records with an overlay.
     pub fn len(&self) -> usize {
         self.by_key.len()

@@ -396,3 +396,142 @@ async fn an_imported_record_naming_a_tenant_user_adds_nobody() {
         "the tenant's own record stays"
     );
 }
+
+#[actix_rt::test]
+async fn imported_principals_answer_by_directory_object_id_get_by_ids_navigation_and_expand() {
+    let app = spawn(&["--clock", CLOCK]).await;
+    let (sign_in, audit) = foreign_records();
+    import_body(&app, "signIns", &sign_in).await;
+    import_body(&app, "directoryAudits", &audit).await;
+    for (id, kind) in [
+        (NEW_USER, "#microsoft.graph.user"),
+        (NEW_SP, "#microsoft.graph.servicePrincipal"),
+    ] {
+        let (status, object) = app.get(&format!("/v1.0/directoryObjects/{id}")).await;
+        assert_eq!(status, 200, "{object}");
+        assert_eq!(
+            (&object["id"], &object["@odata.type"]),
+            (&json!(id), &json!(kind))
+        );
+    }
+    let (status, found) = app
+        .post(
+            "/v1.0/directoryObjects/getByIds",
+            json!({"ids": [NEW_USER, NEW_SP, "00000000-0000-0000-0000-000000000001"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let types: Vec<&Value> = found["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["@odata.type"])
+        .collect();
+    assert_eq!(
+        types,
+        [
+            &json!("#microsoft.graph.user"),
+            &json!("#microsoft.graph.servicePrincipal")
+        ]
+    );
+    let (_, users_only) = app
+        .post(
+            "/v1.0/directoryObjects/getByIds",
+            json!({"ids": [NEW_USER, NEW_SP], "types": ["user"]}),
+        )
+        .await;
+    assert_eq!(users_only["value"].as_array().map(Vec::len), Some(1));
+    // Navigation from an imported principal: the tenant's properties, all empty.
+    let upn = NEW_UPN.replace('@', "%40");
+    for path in [
+        format!("/v1.0/users/{NEW_USER}/memberOf"),
+        format!("/v1.0/users/{upn}/transitiveMemberOf/microsoft.graph.group"),
+        format!("/v1.0/users/{NEW_USER}/directReports"),
+        format!("/v1.0/users/{NEW_USER}/ownedObjects"),
+        format!("/v1.0/users/{NEW_USER}/appRoleAssignments"),
+        format!("/v1.0/servicePrincipals/{NEW_SP}/owners"),
+        format!("/v1.0/servicePrincipals/{NEW_SP}/appRoleAssignedTo"),
+    ] {
+        let (status, page) = app.get(&path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        assert_eq!(page["value"], json!([]), "{path}");
+    }
+    let (status, body) = app.get(&format!("/v1.0/users/{NEW_USER}/manager")).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, _) = app
+        .get(&format!("/v1.0/users/{NEW_USER}/noSuchThing"))
+        .await;
+    assert_eq!(status, 400);
+    let (status, groups) = app
+        .post(
+            &format!("/v1.0/users/{NEW_USER}/getMemberGroups"),
+            json!({"securityEnabledOnly": false}),
+        )
+        .await;
+    assert_eq!((status, &groups["value"]), (200, &json!([])), "{groups}");
+    // `$expand` on a listing that holds it: no manager, empty collections.
+    let users = app.walk("/v1.0/users?$expand=memberOf&$top=999").await;
+    let user = users.iter().find(|u| u["id"] == NEW_USER).expect("listed");
+    assert_eq!(user["memberOf"], json!([]));
+    let (_, one) = app
+        .get(&format!(
+            "/v1.0/users/{NEW_USER}?$expand=manager,directReports"
+        ))
+        .await;
+    assert!(one.get("manager").is_none(), "{one}");
+    assert_eq!(one["directReports"], json!([]));
+}
+
+#[actix_rt::test]
+async fn filters_use_the_posting_lists_beside_injected_records_and_still_find_them() {
+    let app = spawn(&[]).await;
+    let upn = first_upn(&app).await;
+    let (status, created) = app.post("/_entrasim/signIns", graph_sign_in(&upn)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let all = app.walk("/beta/auditLogs/signIns?$top=1000").await;
+    let injected = all.iter().find(|r| r["id"] == id).expect("served");
+    let ids_where = |keep: &dyn Fn(&Value) -> bool| -> Vec<String> {
+        all.iter()
+            .filter(|r| keep(r))
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let user = injected["userId"].as_str().unwrap().to_string();
+    let app_id = injected["appId"].as_str().unwrap().to_string();
+    // userId and appId were not supplied: the posting lists answer, exactly.
+    // status and ipAddress were: those filters read the served JSON.
+    for (filter, want) in [
+        (
+            format!("userId eq '{user}'"),
+            ids_where(&|r| r["userId"] == user),
+        ),
+        (
+            format!("appId eq '{app_id}'"),
+            ids_where(&|r| r["appId"] == app_id),
+        ),
+        (
+            "status/errorCode eq 50126".to_string(),
+            ids_where(&|r| r["status"]["errorCode"] == 50126),
+        ),
+        (
+            "ipAddress eq '2001:db8::7'".to_string(),
+            ids_where(&|r| r["ipAddress"] == "2001:db8::7"),
+        ),
+    ] {
+        let got = app
+            .walk(&format!(
+                "/beta/auditLogs/signIns?$top=1000&$filter={filter}"
+            ))
+            .await;
+        let got: Vec<String> = got
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            got.iter().any(|g| g == id),
+            "{filter} finds the injected record"
+        );
+        assert_eq!(got, want, "{filter}");
+    }
+}

@@ -160,3 +160,27 @@ pub fn assert_graph_error(body: &Value, code: &str) {
         );
     }
 }
+
+/// `entrasim tenant --json` for the tenant `spawn(extra)` serves (same preset
+/// and clock defaults): the directory with its relationships (managers, owners,
+/// members), which Graph's objects carry only on `$expand`.
+pub fn tenant_document(extra: &[&str]) -> Value {
+    let mut args = vec!["tenant", "--json"];
+    if !extra.contains(&"--preset") {
+        args.extend(["--preset", "small"]);
+    }
+    if !extra.iter().any(|a| a.starts_with("--clock")) {
+        args.extend(["--clock", "fixed:2026-06-01T12:00:00Z"]);
+    }
+    args.extend_from_slice(extra);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_entrasim"))
+        .args(&args)
+        .output()
+        .expect("entrasim tenant runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("tenant --json is JSON")
+}

@@ -10,6 +10,7 @@ mod control;
 mod corpus;
 mod directory;
 mod directory_keys;
+mod directory_navigation;
 mod directory_reads;
 mod export;
 mod filter_rules;

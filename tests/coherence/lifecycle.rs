@@ -34,7 +34,7 @@ fn membership_account_group_and_application_audits_agree_with_the_final_director
     let (world, _) = shared();
     let tenant = &world.tenants[0].plan.tenant;
     let now = datetime(world.now);
-    let groups = by_id(&Collection::Groups.objects(tenant, now));
+    let groups = by_id(&Collection::Groups.with_relationships(tenant, now));
     let users = by_id(&Collection::Users.objects(tenant, now));
     let apps = by_id(&Collection::Applications.objects(tenant, now));
     let mut membership: BTreeMap<(String, String), bool> = BTreeMap::new();

@@ -140,8 +140,39 @@ fn log_query<R: Keyed + Fields>(
         after: cursor.map(|c| (c.last_at, c.last_key)),
         as_of,
         // Supplied values may differ from the compact record the indexes read.
-        index: (spec.index)(expr, &logs.plan).filter(|_| !supplied),
+        index: (spec.index)(expr, &logs.plan).filter(|_| !supplied || index_holds(expr, logs)),
     })
+}
+
+/// Whether the posting lists still find every match on a tenant holding
+/// supplied properties: no record supplied a property an equality of the
+/// filter reads, so every record's served value there is its compact one
+/// (the value the lists are built from). Overlaid records the lists do find
+/// are still tested on their served JSON.
+fn index_holds(expr: Option<&crate::query::filter::Expr>, logs: &TenantLogs) -> bool {
+    let mut roots = Vec::new();
+    if let Some(expr) = expr {
+        equality_roots(expr, &mut roots);
+    }
+    !logs.overlays.supplies_any(&roots)
+}
+
+/// The top-level property names of the filter's `and`ed equalities
+/// (`status` for `status/errorCode eq 50126`).
+fn equality_roots(expr: &crate::query::filter::Expr, out: &mut Vec<String>) {
+    use crate::query::filter::Expr;
+    match expr {
+        Expr::And(a, b) => {
+            equality_roots(a, out);
+            equality_roots(b, out);
+        }
+        _ => {
+            if let Some((path, _)) = expr.as_equality() {
+                let path = path.as_string();
+                out.push(path.split('/').next().unwrap_or_default().to_string());
+            }
+        }
+    }
 }
 
 /// The filter for a tenant holding records with supplied properties: those

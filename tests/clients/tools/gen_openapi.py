@@ -325,27 +325,33 @@ SCHEMAS["provisioningObjectSummaryBeta"] = obj(PROV_BETA)
 
 # directory objects (same shape under v1.0 and beta)
 D = n(DT)
-SCHEMAS["userManagerRef"] = obj({"id": STR, "displayName": NSTR})
 SCHEMAS["user"] = obj({
     "id": UUID, "businessPhones": arr(STR), "displayName": NSTR, "givenName": NSTR, "surname": NSTR, "jobTitle": NSTR,
     "department": NSTR, "mail": NSTR, "mobilePhone": NSTR, "officeLocation": NSTR, "preferredLanguage": NSTR,
     "userPrincipalName": NSTR, "accountEnabled": NBOOL, "userType": n(enum("Member", "Guest")), "usageLocation": NSTR, "city": NSTR,
-    "country": NSTR, "employeeId": NSTR, "createdDateTime": D, "creationType": NSTR, "externalUserState": NSTR,
-    "manager": n(ref("userManagerRef"))})
+    "country": NSTR, "employeeId": NSTR, "createdDateTime": D, "creationType": NSTR, "externalUserState": NSTR})
 SCHEMAS["signInActivity"] = obj({
     "lastSignInDateTime": D, "lastSignInRequestId": NSTR, "lastNonInteractiveSignInDateTime": D,
     "lastNonInteractiveSignInRequestId": NSTR, "lastSuccessfulSignInDateTime": D, "lastSuccessfulSignInRequestId": NSTR},
     description="Returned only on `$select=signInActivity` (needs AuditLog.Read.All and a P1/P2 tenant): the newest "
                 "interactive, non-interactive and successful sign-ins of the user in the sign-in log at the request's instant.")
 SCHEMAS["user"]["properties"]["signInActivity"] = ref("signInActivity")  # not in `required`: only on $select
-SCHEMAS["directoryObjectRef"] = obj({"@odata.type": enum("#microsoft.graph.user", "#microsoft.graph.group", "#microsoft.graph.servicePrincipal"),
-                                     "id": STR})
+SCHEMAS["expandedDirectoryObject"] = obj(
+    {"@odata.type": enum("#microsoft.graph.user", "#microsoft.graph.group", "#microsoft.graph.servicePrincipal",
+                         "#microsoft.graph.application"), "id": STR},
+    additional=True, description="A related object as `$expand` embeds it: its type, id and its properties "
+                                 "(or those of a nested `$select`).")
+EXPANDED = ref("expandedDirectoryObject")
+EXPANDED_LIST = arr(EXPANDED, maxItems=20, description="Only on `$expand` (at most 20, no nextLink): Graph returns "
+                                                         "relationships through navigation or `$expand`, never by default.")
+# Relationships: not in `required`, present only when expanded.
+SCHEMAS["user"]["properties"].update({"manager": ref("expandedDirectoryObject"), "memberOf": EXPANDED_LIST,
+                                      "directReports": EXPANDED_LIST})
 SCHEMAS["group"] = obj({
     "id": UUID, "displayName": NSTR, "description": NSTR, "mailNickname": NSTR, "mail": NSTR, "mailEnabled": NBOOL,
     "securityEnabled": NBOOL, "groupTypes": arr(STR), "isAssignableToRole": NBOOL, "membershipRule": NSTR,
-    "membershipRuleProcessingState": NSTR, "visibility": NSTR, "createdDateTime": D,
-    "owners": arr(STR, description="entrasim extension: object ids of the owners (Graph: navigation property)"),
-    "members": arr(ref("directoryObjectRef"), description="entrasim extension (Graph: navigation property)")})
+    "membershipRuleProcessingState": NSTR, "visibility": NSTR, "createdDateTime": D})
+SCHEMAS["group"]["properties"].update({"owners": EXPANDED_LIST, "members": EXPANDED_LIST})
 SCHEMAS["appRole"] = obj({"id": UUID, "value": NSTR, "displayName": NSTR, "description": NSTR, "allowedMemberTypes": arr(STR),
                           "isEnabled": BOOL})
 SCHEMAS["resourceAccess"] = obj({"id": UUID, "type": enum("Role", "Scope")})
@@ -356,13 +362,15 @@ SCHEMAS["keyCredential"] = obj({"keyId": UUID, "displayName": NSTR, "type": NSTR
                                 "startDateTime": D, "endDateTime": D, "key": NSTR})
 SCHEMAS["application"] = obj({
     "id": UUID, "appId": STR, "displayName": NSTR, "createdDateTime": D, "signInAudience": NSTR, "publisherDomain": NSTR,
-    "owners": arr(STR, description="entrasim extension (Graph: navigation property)"), "appRoles": arr(ref("appRole")),
+    "appRoles": arr(ref("appRole")),
     "requiredResourceAccess": arr(ref("requiredResourceAccess")), "passwordCredentials": arr(ref("passwordCredential")),
     "keyCredentials": arr(ref("keyCredential"))})
+SCHEMAS["application"]["properties"]["owners"] = EXPANDED_LIST
 SCHEMAS["servicePrincipal"] = obj({
     "id": UUID, "appId": STR, "displayName": NSTR, "appDisplayName": NSTR, "servicePrincipalType": NSTR, "accountEnabled": NBOOL,
     "appOwnerOrganizationId": NSTR, "alternativeNames": arr(STR), "servicePrincipalNames": arr(STR), "tags": arr(STR),
     "createdDateTime": D})
+SCHEMAS["servicePrincipal"]["properties"]["owners"] = EXPANDED_LIST
 SCHEMAS["unifiedRoleDefinition"] = obj({
     "id": STR, "description": NSTR, "displayName": NSTR, "isBuiltIn": NBOOL, "isEnabled": NBOOL, "isPrivileged": NBOOL,
     "templateId": NSTR, "version": NSTR, "resourceScopes": arr(STR), "rolePermissions": arr({"type": "object"})})
@@ -795,6 +803,33 @@ def directory_op(op_id, tag, summary, params, response, codes=GRAPH_ERRORS):
             "responses": {"200": response, **error_refs(codes)}, "security": [{"bearer": []}]}
 
 
+NAV_FILTER = param("$filter", s("string", minLength=1),
+                   "OData filter on the listed objects' properties (the cast's type, or any member type). An advanced "
+                   "query: without `ConsistencyLevel: eventual` and `$count=true` Graph answers 400 "
+                   "`Request_UnsupportedQuery` \"The specified filter to the reference property query is currently not "
+                   "supported.\"", examples={"startswith": "startswith(displayName,'a')"})
+
+
+def nav_count(version, owner, nav, cast):
+    """`/{owner}/{id}/{nav}[/{cast}]/$count`: the listing's size as text (an advanced query)."""
+    key = USER_KEY if owner == "users" else UUID
+    params = [key_param("id", key, "Object id" + (" or userPrincipalName" if owner == "users" else ""))]
+    if cast:
+        params.append(key_param("cast", enum(*CASTS), "OData cast."))
+    params += [NAV_FILTER, {"$ref": "#/components/parameters/search"},
+               {"$ref": "#/components/parameters/consistencyLevelRequired"}]
+    suffix = "/{cast}" if cast else ""
+    op = {"operationId": f"count_{version.replace('.', '')}_{owner}_{nav}{'_cast' if cast else ''}",
+          "tags": [f"Directory {version}"],
+          "summary": f"Count a {owner[:-1]}'s {nav} ({version}); 400 `$count is not currently supported.` without "
+                     "ConsistencyLevel",
+          "parameters": params, "security": [{"bearer": []}],
+          "responses": {"200": {"description": "The number of matching objects.", "headers": graph_headers(),
+                                "content": {"text/plain": {"schema": s("string", pattern="^[0-9]+$")}}},
+                        **error_refs()}}
+    return f"/{version}/{owner}/{{id}}/{nav}{suffix}/$count", op
+
+
 def nav_listing(version, owner, nav, cast):
     """`/{owner}/{id}/{nav}[/{cast}]`: a page of directory objects, typed unless cast."""
     key = USER_KEY if owner == "users" else UUID
@@ -811,7 +846,8 @@ def nav_listing(version, owner, nav, cast):
                      "'microsoft.graph.directoryObject'.\"", style="form",
                      explode=False),
                {"$ref": "#/components/parameters/topDirectory"}, {"$ref": "#/components/parameters/count"},
-               {"$ref": "#/components/parameters/skiptoken"}]
+               {"$ref": "#/components/parameters/skiptoken"}, NAV_FILTER, {"$ref": "#/components/parameters/search"},
+               {"$ref": "#/components/parameters/consistencyLevel"}]
     record = "castDirectoryObject" if cast else "directoryObject"
     context = "(users|groups|servicePrincipals|applications)$" if cast else "directoryObjects$"
     suffix = "/{cast}" if cast else ""
@@ -875,6 +911,8 @@ def directory_key_paths(paths):
         for owner, nav in NAVIGATION:
             for cast in (False, True):
                 path, op = nav_listing(version, owner, nav, cast)
+                paths[path] = {"get": op}
+                path, op = nav_count(version, owner, nav, cast)
                 paths[path] = {"get": op}
         for cast in ("", "/{cast}"):
             params = [key_param("id", USER_KEY, "Object id or userPrincipalName.")]
