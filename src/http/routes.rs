@@ -47,7 +47,7 @@ const GET_PUT: &[&str] = &["GET", "HEAD", "PUT", "OPTIONS"];
 const POST: &[&str] = &["POST", "OPTIONS"];
 
 /// The control routes under `/_entrasim/` and their methods (see `control::configure`).
-pub const CONTROL: [(&str, &[&str]); 13] = [
+pub const CONTROL: [(&str, &[&str]); 14] = [
     ("health", GET),
     ("tenant", GET),
     ("ca.pem", GET),
@@ -61,6 +61,7 @@ pub const CONTROL: [(&str, &[&str]); 13] = [
     ("clients", GET),
     ("activityLog", POST),
     ("import", POST),
+    ("scenarios", GET_POST),
 ];
 
 /// The route a path (split on `/`, empty segments dropped) names, if any.
@@ -83,6 +84,7 @@ pub fn lookup(segments: &[&str], control: bool) -> Option<Route> {
         ["_entrasim", "deviceCodes", _, "approve" | "expire"] if control => {
             route(Surface::Control, POST)
         }
+        ["_entrasim", "scenarios", _] if control => route(Surface::Control, GET),
         ["openapi.yaml"] => route(Surface::Document, GET),
         [version, batch]
             if is_version(version)

@@ -27,6 +27,7 @@ mod paging;
 mod protection;
 mod proxy;
 mod reports;
+mod scenarios;
 mod ship;
 mod throttling;
 mod time;
