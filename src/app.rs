@@ -43,6 +43,8 @@ pub struct ServeSettings {
     pub log_format: crate::cli::LogFormat,
     /// Records to import at startup (`--import DIR`) and whether leniently (`--import-lenient`).
     pub import: Option<(PathBuf, bool)>,
+    /// Scenarios placed at startup and again after each reset (`--scenario`).
+    pub scenarios: Vec<crate::scenario::Request>,
 }
 
 impl ServeSettings {
@@ -66,6 +68,11 @@ impl ServeSettings {
             metrics: args.metrics == Switch::On,
             log_format: args.log_format,
             import: args.import.clone().map(|dir| (dir, args.import_lenient)),
+            scenarios: args
+                .scenario
+                .iter()
+                .map(|s| crate::scenario::Request::parse(s))
+                .collect::<Result<_, _>>()?,
         })
     }
 }
@@ -108,20 +115,22 @@ pub fn plans(tenant: &TenantSettings, latency: LatencyMode, now: DateTime<Utc>) 
 }
 
 impl AppState {
-    /// Generates the tenants and their history up to the clock's reading.
-    pub fn new(settings: ServeSettings) -> AppState {
+    /// Generates the tenants and their history up to the clock's reading, and
+    /// places the startup scenarios (refused when one cannot be placed).
+    pub fn new(settings: ServeSettings) -> Result<AppState, crate::scenario::Unplaceable> {
         let clock = Clock::new(settings.time.clock, settings.time.speed);
         let now = clock.now();
         let seed = settings.tenant.seed;
-        let world = World::new(
+        let mut world = World::new(
             epoch(seed, now, 0),
             plans(&settings.tenant, settings.time.latency, now),
             ticks(now),
         );
+        crate::scenario::place_all(&mut world, &settings.scenarios)?;
         let throttle = crate::throttle::Throttler::new(settings.throttle);
         let metrics = crate::telemetry::Metrics::default();
         metrics.store_changed(None, &world);
-        AppState {
+        Ok(AppState {
             settings,
             clock,
             throttle,
@@ -136,7 +145,7 @@ impl AppState {
             requests: AtomicU64::new(0),
             keys: Mutex::default(),
             certificates: Mutex::default(),
-        }
+        })
     }
 
     /// The current snapshot, generated up to the clock's current hour.
@@ -193,11 +202,17 @@ impl AppState {
         let resets = self.resets.fetch_add(1, Ordering::SeqCst) + 1;
         let mut tenant = self.settings.tenant.clone();
         tenant.seed = seed.map_or_else(|| self.seed(), Seed);
-        let world = World::new(
+        let mut world = World::new(
             epoch(tenant.seed, now, resets),
             plans(&tenant, self.settings.time.latency, now),
             ticks(now),
         );
+        for request in &self.settings.scenarios {
+            // A new seed may leave a startup scenario no one to happen to.
+            if let Err(e) = crate::scenario::place_into(&mut world, 0, request) {
+                tracing::warn!("after the reset: {e}");
+            }
+        }
         self.metrics.store_changed(None, &world);
         let world = {
             let _writer = lock(&self.writer);

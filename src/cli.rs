@@ -162,6 +162,10 @@ pub struct ServeArgs {
     /// With --import: load the good records of a file with bad ones (reported on stderr) instead of refusing to start
     #[arg(long, env = "ENTRASIM_IMPORT_LENIENT", value_parser = clap::builder::BoolishValueParser::new())]
     pub import_lenient: bool,
+    /// Place a scenario: a shipped name (password-spray, impossible-travel, mfa-fatigue,
+    /// leaked-client-secret) or a .toml file, optionally `@<RFC 3339 time>`; repeatable.
+    #[arg(long = "scenario", env = "ENTRASIM_SCENARIO", value_delimiter = ',')]
+    pub scenario: Vec<String>,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]
@@ -205,6 +209,10 @@ pub struct GenerateArgs {
     /// API version whose shapes to write.
     #[arg(long = "api-version", default_value = "v1.0")]
     pub api_version: String,
+    /// Place a scenario: a shipped name (password-spray, impossible-travel, mfa-fatigue,
+    /// leaked-client-secret) or a .toml file, optionally `@<RFC 3339 time>`; repeatable.
+    #[arg(long = "scenario", env = "ENTRASIM_SCENARIO", value_delimiter = ',')]
+    pub scenario: Vec<String>,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]

@@ -26,6 +26,9 @@ pub enum ConfigError {
     BadClockSpeed(f64),
     #[error("--tenants must be between 1 and 64, got {0}")]
     BadTenantCount(u32),
+    /// A `--scenario` value or file is bad (one line: file, line, field).
+    #[error("{0}")]
+    Scenario(#[from] crate::scenario::DefError),
 }
 
 /// Microsoft Entra ID licence tier of a tenant.

@@ -115,14 +115,22 @@ pub fn generate(args: &GenerateArgs) -> Result<(), CommandError> {
         }
     };
     let now = Clock::new(time.clock, time.speed).now();
+    let scenarios = args
+        .scenario
+        .iter()
+        .map(|s| crate::scenario::Request::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(crate::config::ConfigError::from)?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| CommandError::Other(format!("cannot create {}: {e}", args.out.display())))?;
     let spinner = progress(None, "generating the tenant and its logs");
-    let world = World::new(
+    let mut world = World::new(
         0,
         crate::app::plans(&settings, time.latency, now),
         ticks(now),
     );
+    crate::scenario::place_all(&mut world, &scenarios)
+        .map_err(|e| CommandError::Other(e.to_string()))?;
     spinner.finish_and_clear();
     for logs in &world.tenants {
         let dir = if world.tenants.len() == 1 {
@@ -132,6 +140,9 @@ pub fn generate(args: &GenerateArgs) -> Result<(), CommandError> {
         };
         std::fs::create_dir_all(&dir)?;
         write_all(&dir, logs, now, version, args.format)?;
+        if !scenarios.is_empty() {
+            write_keys(&dir, logs)?;
+        }
     }
     Ok(())
 }
@@ -185,6 +196,15 @@ fn write_all(
             serde_json::to_writer(out, v).expect("writing to a Vec cannot fail")
         })?;
     }
+    Ok(())
+}
+
+/// The answer keys of the placed scenarios, as `GET /_entrasim/scenarios` lists them.
+fn write_keys(dir: &Path, logs: &TenantLogs) -> Result<(), CommandError> {
+    let doc = crate::scenario::http::listing(logs);
+    let mut text = serde_json::to_vec_pretty(&doc).expect("keys serialise");
+    text.push(b'\n');
+    std::fs::write(dir.join("scenarios.json"), text)?;
     Ok(())
 }
 

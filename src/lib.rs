@@ -22,6 +22,7 @@
 //! - [`activity_log`]: the Azure Activity Log of ARM operations on identities and roles.
 //! - [`protection`], [`reports`]: Identity Protection and Usage & insights reports, from the logs.
 //! - [`proxy`]: the CONNECT proxy that answers as Graph, login and ARM's real hosts.
+//! - [`scenario`]: known incidents placed in the logs, with their answer keys.
 //! - [`telemetry`]: `/metrics` and one log line per request; [`health`]: `entrasim health`.
 //! - [`trust`]: CA bundles for clients; [`az_cloud`]: the Azure CLI's custom cloud.
 //! - [`app`]: server state and startup; [`export`]: `entrasim generate`;
@@ -48,6 +49,7 @@ pub mod proxy;
 pub mod query;
 pub mod reports;
 pub mod rng;
+pub mod scenario;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;

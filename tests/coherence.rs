@@ -1,6 +1,6 @@
 //! Every reference in every record of the default preset exists in the directory
 //! endpoints, or is a soft-deleted user, served under `directory/deletedItems`, whose
-//! "Delete user" audit the log shows.
+//! "Delete user" audit the log shows. Every shipped scenario is placed first.
 
 use entrasim::app::plans;
 use entrasim::config::{LatencyMode, License, Preset, TenantSettings};
@@ -9,6 +9,7 @@ use entrasim::model::directory::{Collection, DeletedType};
 use entrasim::model::sign_in as si;
 use entrasim::query::capability::ApiVersion;
 use entrasim::rng::Seed;
+use entrasim::scenario::Request;
 use entrasim::store::World;
 use entrasim::store::records::{Audit, Provisioning, SignIn, ticks};
 use serde_json::Value;
@@ -64,7 +65,14 @@ fn setup() -> (World, Directory) {
         tenants: 1,
     };
     let now = "2026-06-01T12:00:00Z".parse().unwrap();
-    let world = World::new(1, plans(&settings, LatencyMode::Graph, now), ticks(now));
+    let mut world = World::new(1, plans(&settings, LatencyMode::Graph, now), ticks(now));
+    // Every shipped scenario is placed: the rules below hold for its records too.
+    let requests: Vec<Request> = entrasim::scenario::builtin()
+        .into_iter()
+        .map(|def| Request { def, at: None })
+        .collect();
+    entrasim::scenario::place_all(&mut world, &requests).expect("every scenario is placed");
+    assert_eq!(world.tenants[0].scenarios.len(), requests.len());
     let tenant = &world.tenants[0].plan.tenant;
     let sps = Collection::ServicePrincipals.objects(tenant, now);
     let users = Collection::Users.objects(tenant, now);

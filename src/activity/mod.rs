@@ -17,6 +17,7 @@ mod sign_ins;
 pub mod timeline;
 
 pub use plan::{Lifecycle, Plan};
+pub use sign_ins::{Scripted, scripted_service_principal, scripted_user};
 
 /// A blank audit record for injection (same defaults as generated ones).
 pub fn injected_audit(
@@ -27,6 +28,24 @@ pub fn injected_audit(
     targets: [crate::store::records::Target; 2],
 ) -> crate::store::records::Audit {
     audits::audit(activity, at, key, initiator, targets)
+}
+
+/// Hook for scenarios: an audit record completed as generated ones are (its delay drawn).
+pub fn scripted_audit(
+    plan: &Plan,
+    activity: u16,
+    at: i64,
+    key: u64,
+    initiator: crate::store::records::Actor,
+    targets: [crate::store::records::Target; 2],
+) -> Audit {
+    let mut out = HourOutput::default();
+    audits::push(
+        plan,
+        &mut out,
+        audits::audit(activity, at, key, initiator, targets),
+    );
+    out.audits[0]
 }
 
 use crate::store::records::{Audit, Provisioning, SignIn};

@@ -522,3 +522,89 @@ fn sprays(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut HourOutput) {
         push(plan, out, record);
     }
 }
+
+/// What a scenario asks of one sign-in (see [`scripted_user`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Scripted {
+    pub kind: SignInKind,
+    pub at: i64,
+    pub key: u64,
+    /// Address and catalog location; None for the subject's usual ones.
+    pub place: Option<([u8; 4], u16)>,
+    /// AADSTS code to fail with; 0 to succeed (if Conditional Access lets it).
+    pub error: i32,
+    /// The user performs MFA.
+    pub mfa: bool,
+    /// On one of the user's own devices (else an unknown one).
+    pub own_device: bool,
+}
+
+/// Hook for scenarios: a user sign-in where and how the script says, completed
+/// as any sign-in is (app, client, risk, a disabled account, Conditional Access, latency).
+pub fn scripted_user(plan: &Plan, rng: &mut Rng, index: u32, s: &Scripted) -> SignIn {
+    let user = plan.tenant.user(index);
+    let mut record = blank(s.kind, s.at, s.key, index);
+    record.device = match (s.own_device, user.devices.len()) {
+        (true, n) if n > 0 => user.devices[rng.random_range(0..n)],
+        _ => NONE,
+    };
+    (record.ip, record.location) = s.place.unwrap_or((user.home_ip, user.home));
+    if record.location != user.home {
+        record.flags |= flags::TRAVEL;
+    }
+    record.risk = signals::realtime(rng, &record);
+    let (apps, table) = match s.kind {
+        SignInKind::NonInteractive if !plan.background_apps.0.is_empty() => &plan.background_apps,
+        _ => &plan.interactive_apps,
+    };
+    record.app = apps[table.sample(rng)];
+    record.resource = resource_for(plan, rng, record.app);
+    record.client_app = client_app(plan, rng, user, record.device);
+    record.error = outcome(plan, &mut record, s);
+    finished(plan, record)
+}
+
+/// The error a scripted user sign-in ends with: the account's state first,
+/// then the script's failure, then Conditional Access (which may demand MFA).
+fn outcome(plan: &Plan, record: &mut SignIn, s: &Scripted) -> u16 {
+    if !plan
+        .tenant
+        .user(record.subject)
+        .enabled_at(crate::store::records::datetime(s.at))
+    {
+        return plan.error_code(50057);
+    }
+    if s.error != 0 {
+        return plan.error_code(s.error);
+    }
+    let demands = demands(plan, record);
+    if let Some(error) = blocked(plan, demands, record) {
+        return error;
+    }
+    if s.mfa || demands.mfa {
+        record.flags |= flags::MFA;
+    }
+    0
+}
+
+/// Hook for scenarios: a service principal signing in with its own credential
+/// from the script's address, completed as any such sign-in is.
+pub fn scripted_service_principal(plan: &Plan, rng: &mut Rng, sp: u32, s: &Scripted) -> SignIn {
+    let mut record = service_principal(plan, rng, sp, s.at, s.key);
+    if let Some(place) = s.place {
+        (record.ip, record.location) = place;
+    }
+    record.error = if s.error != 0 {
+        plan.error_code(s.error)
+    } else {
+        0
+    };
+    finished(plan, record)
+}
+
+/// A sign-in in whole seconds with its drawn delay, as [`push`] files it.
+fn finished(plan: &Plan, record: SignIn) -> SignIn {
+    let mut out = HourOutput::default();
+    push(plan, &mut out, record);
+    out.sign_ins[0]
+}

@@ -55,6 +55,9 @@ pub enum StartError {
     /// `--import` found a problem (one line: file, line, field).
     #[error("{0}")]
     Import(#[from] import::ImportError),
+    /// A `--scenario` cannot be placed in the tenant.
+    #[error("{0}")]
+    Scenario(#[from] crate::scenario::Unplaceable),
 }
 
 /// Registers every route on an app (used by the server and by tests).
@@ -62,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
     if control {
         // Before the `/_entrasim` scope, which would answer these paths itself.
         authorize::configure_control(cfg);
+        crate::scenario::http::configure(cfg);
         control::configure(cfg);
     }
     identity::configure(cfg);
@@ -112,7 +116,7 @@ pub fn start(settings: ServeSettings) -> Result<Running, StartError> {
         .as_ref()
         .map(|(socket, _)| format!("http://{}", display(socket)));
     let import = settings.import.clone();
-    let state = web::Data::new(AppState::new(settings));
+    let state = web::Data::new(AppState::new(settings)?);
     if let Some((dir, lenient)) = import {
         let outcome = import::import_dir(&state, &dir, lenient)?;
         import::log_outcome(&outcome);

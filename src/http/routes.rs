@@ -47,7 +47,7 @@ const GET_PUT: &[&str] = &["GET", "HEAD", "PUT", "OPTIONS"];
 const POST: &[&str] = &["POST", "OPTIONS"];
 
 /// The control routes under `/_entrasim/` and their methods (see `control::configure`).
-pub const CONTROL: [(&str, &[&str]); 14] = [
+pub const CONTROL: [(&str, &[&str]); 15] = [
     ("health", GET),
     ("tenant", GET),
     ("ca.pem", GET),
@@ -62,6 +62,7 @@ pub const CONTROL: [(&str, &[&str]); 14] = [
     ("activityLog", POST),
     ("riskDetections", POST),
     ("import", POST),
+    ("scenarios", GET_POST),
 ];
 
 /// The route a path (split on `/`, empty segments dropped) names, if any.
@@ -84,6 +85,7 @@ pub fn lookup(segments: &[&str], control: bool) -> Option<Route> {
         ["_entrasim", "deviceCodes", _, "approve" | "expire"] if control => {
             route(Surface::Control, POST)
         }
+        ["_entrasim", "scenarios", _] if control => route(Surface::Control, GET),
         ["openapi.yaml"] => route(Surface::Document, GET),
         [version, batch]
             if is_version(version)

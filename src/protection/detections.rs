@@ -127,7 +127,8 @@ fn offline_delay(plan: &Plan, key: u64, kind: &str) -> Ticks {
     2 * TICKS_PER_HOUR + (h % (22 * 3600)) as i64 * TICKS_PER_SECOND
 }
 
-fn real_time(plan: &Plan, sign_ins: &[SignIn]) -> Vec<Detection> {
+/// The real-time detections these sign-ins carry (also read by scenario keys).
+pub fn real_time(plan: &Plan, sign_ins: &[SignIn]) -> Vec<Detection> {
     let mut out = Vec::new();
     for r in sign_ins.iter().filter(|r| r.kind.is_user()) {
         let kinds = signals::kinds(r.risk);

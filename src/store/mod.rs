@@ -177,6 +177,8 @@ pub struct TenantLogs {
     pub risk_actions: crate::protection::actions::RiskActions,
     /// Principals imported records name that the tenant lacks (a reset clears them).
     pub principals: Arc<principals::Principals>,
+    /// Answer keys of the scenarios placed in these logs (a reset clears them).
+    pub scenarios: Vec<Arc<crate::scenario::Key>>,
 }
 
 /// Hour index reserved for the keys of injected records.
@@ -194,6 +196,7 @@ impl TenantLogs {
             overlays: Arc::default(),
             risk_actions: Default::default(),
             principals: Arc::default(),
+            scenarios: Vec::new(),
         }
     }
 

@@ -28,6 +28,7 @@ mod paging;
 mod protection;
 mod proxy;
 mod reports;
+mod scenarios;
 mod ship;
 mod throttling;
 mod time;

@@ -1344,7 +1344,68 @@ def control_paths():
         "/_entrasim/clients": {"get": op("clients", "Per calling app: requests, 429s, early retries, skip-token use.",
                                          ok(ref("clientReports")), errors=False)},
         **device_code_control_paths(),
+        **scenario_control_paths(),
     }
+
+
+# ---- scenarios branch: incidents with an answer key (issue 23) ----
+IDS = arr(STR)
+SCHEMAS["scenarioKey"] = obj({
+    "id": UUID, "scenario": STR, "title": STR, "description": STR, "tenantId": STR,
+    "startDateTime": DT, "endDateTime": DT,
+    "entities": obj({
+        "users": arr(obj({"id": STR, "userPrincipalName": STR})),
+        "servicePrincipals": arr(obj({"id": STR, "appId": STR, "displayName": STR})),
+        "ipAddresses": arr(STR, description="The attacker's addresses (empty when every step comes from home)."),
+        "location": nobj({"city": STR, "countryOrRegion": STR}),
+    }),
+    "steps": arr(obj({
+        "name": STR, "action": enum("interactiveSignIn", "nonInteractiveSignIn", "servicePrincipalSignIn", "audit"),
+        "log": enum("signIns", "directoryAudits"), "startDateTime": DT, "endDateTime": DT, "recordIds": IDS,
+    })),
+    "records": obj({"signIns": IDS, "directoryAudits": IDS, "provisioning": IDS, "activityLog": IDS},
+                   description="Every record id the scenario produced, per log, in time order."),
+    "expectedDetections": arr(obj({
+        "riskEventType": STR, "description": STR,
+        "emulated": s("boolean", description="Whether this server raised a detection of this type for the "
+                                             "scenario's records (see raisedDetections)."),
+    })),
+    "raisedDetections": arr(obj({"id": s("string", pattern="^[0-9a-f]{64}$"), "riskEventType": STR,
+                                 "requestId": STR})),
+    "rule": STR,
+}, description="The answer key of one placed scenario (also written by `generate --scenario` as scenarios.json).")
+SCHEMAS["scenarioKeyCollection"] = obj({"value": arr(ref("scenarioKey"))})
+SCHEMAS["scenarioRequest"] = obj({
+    "name": s("string", description="A shipped scenario: password-spray, impossible-travel, mfa-fatigue, "
+                                    "leaked-client-secret."),
+    "definition": s("string", description="A scenario definition in TOML (the schema of seed/scenarios/*.toml)."),
+    "at": DT,
+}, required=[], description="Exactly one of name or definition; at (RFC 3339) or the scenario's offset from the clock.")
+
+
+def scenario_control_paths():
+    key_id = {"name": "id", "in": "path", "required": True, "schema": s("string", minLength=1),
+              "description": "The key's id."}
+    json_of = lambda schema, description: {"description": description, "content": {JSON_CT: {"schema": schema}}}
+    return {
+        "/_entrasim/scenarios": {
+            "get": {"operationId": "listScenarios", "tags": ["Control"], "security": [],
+                    "summary": "The answer keys of every placed scenario, in placement order.",
+                    "responses": {"200": json_of(ref("scenarioKeyCollection"), "The keys.")}},
+            "post": {"operationId": "placeScenario", "tags": ["Control"], "security": [],
+                     "summary": "Place a scenario (shipped or given as TOML); 400 names a bad field or why no "
+                                "subject matches.",
+                     "requestBody": {"required": True, "content": {JSON_CT: {"schema": ref("scenarioRequest")}}},
+                     "responses": {"201": json_of(ref("scenarioKey"), "The placed scenario's key."),
+                                   "400": {"$ref": "#/components/responses/Error400"}}},
+        },
+        "/_entrasim/scenarios/{id}": {"get": {
+            "operationId": "getScenario", "tags": ["Control"], "security": [], "parameters": [key_id],
+            "summary": "One answer key.",
+            "responses": {"200": json_of(ref("scenarioKey"), "The key."),
+                          "404": {"$ref": "#/components/responses/Error404"}}}},
+    }
+# ---- end scenarios branch ----
 
 
 # ---- delegated branch: user flows and the managed-identity endpoint (issues 18, 12) ----
