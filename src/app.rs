@@ -43,6 +43,8 @@ pub struct ServeSettings {
     pub log_format: crate::cli::LogFormat,
     /// Records to import at startup (`--import DIR`) and whether leniently (`--import-lenient`).
     pub import: Option<(PathBuf, bool)>,
+    /// Where replicas share their run-time state (`--state`); none: in this process.
+    pub state: Option<String>,
 }
 
 impl ServeSettings {
@@ -66,8 +68,17 @@ impl ServeSettings {
             metrics: args.metrics == Switch::On,
             log_format: args.log_format,
             import: args.import.clone().map(|dir| (dir, args.import_lenient)),
+            state: args.state.as_deref().map(state_url).transpose()?,
         })
     }
+}
+
+/// A `--state` URL: Redis, with an optional database number.
+fn state_url(url: &str) -> Result<String, ConfigError> {
+    let parsed = redis::parse_redis_url(url).filter(|u| u.scheme() == "redis");
+    parsed
+        .map(|_| url.to_string())
+        .ok_or_else(|| ConfigError::State(url.to_string()))
 }
 
 /// Everything a request handler needs.
@@ -80,6 +91,10 @@ pub struct AppState {
     pub metrics: crate::telemetry::Metrics,
     /// Authorization codes, refresh tokens and device codes in flight.
     pub flows: crate::auth::flows::Flows,
+    /// The state shared with other replicas (`--state`); none: all in this process.
+    pub shared: Option<std::sync::Arc<dyn crate::state::SharedState>>,
+    /// The seed, anchor and reset count the served snapshot was built from.
+    built: Mutex<(Seed, DateTime<Utc>, u64)>,
     /// The served snapshot; held only to read or swap the pointer.
     world: RwLock<Arc<World>>,
     /// Held by whoever derives the next snapshot (advance, injection, swap after reset).
@@ -121,12 +136,19 @@ impl AppState {
         let throttle = crate::throttle::Throttler::new(settings.throttle);
         let metrics = crate::telemetry::Metrics::default();
         metrics.store_changed(None, &world);
+        let shared = settings.state.as_deref().map(shared_state);
+        let verdicts = crate::throttle::verdicts::Verdicts::default();
+        if shared.is_some() {
+            verdicts.share();
+        }
         AppState {
+            shared,
+            built: Mutex::new((seed, now, 0)),
             settings,
             clock,
             throttle,
             faults: Default::default(),
-            verdicts: Default::default(),
+            verdicts,
             metrics,
             flows: Default::default(),
             world: RwLock::new(Arc::new(world)),
@@ -191,8 +213,41 @@ impl AppState {
         let _one_at_a_time = lock(&self.resetting);
         let now = self.clock.now();
         let resets = self.resets.fetch_add(1, Ordering::SeqCst) + 1;
+        let seed = seed.map_or_else(|| self.seed(), Seed);
+        let world = self.rebuild(seed, now, resets);
+        self.verdicts.clear();
+        self.throttle.forget();
+        self.faults.restart();
+        world
+    }
+
+    /// Starts a shared run over as its first replica began it: the snapshot of
+    /// `seed` anchored at `at` (rebuilt only if this one differs), and the
+    /// settings, windows, draws and verdicts of a fresh start.
+    pub fn start_over(&self, seed: Seed, at: DateTime<Utc>) {
+        let _one_at_a_time = lock(&self.resetting);
+        if *lock(&self.built) != (seed, at, 0) {
+            self.resets.store(0, Ordering::SeqCst);
+            self.rebuild(seed, at, 0);
+        }
+        // Both settings are valid by construction.
+        let _ = self
+            .throttle
+            .set_config(crate::throttle::Config::graph(self.settings.throttle));
+        let _ = self.faults.set_config(Default::default());
+        self.verdicts.clear();
+    }
+
+    /// The seed and anchor the served snapshot was built from.
+    pub fn built(&self) -> (Seed, DateTime<Utc>) {
+        let (seed, at, _) = *lock(&self.built);
+        (seed, at)
+    }
+
+    /// Builds and serves the snapshot of `seed` anchored at `now` after `resets` resets.
+    fn rebuild(&self, seed: Seed, now: DateTime<Utc>, resets: u64) -> Arc<World> {
         let mut tenant = self.settings.tenant.clone();
-        tenant.seed = seed.map_or_else(|| self.seed(), Seed);
+        tenant.seed = seed;
         let world = World::new(
             epoch(tenant.seed, now, resets),
             plans(&tenant, self.settings.time.latency, now),
@@ -203,9 +258,7 @@ impl AppState {
             let _writer = lock(&self.writer);
             self.publish(world)
         };
-        self.verdicts.clear();
-        self.throttle.forget();
-        self.faults.restart();
+        *lock(&self.built) = (seed, now, resets);
         world
     }
 
@@ -245,6 +298,12 @@ impl AppState {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
         crate::rng::guid_for(self.seed(), 0x7265_7175, n, 0)
     }
+}
+
+/// Opens the shared state; the URL was checked when the flags were read.
+fn shared_state(url: &str) -> std::sync::Arc<dyn crate::state::SharedState> {
+    let state = crate::state::redis::RedisState::open(url).unwrap_or_else(|e| panic!("{e}"));
+    std::sync::Arc::new(state)
 }
 
 /// The epoch of a build: skip tokens from other epochs are refused.

@@ -162,6 +162,10 @@ pub struct ServeArgs {
     /// With --import: load the good records of a file with bad ones (reported on stderr) instead of refusing to start
     #[arg(long, env = "ENTRASIM_IMPORT_LENIENT", value_parser = clap::builder::BoolishValueParser::new())]
     pub import_lenient: bool,
+    /// Share the run-time state (clock, injected records, throttling, faults, verdicts,
+    /// resets) with other replicas in Redis, e.g. redis://127.0.0.1:6379/0
+    #[arg(long, env = "ENTRASIM_STATE")]
+    pub state: Option<String>,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]

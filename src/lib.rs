@@ -48,6 +48,7 @@ pub mod proxy;
 pub mod query;
 pub mod reports;
 pub mod rng;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;
