@@ -75,10 +75,13 @@ impl ServeSettings {
 
 /// A `--state` URL: Redis, with an optional database number.
 fn state_url(url: &str) -> Result<String, ConfigError> {
-    let parsed = redis::parse_redis_url(url).filter(|u| u.scheme() == "redis");
-    parsed
-        .map(|_| url.to_string())
-        .ok_or_else(|| ConfigError::State(url.to_string()))
+    let redis = redis::parse_redis_url(url).is_some_and(|u| u.scheme() == "redis")
+        && redis::Client::open(url).is_ok();
+    if redis {
+        Ok(url.to_string())
+    } else {
+        Err(ConfigError::State(url.to_string()))
+    }
 }
 
 /// Everything a request handler needs.

@@ -27,6 +27,7 @@ mod paging;
 mod protection;
 mod proxy;
 mod reports;
+mod shared_state;
 mod ship;
 mod throttling;
 mod time;
