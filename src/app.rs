@@ -50,6 +50,9 @@ pub struct ServeSettings {
 impl ServeSettings {
     /// Validates the flags of `serve`.
     pub fn from_args(args: &ServeArgs) -> Result<ServeSettings, ConfigError> {
+        if args.state.is_some() && args.import.is_some() {
+            return Err(ConfigError::ImportWithState);
+        }
         Ok(ServeSettings {
             host: args.host.clone(),
             port: args.port,
@@ -239,6 +242,12 @@ impl AppState {
             .set_config(crate::throttle::Config::graph(self.settings.throttle));
         let _ = self.faults.set_config(Default::default());
         self.verdicts.clear();
+    }
+
+    /// Makes the next [`AppState::start_over`] rebuild whatever it is given
+    /// (a replica replaying its journal from the start drops what it holds).
+    pub fn forget_build(&self) {
+        lock(&self.built).2 = u64::MAX;
     }
 
     /// The seed and anchor the served snapshot was built from.

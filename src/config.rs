@@ -24,6 +24,10 @@ pub enum ConfigError {
     BadClock(String),
     #[error("--state must be a redis://host:port/db URL, got '{0}'")]
     State(String),
+    #[error(
+        "--import cannot be combined with --state: each replica would load its own copy; send the files to POST /_entrasim/import instead (journaled once, served by every replica)"
+    )]
+    ImportWithState,
     #[error("--clock-speed must be a positive number, got {0}")]
     BadClockSpeed(f64),
     #[error("--tenants must be between 1 and 64, got {0}")]

@@ -150,6 +150,7 @@ async fn replay_pending(
     if replica.diverged || length < replica.applied {
         (replica.applied, replica.diverged) = (0, false);
         replica.entries.clear();
+        state.forget_build();
     }
     if length == replica.applied {
         return Ok(());

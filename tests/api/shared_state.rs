@@ -54,3 +54,14 @@ fn a_state_url_that_is_not_redis_stops_the_server_with_a_clear_message() {
         assert!(error.to_string().contains("--state"), "{url}: {error}");
     }
 }
+
+#[test]
+fn startup_imports_are_refused_with_shared_state_and_point_to_the_import_route() {
+    let args = ["entrasim", "--state", NOWHERE, "--import", "/tmp"];
+    let cli = entrasim::cli::Cli::try_parse_from(args).unwrap();
+    let error = entrasim::app::ServeSettings::from_args(&cli.serve).unwrap_err();
+    assert!(
+        error.to_string().contains("POST /_entrasim/import"),
+        "{error}"
+    );
+}
