@@ -45,11 +45,16 @@ pub struct ServeSettings {
     pub import: Option<(PathBuf, bool)>,
     /// Scenarios placed at startup and again after each reset (`--scenario`).
     pub scenarios: Vec<crate::scenario::Request>,
+    /// Where replicas share their run-time state (`--state`); none: in this process.
+    pub state: Option<String>,
 }
 
 impl ServeSettings {
     /// Validates the flags of `serve`.
     pub fn from_args(args: &ServeArgs) -> Result<ServeSettings, ConfigError> {
+        if args.state.is_some() && args.import.is_some() {
+            return Err(ConfigError::ImportWithState);
+        }
         Ok(ServeSettings {
             host: args.host.clone(),
             port: args.port,
@@ -73,7 +78,19 @@ impl ServeSettings {
                 .iter()
                 .map(|s| crate::scenario::Request::parse(s))
                 .collect::<Result<_, _>>()?,
+            state: args.state.as_deref().map(state_url).transpose()?,
         })
+    }
+}
+
+/// A `--state` URL: Redis, with an optional database number.
+fn state_url(url: &str) -> Result<String, ConfigError> {
+    let redis = redis::parse_redis_url(url).is_some_and(|u| u.scheme() == "redis")
+        && redis::Client::open(url).is_ok();
+    if redis {
+        Ok(url.to_string())
+    } else {
+        Err(ConfigError::State(url.to_string()))
     }
 }
 
@@ -87,6 +104,10 @@ pub struct AppState {
     pub metrics: crate::telemetry::Metrics,
     /// Authorization codes, refresh tokens and device codes in flight.
     pub flows: crate::auth::flows::Flows,
+    /// The state shared with other replicas (`--state`); none: all in this process.
+    pub shared: Option<std::sync::Arc<dyn crate::state::SharedState>>,
+    /// The seed, anchor and reset count the served snapshot was built from.
+    built: Mutex<(Seed, DateTime<Utc>, u64)>,
     /// The served snapshot; held only to read or swap the pointer.
     world: RwLock<Arc<World>>,
     /// Held by whoever derives the next snapshot (advance, injection, swap after reset).
@@ -130,12 +151,19 @@ impl AppState {
         let throttle = crate::throttle::Throttler::new(settings.throttle);
         let metrics = crate::telemetry::Metrics::default();
         metrics.store_changed(None, &world);
+        let shared = settings.state.as_deref().map(shared_state);
+        let verdicts = crate::throttle::verdicts::Verdicts::default();
+        if shared.is_some() {
+            verdicts.share();
+        }
         Ok(AppState {
+            shared,
+            built: Mutex::new((seed, now, 0)),
             settings,
             clock,
             throttle,
             faults: Default::default(),
-            verdicts: Default::default(),
+            verdicts,
             metrics,
             flows: Default::default(),
             world: RwLock::new(Arc::new(world)),
@@ -200,8 +228,47 @@ impl AppState {
         let _one_at_a_time = lock(&self.resetting);
         let now = self.clock.now();
         let resets = self.resets.fetch_add(1, Ordering::SeqCst) + 1;
+        let seed = seed.map_or_else(|| self.seed(), Seed);
+        let world = self.rebuild(seed, now, resets);
+        self.verdicts.clear();
+        self.throttle.forget();
+        self.faults.restart();
+        world
+    }
+
+    /// Starts a shared run over as its first replica began it: the snapshot of
+    /// `seed` anchored at `at` (rebuilt only if this one differs), and the
+    /// settings, windows, draws and verdicts of a fresh start.
+    pub fn start_over(&self, seed: Seed, at: DateTime<Utc>) {
+        let _one_at_a_time = lock(&self.resetting);
+        if *lock(&self.built) != (seed, at, 0) {
+            self.resets.store(0, Ordering::SeqCst);
+            self.rebuild(seed, at, 0);
+        }
+        // Both settings are valid by construction.
+        let _ = self
+            .throttle
+            .set_config(crate::throttle::Config::graph(self.settings.throttle));
+        let _ = self.faults.set_config(Default::default());
+        self.verdicts.clear();
+    }
+
+    /// Makes the next [`AppState::start_over`] rebuild whatever it is given
+    /// (a replica replaying its journal from the start drops what it holds).
+    pub fn forget_build(&self) {
+        lock(&self.built).2 = u64::MAX;
+    }
+
+    /// The seed and anchor the served snapshot was built from.
+    pub fn built(&self) -> (Seed, DateTime<Utc>) {
+        let (seed, at, _) = *lock(&self.built);
+        (seed, at)
+    }
+
+    /// Builds and serves the snapshot of `seed` anchored at `now` after `resets` resets.
+    fn rebuild(&self, seed: Seed, now: DateTime<Utc>, resets: u64) -> Arc<World> {
         let mut tenant = self.settings.tenant.clone();
-        tenant.seed = seed.map_or_else(|| self.seed(), Seed);
+        tenant.seed = seed;
         let mut world = World::new(
             epoch(tenant.seed, now, resets),
             plans(&tenant, self.settings.time.latency, now),
@@ -218,9 +285,7 @@ impl AppState {
             let _writer = lock(&self.writer);
             self.publish(world)
         };
-        self.verdicts.clear();
-        self.throttle.forget();
-        self.faults.restart();
+        *lock(&self.built) = (seed, now, resets);
         world
     }
 
@@ -260,6 +325,12 @@ impl AppState {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
         crate::rng::guid_for(self.seed(), 0x7265_7175, n, 0)
     }
+}
+
+/// Opens the shared state; the URL was checked when the flags were read.
+fn shared_state(url: &str) -> std::sync::Arc<dyn crate::state::SharedState> {
+    let state = crate::state::redis::RedisState::open(url).unwrap_or_else(|e| panic!("{e}"));
+    std::sync::Arc::new(state)
 }
 
 /// The epoch of a build: skip tokens from other epochs are refused.

@@ -166,6 +166,10 @@ pub struct ServeArgs {
     /// leaked-client-secret) or a .toml file, optionally `@<RFC 3339 time>`; repeatable.
     #[arg(long = "scenario", env = "ENTRASIM_SCENARIO", value_delimiter = ',')]
     pub scenario: Vec<String>,
+    /// Share the run-time state (clock, injected records, throttling, faults, verdicts,
+    /// resets) with other replicas in Redis, e.g. redis://127.0.0.1:6379/0
+    #[arg(long, env = "ENTRASIM_STATE")]
+    pub state: Option<String>,
     #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]

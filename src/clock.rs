@@ -9,10 +9,46 @@
 //! backwards: moving it back is refused. Every change is checked arithmetic
 //! bounded by [`MAX_JUMP`] and [`latest`], and a change is applied whole or not
 //! at all, so no request can poison or half-move the clock.
+//!
+//! Replicas sharing their state (`--state redis://...`) exchange the clock as a
+//! [`Snapshot`] anchored on wall time and replay a change with the instant it was
+//! made at [`pinned`], so every replica reads the same time.
 
 use chrono::{DateTime, Duration, Utc};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
+
+tokio::task_local! {
+    /// The instant a replayed or journaled change is made at (see [`pinned`]).
+    static PINNED: std::cell::Cell<DateTime<Utc>>;
+}
+
+/// Runs `work` with the clock reading `at` wherever it is asked inside it: a
+/// change replayed from the shared journal sees the instant it was first made at.
+pub async fn pinned<F: std::future::Future>(at: DateTime<Utc>, work: F) -> F::Output {
+    PINNED.scope(std::cell::Cell::new(at), work).await
+}
+
+fn pin() -> Option<DateTime<Utc>> {
+    PINNED.try_with(std::cell::Cell::get).ok()
+}
+
+/// A change made while pinned moves the pinned instant with it.
+fn repin(to: DateTime<Utc>) {
+    let _ = PINNED.try_with(|at| at.set(to));
+}
+
+/// The clock as replicas exchange it: the reading `now_us` taken at wall time
+/// `wall_us` (both microseconds since 1970), so a running clock reads the same
+/// on every replica whose wall clock agrees.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Snapshot {
+    pub now_us: i64,
+    pub wall_us: i64,
+    pub frozen: bool,
+    pub speed: f64,
+    pub jumps_ms: i64,
+}
 
 /// The most one request may move the clock: ten years (3653 days).
 pub const MAX_JUMP: Duration = Duration::days(3653);
@@ -72,6 +108,8 @@ struct State {
     /// How many simulated seconds pass per wall second.
     speed: f64,
     frozen: bool,
+    /// Rate windows count wall time since 1970 (shared by replicas) instead of since start.
+    wall_windows: bool,
 }
 
 /// The one clock, shared by every part of the server.
@@ -102,6 +140,7 @@ impl Clock {
             anchor: Instant::now(),
             speed,
             frozen,
+            wall_windows: false,
         };
         Clock {
             state: RwLock::new(state),
@@ -125,7 +164,7 @@ impl Clock {
 
     /// The current simulated time.
     pub fn now(&self) -> DateTime<Utc> {
-        current(&self.read())
+        pin().unwrap_or_else(|| current(&self.read()))
     }
 
     /// Real wall time, for token `iat`/`nbf`/`exp` and their checks only: a
@@ -139,7 +178,7 @@ impl Clock {
     pub fn status(&self) -> ClockStatus {
         let state = *self.read();
         ClockStatus {
-            now: current(&state),
+            now: pin().unwrap_or_else(|| current(&state)),
             frozen: state.frozen,
             speed: state.speed,
         }
@@ -166,7 +205,7 @@ impl Clock {
     /// Stops or restarts the flow of time, keeping the current instant.
     pub fn set_frozen(&self, frozen: bool) -> DateTime<Utc> {
         let mut state = self.write();
-        let now = current(&state);
+        let now = pin().unwrap_or_else(|| current(&state));
         rebase(&mut state, now);
         state.frozen = frozen;
         now
@@ -176,7 +215,7 @@ impl Clock {
     /// under one lock; on error nothing moves.
     pub fn apply(&self, change: Change) -> Result<ClockStatus, ClockError> {
         let mut state = self.write();
-        let now = current(&state);
+        let now = pin().unwrap_or_else(|| current(&state));
         let target = target(now, &change)?;
         let mut next = *state;
         next.jumps_ms = next
@@ -187,6 +226,7 @@ impl Clock {
             next.frozen = frozen;
         }
         *state = next;
+        repin(target);
         Ok(ClockStatus {
             now: target,
             frozen: next.frozen,
@@ -198,8 +238,43 @@ impl Clock {
     /// so both a real wait and a control-surface advance let windows expire.
     pub fn window_ms(&self) -> i64 {
         let state = self.read();
-        let wall = i64::try_from(state.origin.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let wall = if state.wall_windows {
+            wall_now().timestamp_millis()
+        } else {
+            i64::try_from(state.origin.elapsed().as_millis()).unwrap_or(i64::MAX)
+        };
         wall.saturating_add(state.jumps_ms)
+    }
+
+    /// The clock as other replicas adopt it.
+    pub fn snapshot(&self) -> Snapshot {
+        let state = *self.read();
+        let wall = wall_now();
+        Snapshot {
+            now_us: current(&state).timestamp_micros(),
+            wall_us: wall.timestamp_micros(),
+            frozen: state.frozen,
+            speed: state.speed,
+            jumps_ms: state.jumps_ms,
+        }
+    }
+
+    /// Takes over another replica's clock; rate windows then run on wall time.
+    pub fn adopt(&self, snapshot: &Snapshot) {
+        let elapsed_us = if snapshot.frozen {
+            0
+        } else {
+            let wall = (wall_now().timestamp_micros() - snapshot.wall_us).max(0);
+            (wall as f64 * snapshot.speed) as i64
+        };
+        let now = DateTime::from_timestamp_micros(snapshot.now_us.saturating_add(elapsed_us))
+            .map_or(latest(), |at| at.min(latest()));
+        let mut state = self.write();
+        rebase(&mut state, now);
+        state.frozen = snapshot.frozen;
+        state.speed = snapshot.speed;
+        state.jumps_ms = snapshot.jumps_ms;
+        state.wall_windows = true;
     }
 }
 
@@ -337,6 +412,31 @@ mod tests {
             (status.now, status.frozen),
             (t("2026-06-01T12:00:00Z"), true)
         );
+    }
+
+    #[test]
+    fn a_replica_adopting_a_snapshot_reads_the_same_time_and_windows() {
+        let first = Clock::fixed(t("2026-06-01T12:00:00Z"));
+        first.advance(Duration::minutes(5)).unwrap();
+        let second = Clock::fixed(t("2030-01-01T00:00:00Z"));
+        second.adopt(&first.snapshot());
+        assert_eq!(second.now(), t("2026-06-01T12:05:00Z"));
+        let wall_ms = wall_now().timestamp_millis() + 300_000;
+        assert!((second.window_ms() - wall_ms).abs() < 1000);
+    }
+
+    #[actix_rt::test]
+    async fn a_pinned_instant_is_what_the_clock_reads_and_moves_from() {
+        let clock = Clock::new(ClockSpec::System, 1.0);
+        let at = t("2026-06-01T12:00:00Z");
+        let moved = pinned(at, async { clock.advance(Duration::minutes(1)) }).await;
+        assert_eq!(moved.unwrap(), t("2026-06-01T12:01:00Z"));
+        assert_eq!(pinned(at, async { clock.now() }).await, at);
+        let after = pinned(at, async {
+            clock.advance(Duration::minutes(2)).unwrap();
+            clock.now()
+        });
+        assert_eq!(after.await, t("2026-06-01T12:02:00Z"));
     }
 
     #[test]

@@ -22,6 +22,12 @@ pub enum ConfigError {
     UnknownLicense(String),
     #[error("--clock must be 'system' or 'fixed:<RFC 3339 time>', got '{0}'")]
     BadClock(String),
+    #[error("--state must be a redis://host:port/db URL, got '{0}'")]
+    State(String),
+    #[error(
+        "--import cannot be combined with --state: each replica would load its own copy; send the files to POST /_entrasim/import instead (journaled once, served by every replica)"
+    )]
+    ImportWithState,
     #[error("--clock-speed must be a positive number, got {0}")]
     BadClockSpeed(f64),
     #[error("--tenants must be between 1 and 64, got {0}")]

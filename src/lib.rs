@@ -50,6 +50,7 @@ pub mod query;
 pub mod reports;
 pub mod rng;
 pub mod scenario;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;

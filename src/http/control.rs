@@ -48,11 +48,28 @@ fn ok(value: Value) -> HttpResponse {
         .body(value.to_string())
 }
 
-async fn health(state: web::Data<AppState>) -> HttpResponse {
+/// `GET /_entrasim/health`: readiness. With `--state`, a replica that cannot
+/// reach the shared state answers 503 and says why; `?probe=liveness` only
+/// says the process answers (a Kubernetes liveness probe must not restart
+/// replicas because Redis is away).
+async fn health(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let liveness = req.query_string() == "probe=liveness";
+    let mut body = json!({"status": "ok", "now": time(state.clock.now())});
+    if let Some(shared) = state.shared.as_ref().filter(|_| !liveness) {
+        let shared_state =
+            json!({"url": shared.url(), "journal": shared.replica().lock().await.applied});
+        if let Err(error) = shared.ping().await {
+            let body = json!({"status": "unavailable", "reason": error.to_string(), "state": shared_state});
+            return HttpResponse::ServiceUnavailable()
+                .content_type(JSON)
+                .insert_header(("Retry-After", super::shared::RETRY_AFTER.to_string()))
+                .body(body.to_string());
+        }
+        body["state"] = shared_state;
+    }
     let world = state.world();
-    ok(
-        json!({"status": "ok", "now": time(state.clock.now()), "records": world.tenants.iter().map(|t| t.len()).sum::<usize>()}),
-    )
+    body["records"] = json!(world.tenants.iter().map(|t| t.len()).sum::<usize>());
+    ok(body)
 }
 
 fn time(at: DateTime<Utc>) -> String {
@@ -134,7 +151,7 @@ fn clock_json(state: &AppState) -> Value {
     json!({"now": time(status.now), "frozen": status.frozen, "speed": status.speed})
 }
 
-async fn set_clock(
+pub(crate) async fn set_clock(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, GraphError> {
@@ -268,7 +285,10 @@ fn parse_iso_seconds(text: &str) -> Option<f64> {
     (number.is_empty() && rest.len() > 1).then_some(total)
 }
 
-async fn reset(state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, GraphError> {
+pub(crate) async fn reset(
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, GraphError> {
     let body = object(&body)?;
     if let Some(key) = body.keys().find(|k| k.as_str() != "seed") {
         return Err(GraphError::bad_request(format!(

@@ -145,6 +145,7 @@ fn service<T: AsyncRead + AsyncWrite + Unpin + 'static>(
     let app = App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::new(1 << 20))
+        .wrap(from_fn(super::shared::layer))
         .wrap(from_fn(middleware::envelope_layer))
         .wrap(from_fn(super::head_as_get))
         .wrap(from_fn(crate::telemetry::access::layer))

@@ -30,6 +30,7 @@ pub mod permissions;
 pub mod pim_instances;
 pub mod pressure;
 pub mod routes;
+pub mod shared;
 pub mod sign_in_activity;
 pub mod sign_in_log;
 pub mod user_token;

@@ -6,10 +6,19 @@ use super::control::object;
 use super::error::GraphError;
 use super::middleware::JSON;
 use crate::app::AppState;
+use crate::state::{Ask, Counted, SharedState, StateError};
 use crate::throttle::Decision;
 use crate::throttle::faults::Fault;
+use crate::throttle::verdicts::Verdicts;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
+
+/// What the throttle and the faults decided for one request.
+struct Outcome {
+    throttle: Decision,
+    fault: Option<(Fault, u64)>,
+    delay: Option<std::time::Duration>,
+}
 
 /// Counts the request, then throttles, fails or delays it as configured.
 /// Returns a reply when the request must not reach its handler.
@@ -22,16 +31,22 @@ pub async fn apply(
     let now_ms = state.clock.window_ms();
     let app = caller.app_id.as_str();
     state.verdicts.request(app, now_ms);
-    if let Decision::Throttle(seconds) = state.throttle.check(caller.tenant, app, now_ms) {
+    let page = skiptoken(req)
+        .and_then(|t| state.token_key().decode(&t).ok())
+        .map_or(1, |c| c.page + 1);
+    let outcome = match &state.shared {
+        None => counted_here(state, caller, log, page, now_ms),
+        Some(shared) => counted_in(&**shared, state, caller, log, page, now_ms)
+            .await
+            .map_err(|e| super::shared::unavailable(&e))?,
+    };
+    if let Decision::Throttle(seconds) = outcome.throttle {
         state.verdicts.throttled(app, now_ms, seconds);
         let mut error = GraphError::new(429, "TooManyRequests", "Please retry again later.");
         error.retry_after = Some(seconds);
         return Err(error);
     }
-    let page = skiptoken(req)
-        .and_then(|t| state.token_key().decode(&t).ok())
-        .map_or(1, |c| c.page + 1);
-    if let Some((fault, retry_after)) = state.faults.decide(state.seed(), log, app, page) {
+    if let Some((fault, retry_after)) = outcome.fault {
         state.metrics.fault(&format!("{fault:?}"));
         if fault == Fault::ServiceUnavailable {
             let wait = retry_after.min(crate::throttle::MAX_RETRY_AFTER);
@@ -39,10 +54,68 @@ pub async fn apply(
         }
         return fail(fault, retry_after).map(Some);
     }
-    if let Some(delay) = state.faults.delay(state.seed(), log, app) {
+    if let Some(delay) = outcome.delay {
         tokio::time::sleep(delay).await;
     }
     Ok(None)
+}
+
+/// The decision of this process's own windows and fault draws.
+fn counted_here(state: &AppState, caller: &Caller, log: &str, page: u32, now_ms: i64) -> Outcome {
+    let app = caller.app_id.as_str();
+    let throttle = state.throttle.check(caller.tenant, app, now_ms);
+    let mut outcome = Outcome {
+        throttle,
+        fault: None,
+        delay: None,
+    };
+    if throttle == Decision::Allow {
+        outcome.fault = state.faults.decide(state.seed(), log, app, page);
+        if outcome.fault.is_none() {
+            outcome.delay = state.faults.delay(state.seed(), log, app);
+        }
+    }
+    outcome
+}
+
+/// The same decision, counted in the state replicas share.
+async fn counted_in(
+    shared: &dyn SharedState,
+    state: &AppState,
+    caller: &Caller,
+    log: &str,
+    page: u32,
+    now_ms: i64,
+) -> Result<Outcome, StateError> {
+    let app = caller.app_id.to_ascii_lowercase();
+    let page_rule = state.faults.page_rule(&app, page);
+    let ask = Ask {
+        tenant: caller.tenant,
+        app: app.clone(),
+        now_ms,
+        limits: state.throttle.limits_for(&app),
+        scripted: state.throttle.scripted_for(&app),
+        page_sessions: page_rule.map(|(_, sessions)| sessions),
+        draws: 1 + u64::from(state.faults.delay_draws(log, &app)),
+    };
+    let mut outcome = Outcome {
+        throttle: Decision::Allow,
+        fault: None,
+        delay: None,
+    };
+    let seed = state.seed();
+    match shared.count(ask).await? {
+        Counted::Scripted(retry_after) => outcome.throttle = Decision::Throttle(retry_after),
+        Counted::Over(wait_ms) => outcome.throttle = Decision::after(Some(wait_ms)),
+        Counted::PageFails => outcome.fault = page_rule.map(|(fault, _)| (fault, 1)),
+        Counted::Through(draw) => {
+            outcome.fault = state.faults.fault_at(seed, log, &app, draw);
+            if outcome.fault.is_none() {
+                outcome.delay = state.faults.delay_at(seed, log, &app, || draw + 1);
+            }
+        }
+    }
+    Ok(outcome)
 }
 
 /// Notes a page served for a nextLink, once its handler answered 200.
@@ -271,9 +344,21 @@ pub async fn put_faults(
     Ok(json(state.faults.config()))
 }
 
-/// `GET /_entrasim/clients`: how each calling app behaved.
-pub async fn clients(state: web::Data<AppState>) -> HttpResponse {
-    json(serde_json::json!({"value": state.verdicts.report(state.clock.window_ms())}))
+/// `GET /_entrasim/clients`: how each calling app behaved (on every replica,
+/// when they share their state).
+pub async fn clients(state: web::Data<AppState>) -> Result<HttpResponse, GraphError> {
+    let now_ms = state.clock.window_ms();
+    let report = match &state.shared {
+        None => state.verdicts.report(now_ms),
+        Some(shared) => {
+            let events = shared
+                .events()
+                .await
+                .map_err(|e| super::shared::unavailable(&e))?;
+            Verdicts::replayed(events).report(now_ms)
+        }
+    };
+    Ok(json(serde_json::json!({ "value": report })))
 }
 
 #[cfg(test)]

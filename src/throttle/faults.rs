@@ -196,24 +196,49 @@ impl Faults {
             return Some((fault, 1));
         }
         let n = self.draws.fetch_add(1, Ordering::SeqCst);
-        config.rules.iter().enumerate().find_map(|(i, rule)| {
-            let applies = (rule.route == "*" || rule.route.eq_ignore_ascii_case(route))
-                && for_app(rule.app_id.as_deref(), app);
-            let u = (seed.mix(0x6661_756c, n, i as u64) >> 11) as f64 / (1u64 << 53) as f64;
-            (applies && u < rule.rate).then_some((rule.fault, rule.retry_after.unwrap_or(1)))
-        })
+        rule_fault(&config, seed, route, app, n)
+    }
+
+    /// The page failure that applies to page `page` of `app`, with the sessions it
+    /// was set for (replicas count the sessions used in their shared state).
+    pub fn page_rule(&self, app: &str, page: u32) -> Option<(Fault, u32)> {
+        let config = lock(&self.config);
+        let fail = config.fail_page.as_ref()?;
+        (fail.page == page && fail.sessions > 0 && for_app(fail.app_id.as_deref(), app))
+            .then_some((fail.fault, fail.sessions))
+    }
+
+    /// The rule fault for the request that took draw number `n`.
+    pub fn fault_at(&self, seed: Seed, route: &str, app: &str, n: u64) -> Option<(Fault, u64)> {
+        rule_fault(&lock(&self.config), seed, route, app, n)
     }
 
     /// How long to hold the answer to a request of `app` on `route`.
     pub fn delay(&self, seed: Seed, route: &str, app: &str) -> Option<std::time::Duration> {
+        self.delay_at(seed, route, app, || {
+            self.draws.fetch_add(1, Ordering::SeqCst)
+        })
+    }
+
+    /// Whether the delay of a request of `app` on `route` takes a draw.
+    pub fn delay_draws(&self, route: &str, app: &str) -> bool {
         let config = lock(&self.config);
-        let delay = config.delay.as_ref().filter(|d| {
-            (d.route == "*" || d.route.eq_ignore_ascii_case(route))
-                && for_app(d.app_id.as_deref(), app)
-        })?;
+        delay_for(&config, route, app).is_some_and(|d| d.profile.is_some())
+    }
+
+    /// The delay of a request of `app` on `route`, drawing from `draw` if it must.
+    pub fn delay_at(
+        &self,
+        seed: Seed,
+        route: &str,
+        app: &str,
+        draw: impl FnOnce() -> u64,
+    ) -> Option<std::time::Duration> {
+        let config = lock(&self.config);
+        let delay = delay_for(&config, route, app)?;
         let ms = match (&delay.profile, delay.fixed_ms) {
             (Some(_), _) => {
-                let n = self.draws.fetch_add(1, Ordering::SeqCst);
+                let n = draw();
                 let u = (mix64(seed.0 ^ mix64(n ^ 0x6465_6c61)) >> 11) as f64 / (1u64 << 53) as f64;
                 crate::activity::latency::quantile(GRAPH_DELAY, u) as u64
             }
@@ -222,6 +247,21 @@ impl Faults {
         };
         Some(std::time::Duration::from_millis(ms))
     }
+}
+
+fn delay_for<'a>(config: &'a Config, route: &str, app: &str) -> Option<&'a Delay> {
+    config.delay.as_ref().filter(|d| {
+        (d.route == "*" || d.route.eq_ignore_ascii_case(route)) && for_app(d.app_id.as_deref(), app)
+    })
+}
+
+fn rule_fault(config: &Config, seed: Seed, route: &str, app: &str, n: u64) -> Option<(Fault, u64)> {
+    config.rules.iter().enumerate().find_map(|(i, rule)| {
+        let applies = (rule.route == "*" || rule.route.eq_ignore_ascii_case(route))
+            && for_app(rule.app_id.as_deref(), app);
+        let u = (seed.mix(0x6661_756c, n, i as u64) >> 11) as f64 / (1u64 << 53) as f64;
+        (applies && u < rule.rate).then_some((rule.fault, rule.retry_after.unwrap_or(1)))
+    })
 }
 
 #[cfg(test)]

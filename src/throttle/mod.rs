@@ -145,6 +145,18 @@ pub enum Decision {
     Throttle(u64),
 }
 
+impl Decision {
+    /// The decision for a wait in milliseconds (none: allowed), in whole seconds.
+    pub fn after(wait_ms: Option<i64>) -> Decision {
+        match wait_ms {
+            None => Decision::Allow,
+            Some(ms) => Decision::Throttle(
+                ((ms.max(1) + 999) / 1000).clamp(1, MAX_RETRY_AFTER as i64) as u64,
+            ),
+        }
+    }
+}
+
 /// Request times of one key within its window.
 #[derive(Debug, Default)]
 struct Window(VecDeque<i64>);
@@ -242,6 +254,30 @@ impl Throttler {
             .is_none()
     }
 
+    /// The limits a request of `app` (lower case) counts against, per tenant and
+    /// across tenants; none when throttling is off.
+    pub fn limits_for(&self, app: &str) -> Option<(Limit, Limit)> {
+        let config = lock(&self.config);
+        let tenant = config
+            .apps
+            .get(app)
+            .copied()
+            .unwrap_or(config.per_app_per_tenant);
+        config
+            .enabled
+            .then_some((tenant, config.per_app_all_tenants))
+    }
+
+    /// The scripted throttle of `app` (lower case) as configured: how many
+    /// requests, and the Retry-After (replicas count the requests used in Redis).
+    pub fn scripted_for(&self, app: &str) -> Option<(u32, u64)> {
+        lock(&self.config)
+            .throttle_next
+            .iter()
+            .find(|t| t.app_id == app && t.count > 0)
+            .map(|t| (t.count, t.retry_after.min(MAX_RETRY_AFTER)))
+    }
+
     /// Counts a request of `app` (any case) in `tenant` at `now_ms` and decides.
     pub fn check(&self, tenant: usize, app: &str, now_ms: i64) -> Decision {
         let app = app.to_ascii_lowercase();
@@ -272,12 +308,7 @@ impl Throttler {
             .entry(app)
             .or_default()
             .hit(now_ms, config.per_app_all_tenants);
-        match tenant_wait.max(app_wait) {
-            None => Decision::Allow,
-            Some(ms) => Decision::Throttle(
-                ((ms.max(1) + 999) / 1000).clamp(1, MAX_RETRY_AFTER as i64) as u64,
-            ),
-        }
+        Decision::after(tenant_wait.max(app_wait))
     }
 }
 

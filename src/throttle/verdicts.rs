@@ -132,13 +132,90 @@ pub struct Report {
     pub verdicts: Vec<String>,
 }
 
+/// One thing a client did, as replicas exchange it (`--state`): each replica
+/// sends its events to the shared state, and a report replays them all.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(tag = "e", rename_all = "camelCase")]
+pub enum Event {
+    Request { app: String, at: i64 },
+    Throttled { app: String, at: i64, wait: u64 },
+    ToldToWait { app: String, at: i64, wait: u64 },
+    Issued { app: String, token: String, at: i64 },
+    Served { app: String, token: String, at: i64 },
+}
+
 /// Shared per-app records.
 #[derive(Debug, Default)]
 pub struct Verdicts {
     apps: Mutex<BTreeMap<String, App>>,
+    /// Events not yet sent to the shared state; `None` when nothing is shared.
+    outbox: Mutex<Option<Vec<Event>>>,
 }
 
 impl Verdicts {
+    /// Verdicts built from every event of a run, in order.
+    pub fn replayed(events: impl IntoIterator<Item = Event>) -> Verdicts {
+        let verdicts = Verdicts::default();
+        for event in events {
+            verdicts.apply(&event);
+        }
+        verdicts
+    }
+
+    /// Keeps every event from now on until [`Verdicts::take_outbox`] collects it.
+    pub fn share(&self) {
+        lock(&self.outbox).get_or_insert_with(Vec::new);
+    }
+
+    /// The events kept since the last call (none when nothing is shared).
+    pub fn take_outbox(&self) -> Vec<Event> {
+        lock(&self.outbox)
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Puts back events that could not be sent, ahead of newer ones.
+    pub fn return_outbox(&self, mut events: Vec<Event>) {
+        if let Some(outbox) = lock(&self.outbox).as_mut() {
+            events.append(outbox);
+            *outbox = events;
+        }
+    }
+
+    fn record(&self, event: Event) {
+        self.apply(&event);
+        if let Some(outbox) = lock(&self.outbox).as_mut() {
+            outbox.push(event);
+        }
+    }
+
+    fn apply(&self, event: &Event) {
+        match event {
+            Event::Request { app, at } => self.with(app, |entry| {
+                entry.requests += 1;
+                if entry.retry_at_ms.is_some_and(|retry| *at < retry) {
+                    entry.early_retries += 1;
+                }
+            }),
+            Event::Throttled { app, at, wait } => self.with(app, |entry| {
+                entry.throttled += 1;
+                entry.retry_at_ms = Some(at + *wait as i64 * 1000);
+            }),
+            Event::ToldToWait { app, at, wait } => self.with(app, |entry| {
+                entry.retry_at_ms = Some(at + *wait as i64 * 1000);
+            }),
+            Event::Issued { app, token, at } => {
+                self.with(app, |entry| entry.tokens.issue(token, *at))
+            }
+            Event::Served { app, token, at } => self.with(app, |entry| {
+                if entry.tokens.serve(token, *at) {
+                    entry.reused += 1;
+                }
+            }),
+        }
+    }
+
     fn with<T>(&self, app: &str, f: impl FnOnce(&mut App) -> T) -> T {
         let mut apps = lock(&self.apps);
         f(apps.entry(app.to_ascii_lowercase()).or_default())
@@ -146,40 +223,47 @@ impl Verdicts {
 
     /// Counts a request; flags it if it came before the app's Retry-After ran out.
     pub fn request(&self, app: &str, now_ms: i64) {
-        self.with(app, |entry| {
-            entry.requests += 1;
-            if entry.retry_at_ms.is_some_and(|at| now_ms < at) {
-                entry.early_retries += 1;
-            }
-        })
+        let app = app.to_string();
+        self.record(Event::Request { app, at: now_ms })
     }
 
     /// Records a 429 asking the app to wait `retry_after` seconds.
     pub fn throttled(&self, app: &str, now_ms: i64, retry_after: u64) {
-        self.with(app, |entry| {
-            entry.throttled += 1;
-            entry.retry_at_ms = Some(now_ms + retry_after as i64 * 1000);
+        let (app, wait) = (app.to_string(), retry_after);
+        self.record(Event::Throttled {
+            app,
+            at: now_ms,
+            wait,
         })
     }
 
     /// Records another answer with Retry-After (a 503): retrying earlier is early.
     pub fn told_to_wait(&self, app: &str, now_ms: i64, retry_after: u64) {
-        self.with(app, |entry| {
-            entry.retry_at_ms = Some(now_ms + retry_after as i64 * 1000);
+        let (app, wait) = (app.to_string(), retry_after);
+        self.record(Event::ToldToWait {
+            app,
+            at: now_ms,
+            wait,
         })
     }
 
     /// Records a skip token handed to the app in a nextLink.
     pub fn issued(&self, app: &str, token: &str, now_ms: i64) {
-        self.with(app, |entry| entry.tokens.issue(token, now_ms))
+        let (app, token) = (app.to_string(), token.to_string());
+        self.record(Event::Issued {
+            app,
+            token,
+            at: now_ms,
+        })
     }
 
     /// Records a page served (200) for a request that carried `token`.
     pub fn served(&self, app: &str, token: &str, now_ms: i64) {
-        self.with(app, |entry| {
-            if entry.tokens.serve(token, now_ms) {
-                entry.reused += 1;
-            }
+        let (app, token) = (app.to_string(), token.to_string());
+        self.record(Event::Served {
+            app,
+            token,
+            at: now_ms,
         })
     }
 
@@ -286,6 +370,20 @@ mod tests {
             (0, 0)
         );
         assert!(report.verdicts.is_empty(), "{:?}", report.verdicts);
+    }
+
+    #[test]
+    fn replaying_the_shared_events_reports_what_the_replica_saw() {
+        let v = Verdicts::default();
+        v.share();
+        v.request("a", 0);
+        v.throttled("a", 0, 2);
+        v.request("a", 500);
+        v.issued("a", "t1", 600);
+        let events = v.take_outbox();
+        assert_eq!(events.len(), 4);
+        assert!(v.take_outbox().is_empty());
+        assert_eq!(Verdicts::replayed(events).report(700), v.report(700));
     }
 
     #[test]

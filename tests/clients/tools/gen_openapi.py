@@ -1174,7 +1174,12 @@ SCHEMAS["clockChange"] = obj({
                                "past the current clock, and never past 9999-12-31T23:59:59Z."},
     "frozen": BOOL,
 }, required=[])
-SCHEMAS["health"] = obj({"status": enum("ok"), "now": DT, "records": s("integer", minimum=0)})
+SCHEMAS["health"] = obj({
+    "status": enum("ok", "unavailable"), "now": DT, "records": s("integer", minimum=0),
+    "state": obj({"url": STR, "journal": s("integer", minimum=0)},
+                 description="With --state: the shared state and the journal entries this replica replayed."),
+    "reason": s("string", description="Why the replica is not ready (its shared state is unreachable)."),
+}, required=["status"])
 SCHEMAS["testClient"] = obj({
     "name": STR, "clientId": STR, "clientSecret": STR, "objectId": STR, "servicePrincipalId": STR, "permissions": arr(STR),
     "certificate": n({"type": "object", "properties": {"keyId": STR, "thumbprint": STR, "x5t": STR, "certificatePem": STR,
@@ -1302,6 +1307,19 @@ def import_op(op, ok):
     return o
 
 
+def health_op(op, ok):
+    """`GET /_entrasim/health`: readiness (503 while a --state replica cannot reach Redis); `?probe=liveness`
+    only says the process answers."""
+    o = op("health", "Readiness, the clock and the record count; with ?probe=liveness, liveness only.",
+           ok(ref("health")), errors=False)
+    o["parameters"] = [{"name": "probe", "in": "query", "required": False, "schema": enum("liveness"),
+                        "description": "liveness: answer 200 whether or not the shared state (--state) is reachable."}]
+    o["responses"]["503"] = {"description": "With --state: the shared state is unreachable (the reason says why).",
+                             "headers": {"Retry-After": {"schema": s("integer", minimum=1)}},
+                             "content": {JSON_CT: {"schema": ref("health")}}}
+    return o
+
+
 def control_paths():
     def ok(schema, description="OK"):
         return {"description": description, "headers": graph_headers(), "content": {JSON_CT: {"schema": schema}}}
@@ -1318,7 +1336,7 @@ def control_paths():
         return o
 
     return {
-        "/_entrasim/health": {"get": op("health", "Liveness, the clock and the record count.", ok(ref("health")), errors=False)},
+        "/_entrasim/health": {"get": health_op(op, ok)},
         "/_entrasim/tenant": {"get": op("tenant", "Tenant facts and test client credentials.", ok(ref("tenantInfo")), errors=False)},
         "/_entrasim/clock": {
             "get": op("getClock", "The simulated clock.", ok(ref("clock")), errors=False),
