@@ -17,6 +17,7 @@ mod sign_ins;
 pub mod timeline;
 
 pub use plan::{Lifecycle, Plan};
+pub(crate) use sign_ins::{CLI_APP_ID, PORTAL_APP_ID, arm_sign_in, pipeline_sign_in};
 
 /// A blank audit record for injection (same defaults as generated ones).
 pub fn injected_audit(
@@ -106,32 +107,5 @@ impl Sequencer {
     pub(crate) fn arm_event(&mut self) -> u64 {
         self.arm += 1;
         crate::store::records::make_key(self.hour, self.arm)
-    }
-}
-
-/// Makes sure administrator `user` holds a portal session (an interactive sign-in to
-/// the Azure portal for Azure Resource Manager) opened at or before `at` in its hour,
-/// signing them in 30 s to 10 min earlier if needed; false when the portal refuses them.
-pub(crate) fn arm_session(
-    plan: &Plan,
-    rng: &mut crate::rng::Rng,
-    user: u32,
-    at: i64,
-    seq: &mut Sequencer,
-    out: &mut HourOutput,
-) -> bool {
-    use crate::store::records::{TICKS_PER_HOUR, TICKS_PER_SECOND, hour_of};
-    use rand::RngExt;
-    if seq.session(user, at).is_some() {
-        return true;
-    }
-    let hour_start = hour_of(at) * TICKS_PER_HOUR;
-    let signed_in = (at - rng.random_range(30..600) * TICKS_PER_SECOND).max(hour_start);
-    match sign_ins::portal_sign_in(plan, rng, user, signed_in, None, seq, out) {
-        Some(corr) => {
-            seq.open_session(user, signed_in, corr);
-            true
-        }
-        None => false,
     }
 }
