@@ -59,6 +59,16 @@ pub fn generate_hour(plan: &Plan, hour: i64) -> HourOutput {
     out
 }
 
+/// The Activity Log events originating in `hour` alone (the same as in
+/// [`generate_hour`]'s output: that generator depends on no other).
+pub fn generate_activity_log_hour(plan: &Plan, hour: i64) -> Vec<crate::activity_log::ArmEvent> {
+    let mut out = HourOutput::default();
+    let mut seq = Sequencer::new(hour);
+    crate::activity_log::generate::generate(plan, hour, &mut seq, &mut out);
+    out.activity_log.sort_by_key(|r| (r.at, r.key));
+    out.activity_log
+}
+
 /// Hands out record keys for one hour, one counter per log, and remembers the
 /// administrators' portal sessions opened in the hour.
 pub(crate) struct Sequencer {

@@ -6,6 +6,7 @@
 //! untouched hours, so a request in flight keeps a consistent view.
 
 mod addresses;
+pub mod archive;
 mod last_sign_in;
 mod lookup;
 pub mod overlay;
@@ -177,6 +178,8 @@ pub struct TenantLogs {
     pub risk_actions: crate::protection::actions::RiskActions,
     /// Principals imported records name that the tenant lacks (a reset clears them).
     pub principals: Arc<principals::Principals>,
+    /// The Activity Log of hours that left `hours` but not its 90 days.
+    pub activity_archive: archive::Archive,
 }
 
 /// Hour index reserved for the keys of injected records.
@@ -194,6 +197,7 @@ impl TenantLogs {
             overlays: Arc::default(),
             risk_actions: Default::default(),
             principals: Arc::default(),
+            activity_archive: archive::Archive::default(),
         }
     }
 
@@ -206,8 +210,13 @@ impl TenantLogs {
         let last = hour_of(now);
         let oldest = hour_of(keep_from);
         let start = first_to_generate(self.next_hour, oldest, spill_hours(&self.plan));
-        // Spilled records of hours that will never be generated left retention long ago.
-        self.spill = self.spill.split_off(&start);
+        // Spilled records of hours that will never be generated left retention long ago
+        // (their Activity Log events are kept for its 90 days).
+        let kept = self.spill.split_off(&start);
+        let dropped = std::mem::replace(&mut self.spill, kept);
+        self.activity_archive
+            .keep(dropped.into_values().flat_map(|h| h.activity_log));
+        self.archive_skipped(start, now);
         for first in (start..=last).step_by(BATCH_HOURS) {
             let todo: Vec<i64> = (first..=last.min(first + BATCH_HOURS as i64 - 1)).collect();
             for (hour, out) in todo.iter().zip(generate_parallel(&self.plan, &todo)) {
@@ -216,10 +225,40 @@ impl TenantLogs {
                 bucket.sort();
                 self.hours.insert(*hour, Arc::new(bucket));
             }
-            self.hours = self.hours.split_off(&oldest);
+            self.retire(oldest);
         }
         self.next_hour = self.next_hour.max(last + 1);
-        self.hours = self.hours.split_off(&oldest);
+        self.retire(oldest);
+        self.activity_archive
+            .prune(archive::Archive::first_hour(now));
+    }
+
+    /// Drops the hours before `oldest`, keeping their Activity Log events.
+    fn retire(&mut self, oldest: i64) {
+        let kept = self.hours.split_off(&oldest);
+        let gone = std::mem::replace(&mut self.hours, kept);
+        self.activity_archive
+            .keep(gone.into_values().flat_map(|h| h.activity_log.clone()));
+    }
+
+    /// The Activity Log of the hours a clock jump skips (from the next hour due to
+    /// `start`) that its 90 days still reach, generated alone; events falling at or
+    /// after `start` wait in the spill for their bucket.
+    fn archive_skipped(&mut self, start: i64, now: Ticks) {
+        let from = self.next_hour.max(archive::Archive::first_hour(now) - 1);
+        for hour in from..start {
+            let events = crate::activity::generate_activity_log_hour(&self.plan, hour);
+            let (later, earlier): (Vec<_>, Vec<_>) =
+                events.into_iter().partition(|e| hour_of(e.at) >= start);
+            self.activity_archive.keep(earlier);
+            for e in later {
+                self.spill
+                    .entry(hour_of(e.at))
+                    .or_default()
+                    .activity_log
+                    .push(e);
+            }
+        }
     }
 
     /// Adds one record to the hour it falls in (copying that hour).

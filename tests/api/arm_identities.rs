@@ -208,3 +208,65 @@ async fn a_transient_role_assignment_is_listed_exactly_while_it_exists() {
     assert!(listed_at(&sub, &plus(removed, -1), id).await);
     assert!(!listed_at(&sub, &plus(removed, 1), id).await);
 }
+
+/// Event ids of the Activity Log between two instants, all pages.
+async fn ids_between(app: &TestApp, sub: &str, from: &str, to: &str) -> Vec<String> {
+    let filter = format!("eventTimestamp ge '{from}' and eventTimestamp le '{to}'");
+    let filter = form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>();
+    let mut next = Some(format!(
+        "/subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01&$filter={filter}"
+    ));
+    let mut ids = Vec::new();
+    while let Some(link) = next {
+        let link = link.strip_prefix(&app.url).unwrap_or(&link).to_string();
+        let (status, body) = app.get(&link).await;
+        assert_eq!(status, 200, "{body}");
+        for e in body["value"].as_array().unwrap() {
+            ids.push(e["eventDataId"].as_str().unwrap().to_string());
+        }
+        next = body["nextLink"].as_str().map(str::to_string);
+    }
+    ids
+}
+
+#[actix_rt::test]
+async fn the_activity_log_keeps_ninety_days_whether_the_clock_jumps_or_steps() {
+    let jumped = spawn(&["--auth", "off"]).await;
+    let stepped = spawn(&["--auth", "off"]).await;
+    let (_, subs) = jumped.get("/subscriptions?api-version=2022-12-01").await;
+    let sub = subs["value"][0]["subscriptionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = jumped
+        .post("/_entrasim/clock", serde_json::json!({"advance": "P80D"}))
+        .await;
+    assert_eq!(status, 200);
+    for _ in 0..8 {
+        let (status, _) = stepped
+            .post("/_entrasim/clock", serde_json::json!({"advance": "P10D"}))
+            .await;
+        assert_eq!(status, 200);
+    }
+    // Now 2026-08-20T12:00Z: the first window's last 10 days are 80-90 days old,
+    // past the Entra logs' 30 days and inside the Activity Log's 90.
+    let (from, to) = ("2026-05-22T12:00:01Z", "2026-06-21T12:00:00Z");
+    let old = ids_between(&jumped, &sub, from, to).await;
+    assert!(old.len() > 20, "{}", old.len());
+    assert_eq!(old, ids_between(&stepped, &sub, from, to).await);
+    // One second older than 90 days is refused (azure-cli#4885).
+    let filter = form_urlencoded::byte_serialize(b"eventTimestamp ge '2026-05-22T11:59:59Z'")
+        .collect::<String>();
+    let (status, body) = jumped
+        .get(&format!("/subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values?api-version=2015-04-01&$filter={filter}"))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["code"], "BadRequest");
+    // Ten more days: the oldest of those events are beyond 90 days and gone.
+    jumped
+        .post("/_entrasim/clock", serde_json::json!({"advance": "P10D"}))
+        .await;
+    let later = ids_between(&jumped, &sub, "2026-06-01T12:00:01Z", to).await;
+    assert!(later.len() < old.len() && !later.is_empty());
+    assert!(later.iter().all(|id| old.contains(id)));
+}
