@@ -134,7 +134,7 @@ fn operation(name: &str, problems: &mut Problems) -> Op {
     match found {
         Some(Op::IdentityDelete) => {
             // The identity's service principal would have to leave the directory with it.
-            problems.add("operationName", "deleting a user-assigned identity cannot be injected: the tenant's identities are fixed");
+            problems.add("operationName", "deleting a user-assigned identity cannot be injected: deletions follow from the seed (the identity's service principal leaves the directory with it)");
             Op::IdentityDelete
         }
         Some(op) => op,
