@@ -87,6 +87,19 @@ fn setup() -> (World, Directory) {
             .filter(|d| tenant.users[d.owner as usize].deleted.is_some())
             .map(|d| d.device_id.clone()),
     );
+    // Deleted identities' service principals left the directory at their deletion; their
+    // earlier sign-ins and audits remain ("Remove service principal" says when).
+    let mut sps = sps;
+    sps.extend(
+        tenant
+            .managed_identities
+            .iter()
+            .filter(|m| m.deleted.is_some())
+            .map(|m| {
+                let sp = tenant.sp(m.service_principal);
+                serde_json::json!({"id": sp.id, "appId": sp.app_id})
+            }),
+    );
     let directory = Directory {
         devices,
         policies: ids(doc["conditionalAccessPolicies"].as_array().unwrap(), "id"),

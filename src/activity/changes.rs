@@ -12,6 +12,10 @@ use crate::store::records::{Actor, Audit, TICKS_PER_SECOND, Target, flags};
 use crate::tenant::{ChangeKind, SpOrigin, UserKind, UserSource};
 use rand::RngExt;
 
+/// The Managed Service Identity first-party application: it adds and removes managed
+/// identities' service principals (audits initiated by this app).
+const MSI_APP_ID: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+
 /// Appends the audits of the lifecycle events of `hour`.
 pub(super) fn generate(
     plan: &Plan,
@@ -42,6 +46,14 @@ pub(super) fn generate(
             }
             Lifecycle::Registered(u) => registered(plan, u, at, seq, out),
             Lifecycle::SpCreated(sp) => sp_added(plan, rng, sp, at, seq, out),
+            Lifecycle::SpDeleted(sp) => {
+                // Entra removes a deleted identity's service principal on behalf of
+                // the Managed Service Identity service, which added it (sp_added).
+                let msi = plan.first_party(MSI_APP_ID).map(Actor::App);
+                let targets = [Target::ServicePrincipal(sp), Target::None];
+                let name = ("Core Directory", "Remove service principal");
+                emit(plan, rng, name, at, msi, targets, seq, out);
+            }
             Lifecycle::Eligible(e) => super::pim::eligibility_granted(plan, rng, e, at, seq, out),
             Lifecycle::Change(c) => change(plan, rng, c, at, seq, out),
         }
@@ -388,9 +400,7 @@ fn sp_added(
     let tenant = &plan.tenant;
     let origin = tenant.sp(sp).origin;
     let initiator = match origin {
-        SpOrigin::ManagedIdentity(_) => plan
-            .first_party("797f4846-ba00-4fd7-ba43-dac1f8f63013")
-            .map(Actor::App),
+        SpOrigin::ManagedIdentity(_) => plan.first_party(MSI_APP_ID).map(Actor::App),
         _ => admin_for(
             plan,
             rng,

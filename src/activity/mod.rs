@@ -18,6 +18,7 @@ pub mod timeline;
 
 pub use plan::{Lifecycle, Plan};
 pub use sign_ins::{Scripted, scripted_service_principal, scripted_user};
+pub(crate) use sign_ins::{CLI_APP_ID, PORTAL_APP_ID, arm_sign_in, pipeline_sign_in};
 
 /// A blank audit record for injection (same defaults as generated ones).
 pub fn injected_audit(
@@ -77,6 +78,16 @@ pub fn generate_hour(plan: &Plan, hour: i64) -> HourOutput {
     out
 }
 
+/// The Activity Log events originating in `hour` alone (the same as in
+/// [`generate_hour`]'s output: that generator depends on no other).
+pub fn generate_activity_log_hour(plan: &Plan, hour: i64) -> Vec<crate::activity_log::ArmEvent> {
+    let mut out = HourOutput::default();
+    let mut seq = Sequencer::new(hour);
+    crate::activity_log::generate::generate(plan, hour, &mut seq, &mut out);
+    out.activity_log.sort_by_key(|r| (r.at, r.key));
+    out.activity_log
+}
+
 /// Hands out record keys for one hour, one counter per log, and remembers the
 /// administrators' portal sessions opened in the hour.
 pub(crate) struct Sequencer {
@@ -125,32 +136,5 @@ impl Sequencer {
     pub(crate) fn arm_event(&mut self) -> u64 {
         self.arm += 1;
         crate::store::records::make_key(self.hour, self.arm)
-    }
-}
-
-/// Makes sure administrator `user` holds a portal session (an interactive sign-in to
-/// the Azure portal for Azure Resource Manager) opened at or before `at` in its hour,
-/// signing them in 30 s to 10 min earlier if needed; false when the portal refuses them.
-pub(crate) fn arm_session(
-    plan: &Plan,
-    rng: &mut crate::rng::Rng,
-    user: u32,
-    at: i64,
-    seq: &mut Sequencer,
-    out: &mut HourOutput,
-) -> bool {
-    use crate::store::records::{TICKS_PER_HOUR, TICKS_PER_SECOND, hour_of};
-    use rand::RngExt;
-    if seq.session(user, at).is_some() {
-        return true;
-    }
-    let hour_start = hour_of(at) * TICKS_PER_HOUR;
-    let signed_in = (at - rng.random_range(30..600) * TICKS_PER_SECOND).max(hour_start);
-    match sign_ins::portal_sign_in(plan, rng, user, signed_in, None, seq, out) {
-        Some(corr) => {
-            seq.open_session(user, signed_in, corr);
-            true
-        }
-        None => false,
     }
 }

@@ -18,6 +18,8 @@ pub enum Lifecycle {
     Registered(u32),
     /// A service principal (managed identity, app) added inside the window.
     SpCreated(u32),
+    /// A deleted user-assigned identity's service principal leaving the directory.
+    SpDeleted(u32),
     /// A PIM eligibility granted inside the window.
     Eligible(u32),
     /// A directory change (index into `tenant.history`).
@@ -283,6 +285,11 @@ fn lifecycle(tenant: &Tenant) -> BTreeMap<i64, Vec<(i64, Lifecycle)>> {
         let own = !matches!(sp.origin, SpOrigin::FirstParty(_));
         if own && sp.created >= tenant.window_start {
             add(ticks(sp.created), Lifecycle::SpCreated(i as u32));
+        }
+    }
+    for mi in &tenant.managed_identities {
+        if let Some(deleted) = mi.deleted {
+            add(ticks(deleted), Lifecycle::SpDeleted(mi.service_principal));
         }
     }
     for (i, schedule) in tenant.eligibility_schedules.iter().enumerate() {

@@ -40,11 +40,14 @@ pub(super) fn generate(plan: &Plan, hour: i64, seq: &mut Sequencer, out: &mut Ho
             .managed_identity_sign_ins_per_identity_per_hour;
         let sp = plan.tenant.managed_identities[mi].service_principal;
         let created = crate::store::records::ticks(plan.tenant.sp(sp).created);
+        let deleted = plan.tenant.managed_identities[mi]
+            .deleted
+            .map_or(i64::MAX, crate::store::records::ticks);
         for _ in 0..poisson(&mut rng, mean) {
             let at = start + rng.random_range(0..TICKS_PER_HOUR);
             let record = managed_identity(plan, &mut rng, mi, at, seq.sign_in());
-            // An identity signs in only once it exists (drawn anyway: later draws stay put).
-            if at >= created {
+            // An identity signs in only while it exists (drawn anyway: later draws stay put).
+            if at >= created && at < deleted {
                 push(plan, out, record);
             }
         }
@@ -295,8 +298,30 @@ pub(crate) fn portal_sign_in(
     seq: &mut Sequencer,
     out: &mut HourOutput,
 ) -> Option<u64> {
-    let portal = plan.first_party("c44b4083-3bb0-49c1-b47d-974e53cbdf3c")?;
-    let arm = plan.first_party("797f4846-ba00-4fd7-ba43-dac1f8f63013")?;
+    arm_sign_in(plan, rng, (index, PORTAL_APP_ID), at, corr, seq, out).map(|(corr, _)| corr)
+}
+
+/// The Azure portal's application id.
+pub(crate) const PORTAL_APP_ID: &str = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
+/// The Azure CLI's application id (the real event of reference A2.5 carries it).
+pub(crate) const CLI_APP_ID: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+/// Azure Resource Manager ("Windows Azure Service Management API").
+const ARM_APP_ID: &str = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+
+/// An administrator's interactive sign-in to Azure Resource Manager through `client`
+/// (the portal in a browser, or the Azure CLI), with MFA on a compliant device; its
+/// correlation key and client IP address, or None when the user cannot sign in.
+pub(crate) fn arm_sign_in(
+    plan: &Plan,
+    rng: &mut Rng,
+    (index, client): (u32, &str),
+    at: i64,
+    corr: Option<u64>,
+    seq: &mut Sequencer,
+    out: &mut HourOutput,
+) -> Option<(u64, [u8; 4])> {
+    let portal = plan.first_party(client)?;
+    let arm = plan.first_party(ARM_APP_ID)?;
     let user = plan.tenant.user(index);
     if !user.enabled_at(crate::store::records::datetime(at)) {
         return None;
@@ -310,7 +335,11 @@ pub(crate) fn portal_sign_in(
     record.device = device;
     record.app = portal;
     record.resource = arm;
-    record.client_app = plan.client_app("Browser");
+    record.client_app = plan.client_app(if client == PORTAL_APP_ID {
+        "Browser"
+    } else {
+        "Mobile Apps and Desktop clients"
+    });
     if demands(plan, &record)
         != (Demands {
             block: false,
@@ -324,7 +353,26 @@ pub(crate) fn portal_sign_in(
     record.risk = 0;
     record.corr = corr.unwrap_or(record.key);
     push(plan, out, record);
-    Some(record.corr)
+    Some((record.corr, record.ip))
+}
+
+/// A deployment pipeline's service-principal sign-in to Azure Resource Manager
+/// (client credentials, always succeeding); its client IP address.
+pub(crate) fn pipeline_sign_in(
+    plan: &Plan,
+    rng: &mut Rng,
+    sp: u32,
+    at: i64,
+    seq: &mut Sequencer,
+    out: &mut HourOutput,
+) -> Option<[u8; 4]> {
+    let arm = plan.first_party(ARM_APP_ID)?;
+    let mut record = service_principal(plan, rng, sp, at, seq.sign_in());
+    record.resource = arm;
+    record.error = 0;
+    let ip = record.ip;
+    push(plan, out, record);
+    Some(ip)
 }
 
 fn client_app(plan: &Plan, rng: &mut Rng, user: &User, device: u32) -> u8 {

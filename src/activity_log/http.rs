@@ -7,8 +7,8 @@ use super::filter::{self, LogFilter, Narrow};
 use super::json;
 use super::record::ArmEvent;
 use crate::arm::ArmError;
+use crate::store::World;
 use crate::store::records::{Record, TICKS_PER_HOUR, Ticks};
-use crate::store::{Hour, World};
 use crate::tenant::Tenant;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -225,15 +225,19 @@ pub fn page(
     };
     let mut rows: Vec<&ArmEvent> = Vec::new();
     let mut more = false;
-    for hour in logs
+    let last = crate::store::records::hour_of(end);
+    let held = logs.hours.keys().next().copied().unwrap_or(i64::MAX);
+    let buckets = logs
         .hours
-        .range(..=crate::store::records::hour_of(end))
+        .range(..=last)
         .rev()
-    {
-        if (*hour.0 + 1) * TICKS_PER_HOUR <= start {
+        .map(|(h, hour)| (*h, hour.activity_log.as_slice()))
+        .chain(logs.activity_archive.newest_first(last, held));
+    for (hour, events) in buckets {
+        if (hour + 1) * TICKS_PER_HOUR <= start {
             break;
         }
-        if collect(hour.1, t, request, (start, end, as_of), &mut rows) {
+        if collect(events, t, request, (start, end, as_of), &mut rows) {
             more = true;
             break;
         }
@@ -259,13 +263,13 @@ pub fn page(
 
 /// Adds an hour's matching rows, newest first, after the cursor; true once a page and one more are held.
 fn collect<'a>(
-    hour: &'a Hour,
+    events: &'a [ArmEvent],
     tenant: &Tenant,
     request: &LogRequest,
     (start, end, as_of): (Ticks, Ticks, Ticks),
     rows: &mut Vec<&'a ArmEvent>,
 ) -> bool {
-    for e in hour.activity_log.iter().rev() {
+    for e in events.iter().rev() {
         let after_cursor = request
             .skiptoken
             .is_none_or(|c| (e.at, e.key) < (c.at, c.key));

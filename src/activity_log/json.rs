@@ -2,7 +2,7 @@
 //! of A2.5): ids from the seed and the record's keys, names and scopes from the tenant.
 
 use super::filter::PROPERTIES;
-use super::record::{ArmEvent, Op, Phase, Principal, Scope, Subject};
+use super::record::{ArmEvent, Client, Op, Phase, Principal, Scope, Subject};
 use crate::arm::inventory::{Assignment, LOCATION, assignment, group_of, standing};
 use crate::arm::roles::BUILT_IN;
 use crate::model::ids::{Purpose, id, time7};
@@ -12,8 +12,7 @@ use serde_json::{Map, Value, json};
 
 /// .NET ticks at the Unix epoch: the `id`'s `/ticks/` count is .NET ticks (reference A2.2).
 const DOTNET_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
-/// The Azure portal's application id (the administrators' ARM client).
-const PORTAL_APP_ID: &str = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
+use crate::activity::{CLI_APP_ID, PORTAL_APP_ID};
 
 /// What an event's operation acts on, resolved against the tenant.
 pub struct Target {
@@ -171,6 +170,9 @@ pub fn event(tenant: &Tenant, e: &ArmEvent, select: Option<&[&str]>) -> Value {
     );
     put("category", localizable("Administrative", "Administrative"));
     put("eventTimestamp", json!(time7(e.at)));
+    if let Some(request) = http_request(tenant, e) {
+        put("httpRequest", request);
+    }
     put(
         "id",
         json!(format!(
@@ -203,6 +205,21 @@ pub fn event(tenant: &Tenant, e: &ArmEvent, select: Option<&[&str]>) -> Value {
                 .collect(),
         ),
     }
+}
+
+/// `httpRequest` on an end event (the spec example S3 has it on an EndRequest; the real
+/// Started event of A2.5 has none): the client's request id, its address (the caller's
+/// sign-in's) and method. Injected events name no sign-in and carry none.
+fn http_request(tenant: &Tenant, e: &ArmEvent) -> Option<Value> {
+    if e.phase == Phase::Started || e.ip == [0; 4] {
+        return None;
+    }
+    let [a, b, c, d] = e.ip;
+    Some(json!({
+        "clientRequestId": id(tenant.seed, Purpose::ArmClientRequest, e.corr),
+        "clientIpAddress": format!("{a}.{b}.{c}.{d}"),
+        "method": e.op.method(),
+    }))
 }
 
 /// When the event became available (`submissionTimestamp`).
@@ -249,8 +266,15 @@ fn claims(tenant: &Tenant, e: &ArmEvent) -> Value {
         Actor::User(u) => {
             let user = tenant.user(u);
             c["http://schemas.microsoft.com/claims/authnmethodsreferences"] = json!("pwd,mfa");
-            c["appid"] = json!(PORTAL_APP_ID);
+            c["appid"] = json!(match e.client {
+                Client::Cli => CLI_APP_ID,
+                _ => PORTAL_APP_ID,
+            });
             c["appidacr"] = json!("0");
+            if e.ip != [0; 4] {
+                let [a, b, d, f] = e.ip;
+                c["ipaddr"] = json!(format!("{a}.{b}.{d}.{f}"));
+            }
             c["name"] = json!(user.display_name);
             c["http://schemas.microsoft.com/identity/claims/objectidentifier"] = json!(user.id);
             c["http://schemas.microsoft.com/identity/claims/scope"] = json!("user_impersonation");

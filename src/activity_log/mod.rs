@@ -6,6 +6,7 @@ pub mod filter;
 pub mod generate;
 pub mod http;
 pub mod json;
+pub mod live;
 pub mod record;
 
 pub use record::ArmEvent;

@@ -106,6 +106,17 @@ pub enum Subject {
     Transient(Grant),
 }
 
+/// The ARM client an operation came through, after its caller's sign-in to ARM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// An administrator in the Azure portal.
+    Portal,
+    /// An administrator with the Azure CLI.
+    Cli,
+    /// A deployment pipeline's service principal (client credentials).
+    Pipeline,
+}
+
 /// One Activity Log event (administrative category).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ArmEvent {
@@ -121,6 +132,9 @@ pub struct ArmEvent {
     pub phase: Phase,
     /// A user (administrator) or a service principal.
     pub caller: Actor,
+    pub client: Client,
+    /// The caller's client IP address (its sign-in's); 0.0.0.0 when unknown (injected).
+    pub ip: [u8; 4],
     pub subject: Subject,
 }
 

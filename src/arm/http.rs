@@ -10,9 +10,11 @@ use crate::app::AppState;
 use crate::auth::{read_token, token_from_header};
 use crate::cli::AuthMode;
 use crate::http::links::origin;
+use crate::store::records::ticks;
 use crate::tenant::{MsiType, Tenant};
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 /// Registers the ARM paths (none of them collides with Graph's `/v1.0`, `/beta`).
@@ -50,11 +52,15 @@ async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
     }
     let caller = identify(&req, &state)?;
     let remaining = budget(&state, &caller, subscription_in(&segments))?;
+    // Read before the snapshot, which is generated up to at least this instant.
+    let now = state.clock.now();
     let world = state.world();
-    let tenant = &world.tenants[caller.tenant].plan.tenant;
-    let inventory = Inventory::of(tenant);
+    let logs = &world.tenants[caller.tenant];
+    let tenant = &logs.plan.tenant;
+    let transients = crate::activity_log::live::transients(logs, ticks(now));
+    let inventory = Inventory::at(tenant, now).with_transients(transients);
     authorize(&caller, &inventory, &request)?;
-    let body = answer(tenant, &inventory, &caller, &request)?;
+    let body = answer(tenant, &inventory, &caller, &request, now)?;
     Ok(with_budget(ok(body), remaining))
 }
 
@@ -73,10 +79,11 @@ fn activity_log(
     };
     let remaining = budget(state, &caller, sub)?;
     // Read before the snapshot, which is generated up to at least this instant.
-    let now = crate::store::records::ticks(state.clock.now());
+    let instant = state.clock.now();
+    let now = ticks(instant);
     let world = state.world();
     let tenant = &world.tenants[caller.tenant].plan.tenant;
-    let inventory = Inventory::of(tenant);
+    let inventory = Inventory::at(tenant, instant);
     if let Some((app, oid)) = &caller.principal {
         let (action, at) = log::required(&scope);
         if !inventory.allows(oid, &action, &at) {
@@ -266,6 +273,7 @@ fn answer(
     inventory: &Inventory,
     caller: &ArmCaller,
     request: &ArmRequest,
+    now: DateTime<Utc>,
 ) -> Result<Value, ArmError> {
     let known_sub = |s: &str| {
         inventory
@@ -312,8 +320,10 @@ fn answer(
                 .ok_or_else(|| ArmError::resource_group_not_found(g))?;
             group_json(&g.subscription, &g.name)
         }
-        Target::Identities(s, g) => identities(tenant, inventory, &known_sub(s)?, g.as_deref())?,
-        Target::Resource(id) => resource(tenant, inventory, id)?,
+        Target::Identities(s, g) => {
+            identities(tenant, inventory, (&known_sub(s)?, g.as_deref()), now)?
+        }
+        Target::Resource(id) => resource(tenant, inventory, id, now)?,
         Target::SystemIdentity(scope) => system_identity(tenant, inventory, scope)?,
         Target::Assignments(scope) => listed(
             inventory
@@ -426,8 +436,8 @@ fn group_json(sub: &str, name: &str) -> Value {
 fn identities(
     tenant: &Tenant,
     inventory: &Inventory,
-    sub: &str,
-    group: Option<&str>,
+    (sub, group): (&str, Option<&str>),
+    now: DateTime<Utc>,
 ) -> Result<Value, ArmError> {
     if let Some(g) = group {
         inventory
@@ -443,6 +453,7 @@ fn identities(
             .managed_identities
             .iter()
             .filter(|m| m.kind == MsiType::UserAssigned)
+            .filter(|m| Inventory::identity_exists(tenant, m, now))
             .filter(|m| {
                 m.resource_id
                     .to_ascii_lowercase()
@@ -471,12 +482,14 @@ pub(crate) fn uami_json(tenant: &Tenant, mi: &crate::tenant::ManagedIdentity) ->
 }
 
 /// A resource by id: a user-assigned identity, or a resource carrying identities.
-fn resource(tenant: &Tenant, inventory: &Inventory, id: &str) -> Result<Value, ArmError> {
-    if let Some(mi) = tenant
-        .managed_identities
-        .iter()
-        .find(|m| m.kind == MsiType::UserAssigned && m.resource_id.eq_ignore_ascii_case(id))
-    {
+fn resource(
+    tenant: &Tenant,
+    inventory: &Inventory,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Value, ArmError> {
+    // A deleted identity is a 404 ResourceNotFound, as any missing resource.
+    if let Some(mi) = Inventory::identity(tenant, id, now) {
         return Ok(uami_json(tenant, mi));
     }
     let Some(r) = inventory.resource(id) else {

@@ -3,8 +3,9 @@
 //! assignments (the managed identities' own, plus the test clients' roles).
 
 use super::roles::{self, BuiltInRole};
-use crate::activity_log::generate::ASSIGNMENT_AFTER_SECONDS;
-use crate::tenant::{MsiType, Tenant};
+use crate::activity_log::generate::{ASSIGNMENT_AFTER_SECONDS, standing_removed};
+use crate::store::records::ticks;
+use crate::tenant::{MsiType, SpOrigin, Tenant};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -59,8 +60,10 @@ pub struct Inventory {
 pub const READER_CLIENT: usize = 0;
 
 impl Inventory {
-    /// Derives the ARM view of `tenant`.
-    pub fn of(tenant: &Tenant) -> Inventory {
+    /// Derives the ARM view of `tenant` at `now`: deleted user-assigned identities and
+    /// the role assignments removed by then are gone (transient ones are added by
+    /// [`Inventory::with_transients`]).
+    pub fn at(tenant: &Tenant, now: DateTime<Utc>) -> Inventory {
         let mut resources = BTreeMap::new();
         let mut groups = std::collections::BTreeSet::new();
         for (i, mi) in tenant.managed_identities.iter().enumerate() {
@@ -72,7 +75,8 @@ impl Inventory {
             let host = resource_entry(&mut resources, &mi.used_by);
             match mi.kind {
                 MsiType::SystemAssigned => host.system = Some(i as u32),
-                MsiType::UserAssigned => host.user_assigned.push(i as u32),
+                MsiType::UserAssigned if mi.alive_at(now) => host.user_assigned.push(i as u32),
+                MsiType::UserAssigned => {}
             }
         }
         // Resources that are only scopes of role assignments (storage accounts, vaults...).
@@ -82,17 +86,50 @@ impl Inventory {
                 groups.extend(group_of(&a.scope));
             }
         }
+        let at = ticks(now);
         let mut assignments: Vec<Assignment> = (0..tenant.azure_role_assignments.len())
+            .filter(|&i| standing_removed(tenant, i as u32).is_none_or(|gone| gone > at))
             .filter_map(|i| standing(tenant, i))
+            .filter(|a| a.created <= now)
             .collect();
         assignments.extend(client_roles(tenant));
         assignments.extend(owner_roles(tenant));
+        assignments.extend(pipeline_roles(tenant));
         Inventory {
             subscriptions: tenant.subscriptions.clone(),
             groups: groups.into_iter().collect(),
             resources,
             assignments,
         }
+    }
+
+    /// Adds the role assignments made inside the window that exist at the instant
+    /// (from the Activity Log's own operations, see `activity_log::live`).
+    pub fn with_transients(mut self, transients: Vec<Assignment>) -> Inventory {
+        self.assignments.extend(transients);
+        self
+    }
+
+    /// The user-assigned identity with this ARM id living at `now` (case-insensitive).
+    pub fn identity<'t>(
+        tenant: &'t Tenant,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Option<&'t crate::tenant::ManagedIdentity> {
+        tenant.managed_identities.iter().find(|m| {
+            m.kind == MsiType::UserAssigned
+                && m.resource_id.eq_ignore_ascii_case(id)
+                && Self::identity_exists(tenant, m, now)
+        })
+    }
+
+    /// Whether a user-assigned identity exists at `now`: written, not yet deleted.
+    pub fn identity_exists(
+        tenant: &Tenant,
+        m: &crate::tenant::ManagedIdentity,
+        now: DateTime<Utc>,
+    ) -> bool {
+        tenant.sp(m.service_principal).created <= now && m.alive_at(now)
     }
 
     /// The subscription with this id (case-insensitive), as stored.
@@ -218,6 +255,34 @@ fn owner_roles(tenant: &Tenant) -> Vec<Assignment> {
         }
     }
     out
+}
+
+/// The deployment pipeline that makes ARM operations with client credentials: the
+/// tenant's first line-of-business service principal that is not a test client
+/// [INFERRED: entrasim's choice; Owner on every subscription, see `pipeline_roles`].
+pub fn pipeline(tenant: &Tenant) -> Option<u32> {
+    let test_apps: Vec<u32> = tenant.test_clients.iter().map(|c| c.application).collect();
+    (0..tenant.service_principals.len() as u32).find(
+        |&s| matches!(tenant.sp(s).origin, SpOrigin::LineOfBusiness(a) if !test_apps.contains(&a)),
+    )
+}
+
+/// Owner on every subscription for the deployment pipeline.
+fn pipeline_roles(tenant: &Tenant) -> Vec<Assignment> {
+    let Some(sp) = pipeline(tenant) else {
+        return Vec::new();
+    };
+    let principal = tenant.sp(sp);
+    let owner = roles::by_name("Owner").expect("Owner is built in");
+    tenant
+        .subscriptions
+        .iter()
+        .map(|sub| {
+            let name = name_uuid(&format!("{}/{}/{sub}/Owner", tenant.id, principal.app_id));
+            let scope = format!("/subscriptions/{sub}");
+            assignment(&name, &scope, owner, &principal.id, principal.created)
+        })
+        .collect()
 }
 
 /// Reader on every subscription for the first test client; ids are name-based UUIDs of

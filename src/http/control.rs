@@ -120,6 +120,7 @@ fn tenant_json(state: &AppState, logs: &crate::store::TenantLogs) -> Value {
         "records": {
             "signIns": counts(|h| h.sign_ins.len()), "directoryAudits": counts(|h| h.audits.len()), "provisioning": counts(|h| h.provisioning.len()),
         },
+        "subscriptions": t.subscriptions,
         "clients": t.test_clients.iter().map(|c| client_json(state, t, c)).collect::<Vec<_>>(),
     })
 }
@@ -138,8 +139,19 @@ fn client_json(
         "objectId": app.id,
         "servicePrincipalId": t.sp(app.service_principal).id,
         "permissions": app.graph_permissions,
+        "azureRoles": azure_roles(state, t, &t.sp(app.service_principal).id),
         "certificate": super::identity::certificate_json(state, t, client),
     })
+}
+
+/// The Azure role assignments of a principal (what ARM checks its requests against).
+fn azure_roles(state: &AppState, t: &crate::tenant::Tenant, principal: &str) -> Vec<Value> {
+    crate::arm::inventory::Inventory::at(t, state.clock.now())
+        .assignments
+        .iter()
+        .filter(|a| a.principal_id.eq_ignore_ascii_case(principal))
+        .map(|a| json!({"scope": a.scope, "roleDefinitionName": a.role.name, "roleDefinitionId": a.role.id}))
+        .collect()
 }
 
 async fn clock(state: web::Data<AppState>) -> HttpResponse {

@@ -180,7 +180,7 @@ pub fn serve(
         }
         [one] if alternate_key(one).is_some() => {
             let (set, app_id) = alternate_key(&rest[0]).expect("checked");
-            let found = by_app_id(tenant, set, &app_id);
+            let found = by_app_id(tenant, set, &app_id, now);
             let added = principals.app(&app_id).filter(|_| found.is_err());
             Some(match added {
                 Some(app) if set == "servicePrincipals" => ctx.imported(
@@ -297,12 +297,20 @@ fn user_by_key(tenant: &Tenant, key: &str, now: DateTime<Utc>) -> Result<Object,
         .ok_or_else(|| not_found(key))
 }
 
-fn by_app_id(tenant: &Tenant, set: &str, app_id: &str) -> Result<Object, GraphError> {
+fn by_app_id(
+    tenant: &Tenant,
+    set: &str,
+    app_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Object, GraphError> {
     let found = if set == "servicePrincipals" {
-        tenant
-            .service_principals
-            .iter()
-            .position(|s| s.app_id.eq_ignore_ascii_case(app_id))
+        (0..tenant.service_principals.len())
+            .find(|&s| {
+                tenant.service_principals[s]
+                    .app_id
+                    .eq_ignore_ascii_case(app_id)
+                    && tenant.sp_alive_at(s as u32, now)
+            })
             .map(Object::ServicePrincipal)
     } else {
         tenant
@@ -341,10 +349,10 @@ pub(super) fn any_by_id(
                 .map(Object::Group)
         })
         .or_else(|| {
-            tenant
-                .service_principals
-                .iter()
-                .position(|s| eq(&s.id))
+            (0..tenant.service_principals.len())
+                .find(|&s| {
+                    eq(&tenant.service_principals[s].id) && tenant.sp_alive_at(s as u32, now)
+                })
                 .map(Object::ServicePrincipal)
         })
         .or_else(|| {

@@ -137,6 +137,10 @@ async fn token(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         return refuse(&state, 400, "The resource parameter is required.");
     };
     let index = match pick(tenant, &params) {
+        // A deleted identity is one the endpoint can no longer load.
+        Ok(index) if !tenant.managed_identities[index].alive_at(state.clock.now()) => {
+            return refuse(&state, 400, "Unable to load the proper Managed Identity.");
+        }
         Ok(index) => index,
         Err(message) => return refuse(&state, 400, message),
     };
@@ -227,6 +231,7 @@ pub fn listing(base: &str, tenant: &Tenant, first: bool) -> Value {
                 "name": m.name, "type": m.kind.as_str(), "clientId": sp.app_id,
                 "principalId": sp.id, "resourceId": m.resource_id,
                 "permissions": permissions(tenant, m.service_principal),
+                "deletedDateTime": m.deleted.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             })
         })
         .collect();

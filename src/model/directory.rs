@@ -130,6 +130,11 @@ impl Collection {
                 .filter(|&u| tenant.users[u].exists_at(now))
                 .map(|u| user(tenant, u))
                 .collect(),
+            // A deleted user-assigned identity's service principal leaves the directory.
+            Collection::ServicePrincipals => (0..tenant.service_principals.len())
+                .filter(|&s| tenant.sp_alive_at(s as u32, now))
+                .map(|s| service_principal(tenant, s))
+                .collect(),
             Collection::Deleted(DeletedType::User) => deleted_users(tenant, now).collect(),
             // The generator deletes users only (README, Known gaps): these casts are
             // Graph's answer for a tenant that has deleted none of that type.

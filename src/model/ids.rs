@@ -20,6 +20,8 @@ pub enum Purpose {
     ArmOperation = 11,
     ArmServiceRequest = 12,
     ArmAssignment = 13,
+    /// Activity Log `httpRequest.clientRequestId` (one per operation).
+    ArmClientRequest = 14,
 }
 
 /// The GUID for (purpose, key).

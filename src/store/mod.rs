@@ -6,6 +6,7 @@
 //! untouched hours, so a request in flight keeps a consistent view.
 
 mod addresses;
+pub mod archive;
 mod last_sign_in;
 mod lookup;
 pub mod overlay;
@@ -179,6 +180,8 @@ pub struct TenantLogs {
     pub principals: Arc<principals::Principals>,
     /// Answer keys of the scenarios placed in these logs (a reset clears them).
     pub scenarios: Vec<Arc<crate::scenario::Key>>,
+    /// The Activity Log of hours that left `hours` but not its 90 days.
+    pub activity_archive: archive::Archive,
 }
 
 /// Hour index reserved for the keys of injected records.
@@ -197,6 +200,7 @@ impl TenantLogs {
             risk_actions: Default::default(),
             principals: Arc::default(),
             scenarios: Vec::new(),
+            activity_archive: archive::Archive::default(),
         }
     }
 
@@ -209,8 +213,13 @@ impl TenantLogs {
         let last = hour_of(now);
         let oldest = hour_of(keep_from);
         let start = first_to_generate(self.next_hour, oldest, spill_hours(&self.plan));
-        // Spilled records of hours that will never be generated left retention long ago.
-        self.spill = self.spill.split_off(&start);
+        // Spilled records of hours that will never be generated left retention long ago
+        // (their Activity Log events are kept for its 90 days).
+        let kept = self.spill.split_off(&start);
+        let dropped = std::mem::replace(&mut self.spill, kept);
+        self.activity_archive
+            .keep(dropped.into_values().flat_map(|h| h.activity_log));
+        self.archive_skipped(start, now);
         for first in (start..=last).step_by(BATCH_HOURS) {
             let todo: Vec<i64> = (first..=last.min(first + BATCH_HOURS as i64 - 1)).collect();
             for (hour, mut out) in todo.iter().zip(generate_parallel(&self.plan, &todo)) {
@@ -228,10 +237,40 @@ impl TenantLogs {
                 bucket.sort();
                 self.hours.insert(*hour, Arc::new(bucket));
             }
-            self.hours = self.hours.split_off(&oldest);
+            self.retire(oldest);
         }
         self.next_hour = self.next_hour.max(last + 1);
-        self.hours = self.hours.split_off(&oldest);
+        self.retire(oldest);
+        self.activity_archive
+            .prune(archive::Archive::first_hour(now));
+    }
+
+    /// Drops the hours before `oldest`, keeping their Activity Log events.
+    fn retire(&mut self, oldest: i64) {
+        let kept = self.hours.split_off(&oldest);
+        let gone = std::mem::replace(&mut self.hours, kept);
+        self.activity_archive
+            .keep(gone.into_values().flat_map(|h| h.activity_log.clone()));
+    }
+
+    /// The Activity Log of the hours a clock jump skips (from the next hour due to
+    /// `start`) that its 90 days still reach, generated alone; events falling at or
+    /// after `start` wait in the spill for their bucket.
+    fn archive_skipped(&mut self, start: i64, now: Ticks) {
+        let from = self.next_hour.max(archive::Archive::first_hour(now) - 1);
+        for hour in from..start {
+            let events = crate::activity::generate_activity_log_hour(&self.plan, hour);
+            let (later, earlier): (Vec<_>, Vec<_>) =
+                events.into_iter().partition(|e| hour_of(e.at) >= start);
+            self.activity_archive.keep(earlier);
+            for e in later {
+                self.spill
+                    .entry(hour_of(e.at))
+                    .or_default()
+                    .activity_log
+                    .push(e);
+            }
+        }
     }
 
     /// Adds one record to the hour it falls in (copying that hour).

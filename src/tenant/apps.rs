@@ -345,7 +345,35 @@ fn managed_identity(
         resources,
         used_by,
         used_by_label,
+        deleted: None,
     });
+}
+
+/// Every third user-assigned identity is deleted inside the window, at least a day
+/// after it (and the window) began and six hours before the anchor [INFERRED:
+/// entrasim's choice]. Drawn from its own stream, so the rest of the tenant stays put.
+pub(super) fn identity_deletions(tenant: &mut Tenant) {
+    let window_start = tenant.window_start;
+    let anchor = tenant.anchor;
+    let seed = tenant.seed;
+    let user_assigned: Vec<usize> = (0..tenant.managed_identities.len())
+        .filter(|&i| tenant.managed_identities[i].kind == MsiType::UserAssigned)
+        .collect();
+    for (n, &i) in user_assigned.iter().enumerate() {
+        if n % 3 != 2 {
+            continue;
+        }
+        let sp = tenant.managed_identities[i].service_principal;
+        let from = tenant.sp(sp).created.max(window_start) + Duration::days(1);
+        let to = anchor - Duration::hours(6);
+        if from >= to {
+            continue;
+        }
+        let span = (to - from).num_seconds();
+        let mut rng = seed.stream("identity-deletions", i as u64);
+        tenant.managed_identities[i].deleted =
+            Some(from + Duration::seconds(rng.random_range(0..span)));
+    }
 }
 
 fn provisioning(draft: &mut Draft) {

@@ -53,6 +53,7 @@ pub fn generate(settings: &TenantSettings, index: u32, now: DateTime<Utc>) -> Te
     super::history::history(&mut draft);
     draft.rng = seed.stream("grants", 0);
     super::grants::grants(&mut draft);
+    super::apps::identity_deletions(&mut draft.tenant);
     draft.tenant.build_lookup();
     draft.tenant
 }

@@ -342,6 +342,16 @@ pub struct ManagedIdentity {
     pub used_by: String,
     /// Label of `used_by`'s resource type.
     pub used_by_label: String,
+    /// When a user-assigned identity was deleted (its service principal leaves the
+    /// directory at that instant); None while it lives.
+    pub deleted: Option<DateTime<Utc>>,
+}
+
+impl ManagedIdentity {
+    /// Whether the identity (and its service principal) still exists at `at`.
+    pub fn alive_at(&self, at: DateTime<Utc>) -> bool {
+        self.deleted.is_none_or(|d| d > at)
+    }
 }
 
 /// A directory role (built-in).
@@ -541,6 +551,20 @@ impl Tenant {
     /// The service principal of a user-facing application (for sign-ins).
     pub fn sp(&self, index: u32) -> &ServicePrincipal {
         &self.service_principals[index as usize]
+    }
+
+    /// When service principal `index` left the directory: only the service principals
+    /// of deleted user-assigned identities do.
+    pub fn sp_deleted(&self, index: u32) -> Option<DateTime<Utc>> {
+        match self.sp(index).origin {
+            SpOrigin::ManagedIdentity(mi) => self.managed_identities[mi as usize].deleted,
+            _ => None,
+        }
+    }
+
+    /// Whether service principal `index` is in the directory at `at` (not yet deleted).
+    pub fn sp_alive_at(&self, index: u32, at: DateTime<Utc>) -> bool {
+        self.sp_deleted(index).is_none_or(|d| d > at)
     }
 
     /// A user by index.

@@ -190,3 +190,44 @@ async fn the_metadata_endpoint_answers_az_cloud_register_with_a_trailing_slash_a
     assert_eq!(status, 200);
     assert_eq!(body[0]["name"], "entrasim");
 }
+
+#[actix_rt::test]
+async fn the_tenant_listing_names_each_clients_azure_roles_as_arm_enforces_them() {
+    let app = spawn(&["--auth", "strict"]).await;
+    let (_, tenant) = app.get("/_entrasim/tenant").await;
+    let subs: Vec<&str> = tenant["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(!subs.is_empty());
+    for (i, client) in tenant["clients"].as_array().unwrap().iter().enumerate() {
+        let roles = client["azureRoles"].as_array().unwrap();
+        let token = token_for(&app, i, ARM).await;
+        for sub in &subs {
+            let scope = format!("/subscriptions/{sub}");
+            let reader = roles
+                .iter()
+                .any(|r| r["scope"] == scope.as_str() && r["roleDefinitionName"] == "Reader");
+            let (status, _) = arm_get(
+                &app,
+                &token,
+                &format!("{scope}/resourceGroups?api-version=2021-04-01"),
+            )
+            .await;
+            assert_eq!(
+                status,
+                if reader { 200 } else { 403 },
+                "client {i} on {sub}"
+            );
+        }
+        if i == 0 {
+            assert_eq!(roles.len(), subs.len(), "{roles:?}");
+            assert_eq!(
+                roles[0]["roleDefinitionId"],
+                "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+            );
+        }
+    }
+}

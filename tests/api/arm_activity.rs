@@ -441,49 +441,86 @@ async fn every_caller_principal_role_and_scope_of_an_event_exists() {
     assert!(checked.len() > 3);
 }
 
+/// The caller's successful sign-ins to ARM through `app` (a user's portal or Azure CLI
+/// sign-ins, a service principal's client-credential ones): (time, IP address).
+async fn arm_sign_ins(app: &TestApp, caller: &str, client: &str) -> Vec<(String, String)> {
+    let filter = if caller.contains('@') {
+        format!("userPrincipalName eq '{caller}' and appId eq '{client}'")
+    } else {
+        format!(
+            "servicePrincipalId eq '{caller}' and signInEventTypes/any(t: t eq 'servicePrincipal')"
+        )
+    };
+    let path = format!(
+        "/beta/auditLogs/signIns?$filter={}",
+        form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>()
+    );
+    app.walk(&path)
+        .await
+        .iter()
+        .filter(|s| {
+            s["resourceId"] == "797f4846-ba00-4fd7-ba43-dac1f8f63013"
+                && s["status"]["errorCode"] == 0
+        })
+        .map(|s| {
+            let at = s["createdDateTime"].as_str().unwrap().to_string();
+            (at, s["ipAddress"].as_str().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
 #[actix_rt::test]
-async fn every_caller_signed_in_to_azure_resource_manager_shortly_before() {
+async fn every_caller_signed_in_to_azure_resource_manager_shortly_before_from_the_events_address() {
     let app = spawn(&["--auth", "off"]).await;
     let sub = first_subscription(&app).await;
     let events = events(&app, &all_since(&sub, START)).await;
-    let started = events.iter().filter(|e| e["status"]["value"] == "Started");
-    let mut sessions = std::collections::BTreeMap::<String, Vec<String>>::new();
-    for e in started {
+    let mut sessions = std::collections::BTreeMap::<(String, String), Vec<(String, String)>>::new();
+    let mut clients = std::collections::BTreeSet::new();
+    for e in events.iter().filter(|e| e["status"]["value"] != "Started") {
         let caller = e["caller"].as_str().unwrap().to_string();
-        if !sessions.contains_key(&caller) {
-            let filter = format!(
-                "userPrincipalName eq '{caller}' and appId eq 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c'"
-            );
-            let path = format!(
-                "/beta/auditLogs/signIns?$filter={}",
-                form_urlencoded::byte_serialize(filter.as_bytes()).collect::<String>()
-            );
-            let times = app
-                .walk(&path)
-                .await
-                .iter()
-                .filter(|s| {
-                    s["resourceId"] == "797f4846-ba00-4fd7-ba43-dac1f8f63013"
-                        && s["status"]["errorCode"] == 0
-                })
-                .map(|s| s["createdDateTime"].as_str().unwrap().to_string())
-                .collect();
-            sessions.insert(caller.clone(), times);
+        let client = e["claims"]["appid"].as_str().unwrap().to_string();
+        clients.insert(client.clone());
+        let key = (caller.clone(), client.clone());
+        if !sessions.contains_key(&key) {
+            let found = arm_sign_ins(&app, &caller, &client).await;
+            sessions.insert(key.clone(), found);
         }
         let at =
             chrono::DateTime::parse_from_rfc3339(e["eventTimestamp"].as_str().unwrap()).unwrap();
-        let signed_in = sessions[&caller].iter().any(|s| {
+        let ip = e["httpRequest"]["clientIpAddress"].as_str().unwrap();
+        assert_eq!(
+            e["httpRequest"]["method"],
+            if e["operationName"]["value"]
+                .as_str()
+                .unwrap()
+                .ends_with("/delete")
+            {
+                "DELETE"
+            } else {
+                "PUT"
+            }
+        );
+        let signed_in = sessions[&key].iter().any(|(s, from)| {
             let s = chrono::DateTime::parse_from_rfc3339(s).unwrap();
             // The session of the change's first operation (a removal follows its creation
-            // by up to 45 minutes; the portal renews the ARM token silently).
-            s <= at && at - s <= chrono::Duration::hours(2)
+            // by up to 45 minutes; the token is renewed silently).
+            s <= at && at - s <= chrono::Duration::hours(2) && from == ip
         });
         assert!(
             signed_in,
-            "{caller} has no ARM sign-in in the two hours before {at}"
+            "{caller} ({client}) has no ARM sign-in from {ip} in the two hours before {at}"
         );
     }
-    assert!(!sessions.is_empty());
+    // The portal, the Azure CLI and the pipeline's service principal all call ARM.
+    assert!(
+        clients.contains("c44b4083-3bb0-49c1-b47d-974e53cbdf3c"),
+        "{clients:?}"
+    );
+    assert!(
+        clients.contains("04b07795-8ddb-461a-bbee-02f9e1bf7b46"),
+        "{clients:?}"
+    );
+    assert!(clients.len() >= 3, "{clients:?}");
 }
 
 #[actix_rt::test]

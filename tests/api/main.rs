@@ -2,6 +2,7 @@
 
 mod arm;
 mod arm_activity;
+mod arm_identities;
 mod bad_input;
 mod batch;
 mod by_id;

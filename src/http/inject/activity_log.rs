@@ -6,7 +6,7 @@ use super::{Common, Problems, checked, text};
 use crate::activity::Plan;
 use crate::activity::latency::Log;
 use crate::activity_log::generate::owners_at;
-use crate::activity_log::record::{ArmEvent, Grant, Op, Phase, Principal, Scope, Subject};
+use crate::activity_log::record::{ArmEvent, Client, Grant, Op, Phase, Principal, Scope, Subject};
 use crate::app::AppState;
 use crate::http::error::GraphError;
 use crate::store::INJECTED_HOUR;
@@ -69,6 +69,12 @@ pub async fn activity_log(
                 op,
                 phase,
                 caller,
+                // An injected event names no sign-in: no client address, so no httpRequest.
+                client: match caller {
+                    Actor::App(_) => Client::Pipeline,
+                    _ => Client::Portal,
+                },
+                ip: [0; 4],
                 subject,
             };
             logs.insert(event);
@@ -128,7 +134,7 @@ fn operation(name: &str, problems: &mut Problems) -> Op {
     match found {
         Some(Op::IdentityDelete) => {
             // The identity's service principal would have to leave the directory with it.
-            problems.add("operationName", "deleting a user-assigned identity cannot be injected: the tenant's identities are fixed");
+            problems.add("operationName", "deleting a user-assigned identity cannot be injected: deletions follow from the seed (the identity's service principal leaves the directory with it)");
             Op::IdentityDelete
         }
         Some(op) => op,

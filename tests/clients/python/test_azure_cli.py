@@ -138,3 +138,30 @@ def test_az_identity_list_and_role_assignment_list_equal_the_arm_inventory(az, d
     own = az("role", "assignment", "list", "--assignee", sp["id"], "--all")
     assert sorted((a["scope"], a["roleDefinitionName"]) for a in own) == \
         sorted((f"/subscriptions/{s['id']}", "Reader") for s in az.login)
+
+
+def test_az_monitor_activity_log_list_equals_the_generated_activity_log(az, generated):
+    """`az monitor activity-log list`, as the issue names it (`--offset 30d`, `--resource-id`), ending at the
+    server's simulated now (az computes times on the wall clock; the server's clock is fixed)."""
+    subscription = next(s["id"] for s in az.login if s.get("isDefault"))
+    window = ["--end-time", "2026-06-01T12:00:00Z", "--offset", "30d", "--max-events", "100000"]
+    listed = az("monitor", "activity-log", "list", *window)
+    mine = [e for e in generated["v1.0"]["activityLog"] if e["subscriptionId"] == subscription
+            and e["eventTimestamp"] >= "2026-05-02T12:00:00"]
+    assert len(listed) > 20
+    assert sorted(e["eventDataId"] for e in listed) == sorted(e["eventDataId"] for e in mine)
+    # One resource's events: the server's resourceId clause, as az sends it.
+    by_resource = {}
+    for e in listed:
+        by_resource.setdefault(e["resourceId"], []).append(e["eventDataId"])
+    resource, expected = max(by_resource.items(), key=lambda kv: len(kv[1]))
+    narrowed = az("monitor", "activity-log", "list", *window, "--resource-id", resource)
+    assert sorted(e["eventDataId"] for e in narrowed) == sorted(expected)
+    # az's own --caller and --status clauses.
+    caller = listed[0]["caller"]
+    by_caller = az("monitor", "activity-log", "list", *window, "--caller", caller)
+    assert {e["caller"] for e in by_caller} == {caller}
+    assert len(by_caller) == sum(1 for e in listed if e["caller"] == caller)
+    failed = az("monitor", "activity-log", "list", *window, "--status", "Failed")
+    assert all(e["status"]["value"] == "Failed" for e in failed)
+    assert len(failed) == sum(1 for e in listed if e["status"]["value"] == "Failed")

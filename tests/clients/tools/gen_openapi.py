@@ -1600,8 +1600,10 @@ def arm_paths():
         "principalId": STR, "roleDefinitionId": STR, "scope": STR, "eventTimestamp": DT, "visibleAfter": STR,
         "tenantId": STR}, required=["operationName"])
     return {
+        # S1 (the newest spec) makes $filter required on the subscription log; S2 leaves it optional on the tenant's.
         "/subscriptions/{subscriptionId}/providers/Microsoft.Insights/eventtypes/management/values": op(
-            "activityLogs_List", "The subscription's Activity Log.", [sub, *query]),
+            "activityLogs_List", "The subscription's Activity Log.",
+            [sub, *[{**q, "required": True} if q["name"] == "$filter" else q for q in query]]),
         "/providers/Microsoft.Insights/eventtypes/management/values": op(
             "tenantActivityLogs_List", "The tenant-level Activity Log (tenant-level events only).", query),
         "/_entrasim/activityLog": {"post": {

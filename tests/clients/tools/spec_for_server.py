@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes openapi.yaml specialised to one running entrasim, for schemathesis (tests/clients/run.sh):
 
-    spec_for_server.py URL OUT      # prints a Graph access token for that server
+    spec_for_server.py URL OUT [--token graph|arm]   # prints a Graph (or ARM) access token for that server
 
 The tenant path parameter, the token request's client and the injection bodies' references are limited to
 what exists on that server (plus common/organizations/consumers for discovery), and examples that exist there
@@ -131,6 +131,10 @@ def specialise(doc, base, facts):
                     names = facts["names"] + (MULTI_TENANT if path != "/{tenant}/oauth2/v2.0/token" else [])
                     parameter["schema"] = enum(*names)
                     parameter["examples"] = {"tenantId": {"value": facts["tenant"]["tenantId"]}}
+                elif parameter.get("name") == "subscriptionId":
+                    # ARM paths: the tenant's subscriptions (another id is ARM's 403 or 404, never data).
+                    parameter["schema"] = enum(*facts["tenant"]["subscriptions"])
+                    parameter["examples"] = {"first": {"value": facts["tenant"]["subscriptions"][0]}}
                 elif (keys := key_examples(path, parameter, rich)) is not None:
                     parameter["examples"] = {f"key{n}": {"value": k} for n, k in enumerate(keys)}
                 elif parameter.get("name") == "id" and parameter.get("in") == "path":
@@ -153,15 +157,29 @@ def specialise(doc, base, facts):
     return doc
 
 
+def arm_token(base, tenant):
+    """An ARM-audience token of the test client holding an Azure role (Reader on the subscriptions), so that
+    the ARM operations answer past their 401/403 (ARM accepts only its own audiences)."""
+    client = next(c for c in tenant["clients"] if c.get("azureRoles"))
+    form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": client["clientId"],
+                                   "client_secret": client["clientSecret"],
+                                   "scope": "https://management.azure.com/.default"}).encode()
+    return fetch(f"{base}/{tenant['tenantId']}/oauth2/v2.0/token", form)["access_token"]
+
+
 def main(argv):
-    if len(argv) != 2:
-        print("usage: spec_for_server.py URL OUT", file=sys.stderr)
+    audience = "graph"
+    if len(argv) == 4 and argv[2] == "--token":
+        audience, argv = argv[3], argv[:2]
+    if len(argv) != 2 or audience not in ("graph", "arm"):
+        print("usage: spec_for_server.py URL OUT [--token graph|arm]", file=sys.stderr)
         return 2
     base = argv[0].rstrip("/")
     facts = server_facts(base)
     with open(argv[1], "w") as out:
         out.write(render(specialise(spec(), base, facts)))
-    print(facts["token"])  # for the caller's Authorization header
+    # For the caller's Authorization header: Graph's audience, or ARM's for the ARM operations.
+    print(facts["token"] if audience == "graph" else arm_token(base, facts["tenant"]))
     return 0
 
 
