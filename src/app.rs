@@ -43,11 +43,15 @@ pub struct ServeSettings {
     pub log_format: crate::cli::LogFormat,
     /// Records to import at startup (`--import DIR`) and whether leniently (`--import-lenient`).
     pub import: Option<(PathBuf, bool)>,
+    /// Diagnostic settings and their destinations (`--diagnostics`, `--storage-endpoint`...).
+    pub routing: crate::routing::RoutingConfig,
 }
 
 impl ServeSettings {
     /// Validates the flags of `serve`.
     pub fn from_args(args: &ServeArgs) -> Result<ServeSettings, ConfigError> {
+        let tenant = TenantSettings::from_args(&args.tenant)?;
+        let routing = routing(&args.routing, &tenant.preset.diagnostics)?;
         Ok(ServeSettings {
             host: args.host.clone(),
             port: args.port,
@@ -60,14 +64,32 @@ impl ServeSettings {
             data_dir: args.data_dir.clone(),
             tls_san: args.tls_san.clone(),
             tls_files: args.tls_cert.clone().zip(args.tls_key.clone()),
-            tenant: TenantSettings::from_args(&args.tenant)?,
+            tenant,
             time: TimeSettings::from_args(&args.clock)?,
             select_on_sign_ins: args.select_on_sign_ins,
             metrics: args.metrics == Switch::On,
             log_format: args.log_format,
             import: args.import.clone().map(|dir| (dir, args.import_lenient)),
+            routing,
         })
     }
+}
+
+/// The routing flags, with the preset's `diagnostics` settings after the flag's.
+fn routing(
+    args: &crate::cli::RoutingArgs,
+    preset: &[String],
+) -> Result<crate::routing::RoutingConfig, ConfigError> {
+    let specs: Vec<String> = args.diagnostics.iter().chain(preset).cloned().collect();
+    crate::routing::RoutingConfig::parse(
+        &specs,
+        &args.storage_endpoint,
+        &args.storage_key,
+        &args.eventhub_endpoint,
+        args.diagnostics_delay,
+        args.diagnostics_backlog,
+    )
+    .map_err(ConfigError::from)
 }
 
 /// Everything a request handler needs.
@@ -80,6 +102,8 @@ pub struct AppState {
     pub metrics: crate::telemetry::Metrics,
     /// Authorization codes, refresh tokens and device codes in flight.
     pub flows: crate::auth::flows::Flows,
+    /// Diagnostic settings and their delivery.
+    pub routing: crate::routing::Routing,
     /// The served snapshot; held only to read or swap the pointer.
     world: RwLock<Arc<World>>,
     /// Held by whoever derives the next snapshot (advance, injection, swap after reset).
@@ -111,6 +135,7 @@ impl AppState {
     /// Generates the tenants and their history up to the clock's reading.
     pub fn new(settings: ServeSettings) -> AppState {
         let clock = Clock::new(settings.time.clock, settings.time.speed);
+        let routing = crate::routing::Routing::new(settings.routing.clone());
         let now = clock.now();
         let seed = settings.tenant.seed;
         let world = World::new(
@@ -129,6 +154,7 @@ impl AppState {
             verdicts: Default::default(),
             metrics,
             flows: Default::default(),
+            routing,
             world: RwLock::new(Arc::new(world)),
             writer: Mutex::default(),
             resetting: Mutex::default(),

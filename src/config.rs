@@ -26,6 +26,9 @@ pub enum ConfigError {
     BadClockSpeed(f64),
     #[error("--tenants must be between 1 and 64, got {0}")]
     BadTenantCount(u32),
+    /// A routing flag (`--diagnostics`, `--storage-endpoint`, ...) that does not parse.
+    #[error(transparent)]
+    Routing(#[from] crate::routing::config::RoutingError),
 }
 
 /// Microsoft Entra ID licence tier of a tenant.
@@ -124,6 +127,9 @@ pub struct Preset {
     /// Overrides Graph's documented record delays (see README, "Time and late records").
     #[serde(default)]
     pub latency: Option<LatencyShape>,
+    /// Diagnostic settings created at startup, in `--diagnostics` syntax (README, "Diagnostic settings").
+    #[serde(default)]
+    pub diagnostics: Vec<String>,
 }
 
 impl Preset {

@@ -21,6 +21,7 @@
 //! - [`arm`]: the Azure Resource Manager surface (subscriptions, identities, RBAC).
 //! - [`activity_log`]: the Azure Activity Log of ARM operations on identities and roles.
 //! - [`protection`], [`reports`]: Identity Protection and Usage & insights reports, from the logs.
+//! - [`routing`]: diagnostic settings, delivery to storage and Event Hubs, Log Analytics tables.
 //! - [`proxy`]: the CONNECT proxy that answers as Graph, login and ARM's real hosts.
 //! - [`telemetry`]: `/metrics` and one log line per request; [`health`]: `entrasim health`.
 //! - [`trust`]: CA bundles for clients; [`az_cloud`]: the Azure CLI's custom cloud.
@@ -48,6 +49,7 @@ pub mod proxy;
 pub mod query;
 pub mod reports;
 pub mod rng;
+pub mod routing;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;

@@ -47,7 +47,8 @@ fn ok(value: Value) -> HttpResponse {
 async fn health(state: web::Data<AppState>) -> HttpResponse {
     let world = state.world();
     ok(
-        json!({"status": "ok", "now": time(state.clock.now()), "records": world.tenants.iter().map(|t| t.len()).sum::<usize>()}),
+        json!({"status": "ok", "now": time(state.clock.now()), "records": world.tenants.iter().map(|t| t.len()).sum::<usize>(),
+               "diagnostics": state.routing.health()}),
     )
 }
 
