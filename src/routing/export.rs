@@ -47,11 +47,11 @@ pub fn azure_storage(dir: &Path, logs: &TenantLogs, now: Ticks) -> std::io::Resu
         let path = dir
             .join(routed.category.container())
             .join(blob_path(&plan.tenant.id, item.visible_at()));
-        if !files.contains_key(&path) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = files.entry(path.clone()) {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            files.insert(path.clone(), BufWriter::new(std::fs::File::create(&path)?));
+            slot.insert(BufWriter::new(std::fs::File::create(&path)?));
         }
         let out = files.get_mut(&path).expect("opened");
         serde_json::to_writer(&mut *out, &routed.envelope)?;
