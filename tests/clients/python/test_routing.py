@@ -66,6 +66,7 @@ class Azurite:
                 return
             except requests.RequestException:  # refused, or slow to answer while it starts
                 time.sleep(0.2)
+        self.proc.kill()
         raise RuntimeError("Azurite did not start")
 
     def stop(self):
@@ -124,10 +125,11 @@ def routed():
     clock with Azurite stopped through the second; the Graph ids of each hour."""
     azurite = Azurite()
     hubs = tempfile.mkdtemp(prefix="entrasim-hubs-")
-    server = Server("--throttle", "off", "--diagnostics", "name=ci,categories=all,to=storage+eventhub",
-                    "--storage-endpoint", azurite.endpoint, "--eventhub-endpoint", f"dir:{hubs}",
-                    "--diagnostics-delay", str(DELAY), https=False)
+    server = None
     try:
+        server = Server("--throttle", "off", "--diagnostics", "name=ci,categories=all,to=storage+eventhub",
+                        "--storage-endpoint", azurite.endpoint, "--eventhub-endpoint", f"dir:{hubs}",
+                        "--diagnostics-delay", str(DELAY), https=False)
         since = "2026-06-01T09:00:00Z"  # records visible after 12:00 were created after 10:00
         seen = [graph_ids(server, since)]
         advance(server, "PT1H")
@@ -143,7 +145,8 @@ def routed():
         hours = {h: {c: seen[i + 1][c] - seen[i][c] for c in CATEGORIES} for i, h in enumerate(("12", "13"))}
         yield {"azurite": azurite, "server": server, "hours": hours, "down": down, "hubs": pathlib.Path(hubs)}
     finally:
-        server.stop()
+        if server:
+            server.stop()
         azurite.stop()
         shutil.rmtree(azurite.dir, ignore_errors=True)
         shutil.rmtree(hubs, ignore_errors=True)
