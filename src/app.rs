@@ -47,6 +47,8 @@ pub struct ServeSettings {
     pub scenarios: Vec<crate::scenario::Request>,
     /// Where replicas share their run-time state (`--state`); none: in this process.
     pub state: Option<String>,
+    /// Diagnostic settings and their destinations (`--diagnostics`, `--storage-endpoint`...).
+    pub routing: crate::routing::RoutingConfig,
 }
 
 impl ServeSettings {
@@ -55,6 +57,8 @@ impl ServeSettings {
         if args.state.is_some() && args.import.is_some() {
             return Err(ConfigError::ImportWithState);
         }
+        let tenant = TenantSettings::from_args(&args.tenant)?;
+        let routing = routing(&args.routing, &tenant.preset.diagnostics)?;
         Ok(ServeSettings {
             host: args.host.clone(),
             port: args.port,
@@ -67,7 +71,7 @@ impl ServeSettings {
             data_dir: args.data_dir.clone(),
             tls_san: args.tls_san.clone(),
             tls_files: args.tls_cert.clone().zip(args.tls_key.clone()),
-            tenant: TenantSettings::from_args(&args.tenant)?,
+            tenant,
             time: TimeSettings::from_args(&args.clock)?,
             select_on_sign_ins: args.select_on_sign_ins,
             metrics: args.metrics == Switch::On,
@@ -79,6 +83,7 @@ impl ServeSettings {
                 .map(|s| crate::scenario::Request::parse(s))
                 .collect::<Result<_, _>>()?,
             state: args.state.as_deref().map(state_url).transpose()?,
+            routing,
         })
     }
 }
@@ -92,6 +97,23 @@ fn state_url(url: &str) -> Result<String, ConfigError> {
     } else {
         Err(ConfigError::State(url.to_string()))
     }
+}
+
+/// The routing flags, with the preset's `diagnostics` settings after the flag's.
+fn routing(
+    args: &crate::cli::RoutingArgs,
+    preset: &[String],
+) -> Result<crate::routing::RoutingConfig, ConfigError> {
+    let specs: Vec<String> = args.diagnostics.iter().chain(preset).cloned().collect();
+    crate::routing::RoutingConfig::parse(
+        &specs,
+        &args.storage_endpoint,
+        &args.storage_key,
+        &args.eventhub_endpoint,
+        args.diagnostics_delay,
+        args.diagnostics_backlog,
+    )
+    .map_err(ConfigError::from)
 }
 
 /// Everything a request handler needs.
@@ -108,6 +130,8 @@ pub struct AppState {
     pub shared: Option<std::sync::Arc<dyn crate::state::SharedState>>,
     /// The seed, anchor and reset count the served snapshot was built from.
     built: Mutex<(Seed, DateTime<Utc>, u64)>,
+    /// Diagnostic settings and their delivery.
+    pub routing: crate::routing::Routing,
     /// The served snapshot; held only to read or swap the pointer.
     world: RwLock<Arc<World>>,
     /// Held by whoever derives the next snapshot (advance, injection, swap after reset).
@@ -140,6 +164,7 @@ impl AppState {
     /// places the startup scenarios (refused when one cannot be placed).
     pub fn new(settings: ServeSettings) -> Result<AppState, crate::scenario::Unplaceable> {
         let clock = Clock::new(settings.time.clock, settings.time.speed);
+        let routing = crate::routing::Routing::new(settings.routing.clone());
         let now = clock.now();
         let seed = settings.tenant.seed;
         let mut world = World::new(
@@ -166,6 +191,7 @@ impl AppState {
             verdicts,
             metrics,
             flows: Default::default(),
+            routing,
             world: RwLock::new(Arc::new(world)),
             writer: Mutex::default(),
             resetting: Mutex::default(),

@@ -171,9 +171,40 @@ pub struct ServeArgs {
     #[arg(long, env = "ENTRASIM_STATE")]
     pub state: Option<String>,
     #[command(flatten)]
+    pub routing: RoutingArgs,
+    #[command(flatten)]
     pub tenant: TenantArgs,
     #[command(flatten)]
     pub clock: ClockArgs,
+}
+
+/// Diagnostic settings and where their destinations deliver (README, "Diagnostic settings").
+#[derive(Debug, Clone, Args)]
+pub struct RoutingArgs {
+    /// A diagnostic setting created at startup (repeatable; `;` between several in the
+    /// variable): `name=ci,categories=all|SignInLogs+AuditLogs,to=storage+eventhub[,hub=NAME]`.
+    #[arg(
+        long = "diagnostics",
+        env = "ENTRASIM_DIAGNOSTICS",
+        value_delimiter = ';'
+    )]
+    pub diagnostics: Vec<String>,
+    /// Where storage accounts deliver: a blob endpoint (`http://127.0.0.1:10000/devstoreaccount1`,
+    /// Azurite's by default) or `dir:PATH` for a local directory with the same layout.
+    #[arg(long, env = "ENTRASIM_STORAGE_ENDPOINT", default_value = crate::routing::config::AZURITE_ENDPOINT)]
+    pub storage_endpoint: String,
+    /// The storage account key (SharedKey); Azurite's well-known key by default.
+    #[arg(long, env = "ENTRASIM_STORAGE_KEY", default_value = crate::routing::config::AZURITE_KEY, hide_default_value = true)]
+    pub storage_key: String,
+    /// Where event hubs deliver: `stdout` or `dir:PATH` (one `{"records":[...]}` message per file).
+    #[arg(long, env = "ENTRASIM_EVENTHUB_ENDPOINT", default_value = "stdout")]
+    pub eventhub_endpoint: String,
+    /// Simulated seconds between a record becoming visible and its delivery.
+    #[arg(long, env = "ENTRASIM_DIAGNOSTICS_DELAY", default_value_t = crate::routing::config::DEFAULT_DELAY_SECS)]
+    pub diagnostics_delay: i64,
+    /// Most records a setting holds in flight while a destination is down.
+    #[arg(long, env = "ENTRASIM_DIAGNOSTICS_BACKLOG", default_value_t = 100_000)]
+    pub diagnostics_backlog: usize,
 }
 
 /// `lenient`, `strict` or `off`.
@@ -207,7 +238,8 @@ pub struct GenerateArgs {
     /// Directory to write into (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// ndjson (one Graph object per line), json (Graph collection pages) or csv (portal download columns).
+    /// ndjson (one Graph object per line), json (Graph collection pages), csv (portal download columns),
+    /// azure-storage (diagnostic-settings blobs) or log-analytics (tables).
     #[arg(long, default_value = "ndjson")]
     pub format: Format,
     /// API version whose shapes to write.
@@ -229,6 +261,10 @@ pub enum Format {
     Ndjson,
     Json,
     Csv,
+    /// The blob tree a diagnostic setting's storage account holds.
+    AzureStorage,
+    /// Log Analytics tables (JSON lines, CSV and schema per table).
+    LogAnalytics,
 }
 
 /// Flags of `tenant`.

@@ -35,6 +35,9 @@ pub enum ConfigError {
     /// A `--scenario` value or file is bad (one line: file, line, field).
     #[error("{0}")]
     Scenario(#[from] crate::scenario::DefError),
+    /// A routing flag (`--diagnostics`, `--storage-endpoint`, ...) that does not parse.
+    #[error(transparent)]
+    Routing(#[from] crate::routing::config::RoutingError),
 }
 
 /// Microsoft Entra ID licence tier of a tenant.
@@ -133,6 +136,9 @@ pub struct Preset {
     /// Overrides Graph's documented record delays (see README, "Time and late records").
     #[serde(default)]
     pub latency: Option<LatencyShape>,
+    /// Diagnostic settings created at startup, in `--diagnostics` syntax (README, "Diagnostic settings").
+    #[serde(default)]
+    pub diagnostics: Vec<String>,
 }
 
 impl Preset {

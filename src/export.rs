@@ -139,9 +139,15 @@ pub fn generate(args: &GenerateArgs) -> Result<(), CommandError> {
             args.out.join(&logs.plan.tenant.id)
         };
         std::fs::create_dir_all(&dir)?;
-        write_all(&dir, logs, now, version, args.format)?;
-        if !scenarios.is_empty() {
-            write_keys(&dir, logs)?;
+        match args.format {
+            Format::AzureStorage => crate::routing::export::azure_storage(&dir, logs, ticks(now))?,
+            Format::LogAnalytics => crate::routing::export::log_analytics(&dir, logs, ticks(now))?,
+            _ => {
+                write_all(&dir, logs, now, version, args.format)?;
+                if !scenarios.is_empty() {
+                    write_keys(&dir, logs)?;
+                }
+            }
         }
     }
     Ok(())
@@ -253,7 +259,7 @@ impl Target<'_> {
         let extension = match self.format {
             Format::Ndjson => "ndjson",
             Format::Json => "json",
-            Format::Csv => "csv",
+            Format::Csv | Format::AzureStorage | Format::LogAnalytics => "csv",
         };
         let path = self.dir.join(format!("{}.{extension}", self.name));
         let file = std::fs::File::create(&path)
@@ -272,7 +278,9 @@ impl Target<'_> {
                     "{{\"@odata.context\":\"https://graph.microsoft.com/{v}/$metadata#{context}\",\"value\":["
                 )?;
             }
-            Format::Csv => crate::export_csv::header(&mut out, columns)?,
+            Format::Csv | Format::AzureStorage | Format::LogAnalytics => {
+                crate::export_csv::header(&mut out, columns)?
+            }
             Format::Ndjson => {}
         }
         let bar = progress(Some(records.len()), self.name);
@@ -291,7 +299,9 @@ impl Target<'_> {
                     }
                     out.write_all(&line)?;
                 }
-                Format::Csv => crate::export_csv::row(&mut out, columns, &line)?,
+                Format::Csv | Format::AzureStorage | Format::LogAnalytics => {
+                    crate::export_csv::row(&mut out, columns, &line)?
+                }
             }
             bar.inc(1);
         }

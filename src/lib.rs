@@ -21,6 +21,7 @@
 //! - [`arm`]: the Azure Resource Manager surface (subscriptions, identities, RBAC).
 //! - [`activity_log`]: the Azure Activity Log of ARM operations on identities and roles.
 //! - [`protection`], [`reports`]: Identity Protection and Usage & insights reports, from the logs.
+//! - [`routing`]: diagnostic settings, delivery to storage and Event Hubs, Log Analytics tables.
 //! - [`proxy`]: the CONNECT proxy that answers as Graph, login and ARM's real hosts.
 //! - [`scenario`]: known incidents placed in the logs, with their answer keys.
 //! - [`telemetry`]: `/metrics` and one log line per request; [`health`]: `entrasim health`.
@@ -51,6 +52,7 @@ pub mod reports;
 pub mod rng;
 pub mod scenario;
 pub mod state;
+pub mod routing;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;

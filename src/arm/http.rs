@@ -31,9 +31,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Who calls: the tenant, and the application and object ids of the token (none with `--auth off`).
-struct ArmCaller {
-    tenant: usize,
-    principal: Option<(String, String)>,
+pub(crate) struct ArmCaller {
+    pub(crate) tenant: usize,
+    pub(crate) principal: Option<(String, String)>,
 }
 
 async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ArmError> {
@@ -163,7 +163,7 @@ fn ok(body: Value) -> HttpResponse {
 }
 
 /// Reads the bearer token: ARM accepts only its own audiences.
-fn identify(req: &HttpRequest, state: &AppState) -> Result<ArmCaller, ArmError> {
+pub(crate) fn identify(req: &HttpRequest, state: &AppState) -> Result<ArmCaller, ArmError> {
     if state.settings.auth == AuthMode::Off {
         return Ok(ArmCaller {
             tenant: 0,

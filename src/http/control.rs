@@ -69,6 +69,7 @@ async fn health(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Http
     }
     let world = state.world();
     body["records"] = json!(world.tenants.iter().map(|t| t.len()).sum::<usize>());
+    body["diagnostics"] = state.routing.health();
     ok(body)
 }
 

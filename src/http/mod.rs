@@ -70,6 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, control: bool) {
         control::configure(cfg);
     }
     identity::configure(cfg);
+    crate::routing::arm::configure(cfg);
     crate::arm::http::configure(cfg);
     batch::configure(cfg);
     cfg.route("/openapi.yaml", web::get().to(openapi));
@@ -118,6 +119,7 @@ pub fn start(settings: ServeSettings) -> Result<Running, StartError> {
         .map(|(socket, _)| format!("http://{}", display(socket)));
     let import = settings.import.clone();
     let state = web::Data::new(AppState::new(settings)?);
+    crate::routing::deliver::start_configured(&state.clone().into_inner());
     if let Some((dir, lenient)) = import {
         let outcome = import::import_dir(&state, &dir, lenient)?;
         import::log_outcome(&outcome);

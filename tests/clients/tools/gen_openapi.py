@@ -1174,11 +1174,18 @@ SCHEMAS["clockChange"] = obj({
                                "past the current clock, and never past 9999-12-31T23:59:59Z."},
     "frozen": BOOL,
 }, required=[])
+SCHEMAS["diagnosticsHealth"] = obj({
+    "backlog": s("integer", minimum=0), "backlogLimit": s("integer", minimum=1),
+    "settings": arr(obj({"tenant": s("integer", minimum=0), "name": STR, "deliveredThrough": DT,
+                         "delivered": s("integer", minimum=0), "backlog": s("integer", minimum=0),
+                         "failures": s("integer", minimum=0), "lastError": NSTR}))},
+    description="Diagnostic-settings delivery (issue 19): records held while a destination is down, per setting.")
 SCHEMAS["health"] = obj({
     "status": enum("ok", "unavailable"), "now": DT, "records": s("integer", minimum=0),
     "state": obj({"url": STR, "journal": s("integer", minimum=0)},
                  description="With --state: the shared state and the journal entries this replica replayed."),
     "reason": s("string", description="Why the replica is not ready (its shared state is unreachable)."),
+    "diagnostics": ref("diagnosticsHealth"),
 }, required=["status"])
 SCHEMAS["testClient"] = obj({
     "name": STR, "clientId": STR, "clientSecret": STR, "objectId": STR, "servicePrincipalId": STR, "permissions": arr(STR),
@@ -1615,6 +1622,56 @@ def arm_paths():
                           "400": {"$ref": "#/components/responses/Error400"}}}},
     }
 # ---- end arm branch ----
+
+
+# ---- routing branch: diagnostic settings for microsoft.aadiam (issue 19) ----
+def routing_paths():
+    """`/providers/microsoft.aadiam/diagnosticSettings` (reference arm-and-routing.md B1.2, S21)."""
+    retention = obj({"enabled": s("boolean"), "days": s("integer", minimum=0)}, required=[])
+    log = obj({"category": s("string", description="A category of reference B1.1 (any case)."), "enabled": s("boolean"),
+               "retentionPolicy": retention}, required=["category", "enabled"])
+    props = obj({"storageAccountId": NSTR, "serviceBusRuleId": NSTR, "workspaceId": NSTR,
+                 "eventHubAuthorizationRuleId": NSTR, "eventHubName": NSTR, "logs": arr(log)}, required=[])
+    SCHEMAS["diagnosticSetting"] = obj({"id": STR, "type": STR, "name": STR, "properties": props},
+                                       required=["id", "type", "name", "properties"])
+    SCHEMAS["diagnosticSettingBody"] = obj({"properties": props}, required=["properties"], additional=True)
+    category = obj({"id": STR, "name": STR, "type": STR, "properties": obj({"categoryType": enum("Logs")})})
+    wrapped = {"content": {JSON_CT: {"schema": ref("armError")}}}
+    version = {"name": "api-version", "in": "query", "required": True,
+               "schema": s("string", enum=["2017-04-01", "2017-04-01-preview"])}
+    name = {"name": "name", "in": "path", "required": True, "schema": STR}
+    errors = {"400": {"description": "Missing or unknown api-version.", **wrapped},
+              "401": {"description": "No, a bad, or a foreign-audience token.", **wrapped}}
+
+    def op(op_id, summary, params, responses, body=None):
+        out = {"operationId": op_id, "tags": ["ARM"], "summary": summary, "parameters": params,
+               "responses": {**responses, **errors}}
+        if body:
+            out["requestBody"] = {"required": True, "content": {JSON_CT: {"schema": ref(body)}}}
+        return out
+
+    one = {"content": {JSON_CT: {"schema": ref("diagnosticSetting")}}}
+    return {
+        "/providers/microsoft.aadiam/diagnosticSettings": {"get": op(
+            "diagnosticSettings_List", "The tenant's diagnostic settings.", [version],
+            {"200": {"description": "Every setting.", "content": {JSON_CT: {"schema": obj({"value": arr(ref("diagnosticSetting"))})}}}})},
+        "/providers/microsoft.aadiam/diagnosticSettings/{name}": {
+            "get": op("diagnosticSettings_Get", "One setting.", [name, version],
+                      {"200": {"description": "The setting.", **one},
+                       "404": {"description": "No such setting (ResourceNotFound).", **wrapped}}),
+            "put": op("diagnosticSettings_CreateOrUpdate", "Create or replace a setting; delivery starts with records visible from now.",
+                      [name, version], {"200": {"description": "The stored setting.", **one},
+                                        "400": {"description": "Unknown category (BadRequest), a body that is not JSON "
+                                                               "(InvalidRequestContent), no destination, a sixth setting.", **wrapped}},
+                      body="diagnosticSettingBody"),
+            "delete": op("diagnosticSettings_Delete", "Remove a setting.", [name, version],
+                         {"200": {"description": "Removed."}, "204": {"description": "There was no such setting."}}),
+        },
+        "/providers/microsoft.aadiam/diagnosticSettingsCategories": {"get": op(
+            "diagnosticSettingsCategories_List", "The categories a setting may name.", [version],
+            {"200": {"description": "The categories of reference B1.1.", "content": {JSON_CT: {"schema": obj({"value": arr(category)})}}}})},
+    }
+# ---- end routing branch ----
 # ---------------------------------------------------------------- Identity Protection and reports
 
 LOCATION = nobj({"city": NSTR, "state": NSTR, "countryOrRegion": NSTR,
@@ -1808,6 +1865,7 @@ def spec():
     paths.update(batch_paths())
     paths.update(user_flow_paths())
     paths.update(arm_paths())
+    paths.update(routing_paths())
     paths.update(protection_paths())
     paths.update(reports_paths())
     paths["/openapi.yaml"] = {"get": {"operationId": "openapi", "tags": ["Control"], "summary": "This document.", "security": [],
