@@ -24,6 +24,7 @@
 //! - [`routing`]: diagnostic settings, delivery to storage and Event Hubs, Log Analytics tables.
 //! - [`proxy`]: the CONNECT proxy that answers as Graph, login and ARM's real hosts.
 //! - [`scenario`]: known incidents placed in the logs, with their answer keys.
+//! - [`state`]: run-time state shared by replicas through Redis (`--state`).
 //! - [`telemetry`]: `/metrics` and one log line per request; [`health`]: `entrasim health`.
 //! - [`trust`]: CA bundles for clients; [`az_cloud`]: the Azure CLI's custom cloud.
 //! - [`app`]: server state and startup; [`export`]: `entrasim generate`;
@@ -50,9 +51,9 @@ pub mod proxy;
 pub mod query;
 pub mod reports;
 pub mod rng;
+pub mod routing;
 pub mod scenario;
 pub mod state;
-pub mod routing;
 pub mod store;
 pub mod telemetry;
 pub mod tenant;

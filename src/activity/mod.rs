@@ -17,8 +17,8 @@ mod sign_ins;
 pub mod timeline;
 
 pub use plan::{Lifecycle, Plan};
-pub use sign_ins::{Scripted, scripted_service_principal, scripted_user};
 pub(crate) use sign_ins::{CLI_APP_ID, PORTAL_APP_ID, arm_sign_in, pipeline_sign_in};
+pub use sign_ins::{Scripted, scripted_service_principal, scripted_user};
 
 /// A blank audit record for injection (same defaults as generated ones).
 pub fn injected_audit(
