@@ -23,6 +23,10 @@ pub struct Cli {
 
 /// What to do.
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once at startup; boxing would only complicate clap's derive"
+)]
 pub enum Command {
     /// Serve the Graph, identity and control surfaces (the default).
     Serve(ServeArgs),

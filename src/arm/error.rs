@@ -15,6 +15,8 @@ pub struct ArmError {
     pub challenge: Option<String>,
     /// `Retry-After` of a 429, seconds.
     pub retry_after: Option<u64>,
+    /// `Allow` of a 405 (`GET, HEAD` when unset).
+    pub allow: Option<String>,
 }
 
 /// The audiences ARM accepts, in the order its audience error lists them.
@@ -26,13 +28,14 @@ pub const ARM_AUDIENCES: [&str; 4] = [
 ];
 
 impl ArmError {
-    fn new(status: u16, code: &'static str, message: impl Into<String>) -> ArmError {
+    pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> ArmError {
         ArmError {
             status,
             code,
             message: message.into(),
             challenge: None,
             retry_after: None,
+            allow: None,
         }
     }
 
@@ -132,6 +135,14 @@ impl ArmError {
         )
     }
 
+    /// A 405 on a route that takes `allowed` (its `Allow` header lists them).
+    pub fn method_not_allowed_on(method: &str, allowed: &[&str]) -> ArmError {
+        ArmError {
+            allow: Some(allowed.join(", ")),
+            ..ArmError::method_not_allowed(method)
+        }
+    }
+
     /// No `Authorization` header (ARM's wording).
     pub fn missing_token() -> ArmError {
         let mut e = ArmError::new(
@@ -214,7 +225,8 @@ impl ResponseError for ArmError {
             response.insert_header(("WWW-Authenticate", challenge.clone()));
         }
         if self.status == 405 {
-            response.insert_header(("Allow", "GET, HEAD"));
+            let allow = self.allow.as_deref().unwrap_or("GET, HEAD");
+            response.insert_header(("Allow", allow.to_string()));
         }
         if let Some(wait) = self.retry_after {
             response.insert_header(("Retry-After", wait.to_string()));

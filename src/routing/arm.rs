@@ -34,7 +34,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The caller's tenant after ARM's token and api-version checks.
 fn admit(req: &HttpRequest, state: &AppState, methods: &[Method]) -> Result<usize, ArmError> {
     if !methods.contains(req.method()) {
-        return Err(ArmError::method_not_allowed(req.method().as_str()));
+        let allowed: Vec<&str> = methods.iter().map(Method::as_str).collect();
+        return Err(ArmError::method_not_allowed_on(
+            req.method().as_str(),
+            &allowed,
+        ));
     }
     api_version(req.query_string())?;
     Ok(crate::arm::http::identify(req, state)?.tenant)
@@ -99,13 +103,11 @@ async fn one(
 
 /// [INFERRED wording] a setting that does not exist.
 fn not_found(name: &str) -> ArmError {
-    ArmError {
-        status: 404,
-        code: "ResourceNotFound",
-        message: format!("The diagnostic setting '{name}' doesn't exist."),
-        challenge: None,
-        retry_after: None,
-    }
+    ArmError::new(
+        404,
+        "ResourceNotFound",
+        format!("The diagnostic setting '{name}' doesn't exist."),
+    )
 }
 
 async fn categories(

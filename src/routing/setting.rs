@@ -149,24 +149,16 @@ fn log_setting(value: &Value) -> Result<LogSetting, ArmError> {
 
 /// 400 BadRequest, Azure Monitor's code for settings it refuses.
 pub fn bad_request(message: impl Into<String>) -> ArmError {
-    ArmError {
-        status: 400,
-        code: "BadRequest",
-        message: message.into(),
-        challenge: None,
-        retry_after: None,
-    }
+    ArmError::new(400, "BadRequest", message)
 }
 
 /// ARM's answer to a body that is not JSON (code as ARM's front door writes it).
 fn invalid_content(e: &serde_json::Error) -> ArmError {
-    ArmError {
-        status: 400,
-        code: "InvalidRequestContent",
-        message: format!("The request content was invalid and could not be deserialized: '{e}'."),
-        challenge: None,
-        retry_after: None,
-    }
+    ArmError::new(
+        400,
+        "InvalidRequestContent",
+        format!("The request content was invalid and could not be deserialized: '{e}'."),
+    )
 }
 
 /// The settings of every tenant, by (tenant, lower-cased name).

@@ -231,3 +231,24 @@ async fn the_tenant_listing_names_each_clients_azure_roles_as_arm_enforces_them(
         }
     }
 }
+
+#[actix_rt::test]
+async fn a_method_a_diagnostic_setting_does_not_take_lists_the_ones_it_does_in_allow() {
+    let app = spawn(&["--auth", "strict"]).await;
+    let t = token_for(&app, 0, ARM).await;
+    let url = format!(
+        "{}/providers/microsoft.aadiam/diagnosticSettings/s1?api-version=2017-04-01",
+        app.url
+    );
+    let response = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, url)
+        .header("authorization", bearer(&t))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    let allow = response.headers()["allow"].to_str().unwrap().to_string();
+    assert_eq!(allow, "GET, HEAD, PUT, DELETE");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "MethodNotAllowed");
+}
