@@ -1624,6 +1624,135 @@ def arm_paths():
 # ---- end arm branch ----
 
 
+# ---- armspec: the rest of the ARM surface (issue 16; src/arm/http.rs, src/arm/query.rs) ----
+def arm_versions(name):
+    """An api-version list of src/arm/query.rs (`pub const NAME: &[&str] = &[...]`), so the spec accepts what the server does."""
+    text = (ROOT / "src" / "arm" / "query.rs").read_text()
+    start = text.index(f"pub const {name}: &[&str] = &[")
+    body = text[start:text.index("];", start)].split("&[", 1)[1]
+    return [line.strip().strip(",").strip('"') for line in body.splitlines() if line.strip().startswith('"')]
+
+
+def arm_resource_paths():
+    """Tenants, subscriptions, resource groups, user-assigned and system-assigned identities, any identity-bearing
+    resource, role assignments and role definitions, and /metadata/endpoints, as src/arm/http.rs writes them."""
+    wrapped = {"content": {JSON_CT: {"schema": ref("armError")}}}
+    budget = {"x-ms-ratelimit-remaining-subscription-reads": {"schema": s("string")},
+              "x-ms-ratelimit-remaining-tenant-reads": {"schema": s("string")}}
+    props_id = obj({"tenantId": STR, "principalId": STR, "clientId": STR})
+    SCHEMAS["armTenant"] = obj({"id": STR, "tenantId": STR, "tenantCategory": STR, "displayName": STR,
+                                "domains": arr(STR), "defaultDomain": STR, "tenantType": STR})
+    SCHEMAS["armSubscription"] = obj({
+        "id": STR, "authorizationSource": STR, "managedByTenants": arr(obj({}, required=[], additional=True)),
+        "subscriptionId": STR, "tenantId": STR, "displayName": STR, "state": enum("Enabled"),
+        "subscriptionPolicies": obj({"locationPlacementId": STR, "quotaId": STR, "spendingLimit": STR})})
+    SCHEMAS["armResourceGroup"] = obj({"id": STR, "name": STR, "type": s("string", enum=["Microsoft.Resources/resourceGroups"]),
+                                       "location": STR, "properties": obj({"provisioningState": STR})})
+    SCHEMAS["armUserAssignedIdentity"] = obj({
+        "id": STR, "name": STR, "type": s("string", enum=["Microsoft.ManagedIdentity/userAssignedIdentities"]),
+        "location": STR, "tags": obj({}, required=[], additional={"type": "string"}), "properties": props_id})
+    SCHEMAS["armSystemAssignedIdentity"] = obj({
+        "id": STR, "name": s("string", enum=["default"]), "type": s("string", enum=["Microsoft.ManagedIdentity/identities"]),
+        "location": STR, "properties": props_id})
+    identity = obj({"type": enum("SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned"), "principalId": STR,
+                    "tenantId": STR, "userAssignedIdentities": obj(
+                        {}, required=[], additional=obj({"principalId": STR, "clientId": STR}))}, required=["type"])
+    SCHEMAS["armResource"] = {"anyOf": [ref("armUserAssignedIdentity"), obj({
+        "id": STR, "name": STR, "type": STR, "location": STR, "identity": identity,
+        "properties": obj({"provisioningState": STR})}, required=["id", "name", "type", "location", "properties"])]}
+    SCHEMAS["armRoleAssignment"] = obj({"properties": obj({
+        "roleDefinitionId": STR, "principalId": STR, "principalType": STR, "scope": STR, "condition": NSTR,
+        "conditionVersion": NSTR, "createdOn": DT, "updatedOn": DT, "createdBy": NSTR, "updatedBy": NSTR,
+        "delegatedManagedIdentityResourceId": NSTR, "description": NSTR}),
+        "id": STR, "type": s("string", enum=["Microsoft.Authorization/roleAssignments"]), "name": STR})
+    SCHEMAS["armRoleDefinition"] = obj({"properties": obj({
+        "roleName": STR, "type": enum("BuiltInRole"), "description": STR, "assignableScopes": arr(STR),
+        "permissions": arr(obj({"actions": arr(STR), "notActions": arr(STR), "dataActions": arr(STR),
+                                "notDataActions": arr(STR)}))}),
+        "id": STR, "type": s("string", enum=["Microsoft.Authorization/roleDefinitions"]), "name": STR})
+
+    def listing(item, counted=False):
+        props = {"value": arr(ref(item)), "nextLink": STR}
+        if counted:
+            props["count"] = obj({"type": STR, "value": s("integer", minimum=0)})
+        return obj(props, required=["value"])
+
+    def version(const, note):
+        return {"name": "api-version", "in": "query", "required": True,
+                "schema": s("string", enum=arm_versions(const)), "description": note}
+    resources = version("RESOURCES_VERSIONS", "Microsoft.Resources' versions; another answers 400 InvalidApiVersionParameter.")
+    msi = version("MSI_VERSIONS", "Microsoft.ManagedIdentity's versions; another answers 400 NoRegisteredProviderFound.")
+    authz = version("AUTHORIZATION_VERSIONS", "Microsoft.Authorization's versions; another answers 400 NoRegisteredProviderFound.")
+    any_date = {"name": "api-version", "in": "query", "required": True,
+                "schema": s("string", pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(-preview|-PREVIEW)?$"),
+                "description": "Any well-formed version (a user-assigned identity's path takes Microsoft.ManagedIdentity's)."}
+    path = lambda name: {"name": name, "in": "path", "required": True, "schema": STR}  # noqa: E731
+    sub, rg = path("subscriptionId"), path("resourceGroupName")
+
+    def op(op_id, summary, params, body, item_errors="", extra=None):
+        responses = {"200": {"description": "OK", "headers": budget, "content": {JSON_CT: {"schema": body}}},
+                     "400": {"description": "Missing or unknown api-version" + extra_400.get(op_id, "") + ".", **wrapped},
+                     "401": {"description": "No, a bad, or a foreign-audience token.", **wrapped},
+                     "403": {"description": "AuthorizationFailed: no role granting the read at the scope.", **wrapped},
+                     "404": {"description": "SubscriptionNotFound, ResourceGroupNotFound, ResourceNotFound, NoRegisteredProviderFound"
+                                            + item_errors + ".", **wrapped},
+                     "405": {"description": "Only GET and HEAD.", **wrapped},
+                     "429": {"description": "The ARM read budget is spent (Retry-After).", **wrapped}}
+        return {"get": {"operationId": op_id, "tags": ["ARM"], "summary": summary, "parameters": params,
+                        "responses": responses, **(extra or {})}}
+    extra_400 = {"roleAssignments_ListForSubscription": ", or a $filter ARM does not take",
+                 "roleAssignments_ListForResourceGroup": ", or a $filter ARM does not take"}
+    flt = {"name": "$filter", "in": "query", "required": False, "schema": STR,
+           "description": "atScope(), principalId eq '<id>', assignedTo('<id>') or atScope() and assignedTo('<id>').",
+           "examples": {"atScope": {"value": "atScope()"}}}
+    rgp = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
+    generic = [sub, rg, path("resourceProviderNamespace"), path("resourceType"), path("resourceName")]
+    generic_path = rgp + "/providers/{resourceProviderNamespace}/{resourceType}/{resourceName}"
+    cloud = obj({}, required=[], additional=True)
+    return {
+        "/metadata/endpoints": op("metadata_Get", "The cloud's endpoints (anonymous); a list for 2019-10-01 and 2020-06-01.",
+                                  [version("METADATA_VERSIONS", "Another answers 400 InvalidApiVersionParameter.")],
+                                  {"anyOf": [cloud, arr(cloud)]}, extra={"security": []}),
+        "/tenants": op("tenants_List", "The caller's tenant.", [resources], listing("armTenant", True)),
+        "/subscriptions": op("subscriptions_List", "The subscriptions the caller can read.", [resources],
+                             listing("armSubscription", True)),
+        "/subscriptions/{subscriptionId}": op("subscriptions_Get", "One subscription.", [sub, resources],
+                                              ref("armSubscription")),
+        "/subscriptions/{subscriptionId}/resourceGroups": op("resourceGroups_List", "The subscription's resource groups.",
+                                                             [sub, resources], listing("armResourceGroup")),
+        rgp: op("resourceGroups_Get", "One resource group.", [sub, rg, resources], ref("armResourceGroup")),
+        "/subscriptions/{subscriptionId}/providers/Microsoft.ManagedIdentity/userAssignedIdentities": op(
+            "userAssignedIdentities_ListBySubscription", "The subscription's user-assigned identities (deleted ones gone).",
+            [sub, msi], listing("armUserAssignedIdentity")),
+        rgp + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities": op(
+            "userAssignedIdentities_ListByResourceGroup", "A resource group's user-assigned identities.",
+            [sub, rg, msi], listing("armUserAssignedIdentity")),
+        rgp + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}": op(
+            "userAssignedIdentities_Get", "One user-assigned identity.", [sub, rg, path("resourceName"), msi],
+            ref("armUserAssignedIdentity")),
+        generic_path: op("resources_Get", "Any resource by id: a user-assigned identity, or a resource carrying identities "
+                                          "(its `identity` block).", [*generic, any_date], ref("armResource")),
+        generic_path + "/providers/Microsoft.ManagedIdentity/identities/default": op(
+            "systemAssignedIdentities_GetByScope", "A resource's system-assigned identity.", [*generic, msi],
+            ref("armSystemAssignedIdentity")),
+        "/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleAssignments": op(
+            "roleAssignments_ListForSubscription", "Role assignments at, above and below the subscription (or filtered).",
+            [sub, authz, flt], listing("armRoleAssignment")),
+        rgp + "/providers/Microsoft.Authorization/roleAssignments": op(
+            "roleAssignments_ListForResourceGroup", "Role assignments at, above and below the group (or filtered).",
+            [sub, rg, authz, flt], listing("armRoleAssignment")),
+        "/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}": op(
+            "roleAssignments_Get", "One role assignment at the subscription scope.",
+            [sub, path("roleAssignmentName"), authz], ref("armRoleAssignment"), ", RoleAssignmentNotFound"),
+        "/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleDefinitions": op(
+            "roleDefinitions_List", "The built-in role definitions.", [sub, authz], listing("armRoleDefinition")),
+        "/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}": op(
+            "roleDefinitions_Get", "One built-in role definition.", [sub, path("roleDefinitionId"), authz],
+            ref("armRoleDefinition"), ", RoleDefinitionDoesNotExist"),
+    }
+# ---- end armspec ----
+
+
 # ---- routing branch: diagnostic settings for microsoft.aadiam (issue 19) ----
 def routing_paths():
     """`/providers/microsoft.aadiam/diagnosticSettings` (reference arm-and-routing.md B1.2, S21)."""
@@ -1865,6 +1994,7 @@ def spec():
     paths.update(batch_paths())
     paths.update(user_flow_paths())
     paths.update(arm_paths())
+    paths.update(arm_resource_paths())
     paths.update(routing_paths())
     paths.update(protection_paths())
     paths.update(reports_paths())

@@ -157,6 +157,60 @@ def specialise(doc, base, facts):
     return doc
 
 
+def arm_names(base, tenant):
+    """Names the ARM paths need, read from the server with the ARM token: the first subscription's resource groups,
+    the parts of its identity-bearing resources and user-assigned identities (from the tenant's managed identities),
+    the names of its role assignments at the subscription scope, and the role definitions' ids."""
+    auth = {"Authorization": f"Bearer {arm_token(base, tenant)}"}
+    first = tenant["subscriptions"][0]
+    at = f"{base}/subscriptions/{first}"
+    groups = [g["name"] for g in fetch(f"{at}/resourcegroups?api-version=2022-09-01", headers=auth)["value"]]
+    parts = {"resourceProviderNamespace": [], "resourceType": [], "resourceName": []}
+    # Resources with a system-assigned identity first, and their group first, so that the examples (each parameter's
+    # first member) name one existing resource for the system-identity and resource reads.
+    identities = sorted(tenant.get("managedIdentity", {}).get("identities", []), key=lambda m: m["type"] != "systemAssigned")
+    for mi in identities:
+        segments = mi["resourceId"].split("/")
+        if mi.get("deletedDateTime") or len(segments) != 9 or segments[2] != first:
+            continue  # another subscription, or a deleted identity (ARM's 404)
+        if not parts["resourceName"]:
+            groups.insert(0, segments[4])
+        for key, value in zip(parts, segments[6:9]):
+            parts[key].append(value)
+    assignments = fetch(f"{at}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=atScope()",
+                        headers=auth)["value"]
+    definitions = fetch(f"{at}/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01", headers=auth)["value"]
+    names = {"resourceGroupName": groups, **parts,
+             "roleAssignmentName": [a["name"] for a in assignments if a["properties"]["scope"].lower() == f"/subscriptions/{first}".lower()],
+             "roleDefinitionId": [d["name"] for d in definitions]}
+    return {key: list(dict.fromkeys(values)) for key, values in names.items() if values}
+
+
+# Parameters the server does not look up, so any name answers data (the built-in role definitions under any
+# subscription; role assignments listed by scope text under any group name): left free, with an example.
+ANY_NAME = {("roleDefinitions_List", "subscriptionId"), ("roleDefinitions_Get", "subscriptionId"),
+            ("roleAssignments_ListForResourceGroup", "resourceGroupName")}
+
+
+def specialise_arm(doc, names, subscription):
+    """ARM path names limited to what exists in the first subscription (another name is ARM's 404, never data), with
+    the first as example, and that subscription first among the subscriptionId examples."""
+    for path, item in doc["paths"].items():
+        for op in item.values():
+            if "ARM" not in op.get("tags", []):
+                continue
+            for parameter in op.get("parameters", []):
+                members = names.get(parameter.get("name"))
+                if (op["operationId"], parameter.get("name")) in ANY_NAME:
+                    parameter["schema"] = {"type": "string"}
+                    parameter["examples"] = {"first": {"value": members[0] if members else subscription}}
+                elif parameter.get("in") == "path" and members:
+                    parameter["schema"] = enum(*members)
+                    parameter["examples"] = {"first": {"value": members[0]}}
+                elif parameter.get("name") == "subscriptionId":
+                    parameter["examples"] = {"first": {"value": subscription}}
+
+
 def arm_token(base, tenant):
     """An ARM-audience token of the test client holding an Azure role (Reader on the subscriptions), so that
     the ARM operations answer past their 401/403 (ARM accepts only its own audiences)."""
@@ -177,7 +231,9 @@ def main(argv):
     base = argv[0].rstrip("/")
     facts = server_facts(base)
     with open(argv[1], "w") as out:
-        out.write(render(specialise(spec(), base, facts)))
+        doc = specialise(spec(), base, facts)
+        specialise_arm(doc, arm_names(base, facts["tenant"]), facts["tenant"]["subscriptions"][0])
+        out.write(render(doc))
     # For the caller's Authorization header: Graph's audience, or ARM's for the ARM operations.
     print(facts["token"] if audience == "graph" else arm_token(base, facts["tenant"]))
     return 0
