@@ -1189,6 +1189,8 @@ SCHEMAS["health"] = obj({
 }, required=["status"])
 SCHEMAS["testClient"] = obj({
     "name": STR, "clientId": STR, "clientSecret": STR, "objectId": STR, "servicePrincipalId": STR, "permissions": arr(STR),
+    "azureRoles": arr(obj({"scope": STR, "roleDefinitionName": STR, "roleDefinitionId": STR}),
+                      description="The Azure role assignments ARM checks this client's requests against."),
     "certificate": n({"type": "object", "properties": {"keyId": STR, "thumbprint": STR, "x5t": STR, "certificatePem": STR,
                                                         "privateKeyPem": STR}, "additionalProperties": False})})
 TENANT_PROPS = {
@@ -1197,6 +1199,7 @@ TENANT_PROPS = {
     "counts": {"type": "object", "additionalProperties": s("integer", minimum=0)},
     "records": obj({"signIns": s("integer", minimum=0), "directoryAudits": s("integer", minimum=0),
                     "provisioning": s("integer", minimum=0)}),
+    "subscriptions": arr(STR),
     "clients": arr(ref("testClient")),
     "testUsers": arr(ref("testUser")),
 }
@@ -1206,7 +1209,9 @@ SCHEMAS["testUser"] = obj({"label": STR, "userPrincipalName": STR, "id": STR, "p
 SCHEMAS["managedIdentityInfo"] = obj({
     "IDENTITY_ENDPOINT": STR, "IDENTITY_HEADER": STR, "apiVersion": enum("2019-08-01"), "systemAssignedClientId": NSTR,
     "identities": arr(obj({"name": STR, "type": enum("systemAssigned", "userAssigned"), "clientId": STR,
-                           "principalId": STR, "resourceId": STR, "permissions": arr(STR)}))})
+                           "principalId": STR, "resourceId": STR, "permissions": arr(STR),
+                           "deletedDateTime": NSTR}, required=["name", "type", "clientId", "principalId",
+                                                                 "resourceId", "permissions"]))})
 SCHEMAS["tenantSummary"] = obj(dict(TENANT_PROPS, managedIdentity=ref("managedIdentityInfo")), required=list(TENANT_PROPS))
 SCHEMAS["tenantInfo"] = obj(dict(TENANT_PROPS, tenants=arr(ref("tenantSummary")), managedIdentity=ref("managedIdentityInfo")),
                             description="The first tenant, plus every tenant under `tenants`.")
@@ -1319,8 +1324,9 @@ def health_op(op, ok):
     only says the process answers."""
     o = op("health", "Readiness, the clock and the record count; with ?probe=liveness, liveness only.",
            ok(ref("health")), errors=False)
-    o["parameters"] = [{"name": "probe", "in": "query", "required": False, "schema": enum("liveness"),
-                        "description": "liveness: answer 200 whether or not the shared state (--state) is reachable."}]
+    o["parameters"] = [{"name": "probe", "in": "query", "required": False, "schema": STR,
+                        "description": "liveness: answer 200 whether or not the shared state (--state) is reachable; "
+                                       "any other value: readiness, as without it."}]
     o["responses"]["503"] = {"description": "With --state: the shared state is unreachable (the reason says why).",
                              "headers": {"Retry-After": {"schema": s("integer", minimum=1)}},
                              "content": {JSON_CT: {"schema": ref("health")}}}
@@ -1406,6 +1412,7 @@ SCHEMAS["scenarioRequest"] = obj({
     "definition": s("string", description="A scenario definition in TOML (the schema of seed/scenarios/*.toml)."),
     "at": DT,
 }, required=[], description="Exactly one of name or definition; at (RFC 3339) or the scenario's offset from the clock.")
+SCHEMAS["scenarioRequest"]["oneOf"] = [{"required": ["name"]}, {"required": ["definition"]}]
 
 
 def scenario_control_paths():
