@@ -37,11 +37,7 @@ pub async fn activity_log(
     let events = state.update(|world| {
         let logs = &mut world.tenants[common.tenant];
         if !Arc::ptr_eq(&logs.plan, &common.plan) {
-            return Err(GraphError::new(
-                409,
-                "Conflict",
-                "The server was reset while the record was injected; send it again.",
-            ));
+            return Err(super::reset_meanwhile());
         }
         let mut events = Vec::new();
         let end = if ok { Phase::Succeeded } else { Phase::Failed };

@@ -235,11 +235,7 @@ pub(crate) fn store_all<R: Injected>(
             .iter()
             .any(|r| !Arc::ptr_eq(&world.tenants[r.common.tenant].plan, &r.common.plan));
         if stale {
-            return Err(GraphError::new(
-                409,
-                "Conflict",
-                "The server was reset while the record was injected; send it again.",
-            ));
+            return Err(super::reset_meanwhile());
         }
         let mut stored = Vec::with_capacity(ready.len());
         for Ready {

@@ -306,3 +306,13 @@ fn first_member(plan: &Plan) -> u32 {
         .find(|&u| plan.tenant.user(u).kind == crate::tenant::UserKind::Member)
         .unwrap_or(0)
 }
+
+/// 409: the snapshot a record was checked against was replaced by a reset
+/// before it could be stored.
+fn reset_meanwhile() -> GraphError {
+    GraphError::new(
+        409,
+        "Conflict",
+        "The server was reset while the record was injected; send it again.",
+    )
+}

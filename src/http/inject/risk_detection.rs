@@ -85,11 +85,7 @@ pub async fn risk_detection(
     let stored = state.update(|world| {
         let logs = &mut world.tenants[common.tenant];
         if !Arc::ptr_eq(&logs.plan, &common.plan) {
-            return Err(GraphError::new(
-                409,
-                "Conflict",
-                "The server was reset while the record was injected; send it again.",
-            ));
+            return Err(super::reset_meanwhile());
         }
         Ok(store(logs, &common, &asked))
     })?;
